@@ -1,0 +1,111 @@
+/**
+ * Creates a batch and enqueues its jobs. Safe to repeat: job ids derive from the batch id, so a
+ * retried submit (same Idempotency-Key, or a crash between chunks) re-adds nothing that exists,
+ * and addBulk — a pipeline, not a transaction — is simply run again for every chunk.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import { AppError } from '../errors.js';
+import type { Keys } from '../keys.js';
+import type { RegisteredModel } from '../models/registry.js';
+import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ImageRef } from '../queues.js';
+import { readBatch, type BatchView } from './batch-view.js';
+
+/** addBulk pipelines longer than this hold Redis for too long in one go. */
+export const ADD_BULK_CHUNK = 1_000;
+export const MAX_CHUNK_SIZE = 256;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+export const idempotencyKeyPattern = /^[A-Za-z0-9._~-]{1,128}$/;
+
+export interface SubmitRequest {
+  model: RegisteredModel;
+  items: ImageRef[];
+  /** Images per job; 1 (default) = one job per image. */
+  chunkSize?: number;
+  idempotencyKey?: string;
+  /** Stable hash of the caller's API key: idempotency keys are per caller. */
+  owner: string;
+}
+
+export interface SubmitDeps {
+  redis: Redis;
+  keys: Keys;
+  queue: Queue<ClassifyJobData>;
+}
+
+export function newBatchId(): string {
+  // Never all digits and never ':' (BullMQ job id rules); sortable by time.
+  return `b${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+function fingerprint(request: SubmitRequest): string {
+  const hash = createHash('sha256').update(request.model.manifest.name).update(String(request.chunkSize ?? 1));
+  for (const item of request.items) hash.update('\0').update(item.path);
+  return hash.digest('hex').slice(0, 32);
+}
+
+async function claimBatchId(deps: SubmitDeps, request: SubmitRequest): Promise<string> {
+  if (!request.idempotencyKey) return newBatchId();
+  if (!idempotencyKeyPattern.test(request.idempotencyKey)) {
+    throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
+  }
+  const key = deps.keys.idempotency(request.owner, request.idempotencyKey);
+  const print = fingerprint(request);
+  const candidate = newBatchId();
+  const won = await deps.redis.set(key, `${candidate} ${print}`, 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX');
+  if (won) return candidate;
+  const existing = (await deps.redis.get(key)) ?? '';
+  const [batchId, existingPrint] = existing.split(' ');
+  if (!batchId) return claimBatchId(deps, request);
+  if (existingPrint !== print) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request', { details: { batchId } });
+  }
+  return batchId;
+}
+
+export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Promise<BatchView> {
+  const { redis, keys, queue } = deps;
+  const total = request.items.length;
+  if (total === 0) throw new AppError('EMPTY_BATCH', 'a batch needs at least one image');
+  const chunkSize = request.chunkSize ?? 1;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new AppError('VALIDATION_FAILED', `chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}`);
+  }
+  const batchId = await claimBatchId(deps, request);
+  const metaKey = keys.batch(batchId);
+  const { manifest } = request.model;
+  const now = Date.now();
+
+  // HSETNX on id makes creation happen once even when two retries race.
+  if ((await redis.hsetnx(metaKey, 'id', batchId)) === 1) {
+    await redis
+      .multi()
+      .hset(metaKey, { model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0 })
+      .zadd(keys.batchIndex(), now, batchId)
+      .exec();
+  }
+  if ((await redis.hget(metaKey, 'enqueued')) !== '1') {
+    await enqueue(queue, batchId, manifest.name, request.items, chunkSize);
+    await redis.hset(metaKey, 'enqueued', '1');
+  }
+  return readBatch(redis, keys, batchId);
+}
+
+async function enqueue(queue: Queue<ClassifyJobData>, batchId: string, model: string, items: ImageRef[], chunkSize: number): Promise<void> {
+  const enqueuedAt = Date.now();
+  let jobs: Array<{ name: string; data: ClassifyJobData; opts: { jobId: string } & typeof classifyJobOptions }> = [];
+  for (let start = 0, n = 0; start < items.length; start += chunkSize, n++) {
+    jobs.push({
+      name: 'classify',
+      data: { batchId, model, items: items.slice(start, start + chunkSize), enqueuedAt },
+      opts: { ...classifyJobOptions, jobId: classifyJobId(batchId, n) },
+    });
+    if (jobs.length === ADD_BULK_CHUNK) {
+      await queue.addBulk(jobs);
+      jobs = [];
+    }
+  }
+  if (jobs.length > 0) await queue.addBulk(jobs);
+}

@@ -1,0 +1,117 @@
+/**
+ * Configuration is read from the environment once per process, validated with zod, and passed down
+ * as a typed object. Every variable here is listed in .env.example; the compose file check in the
+ * test suite asserts that compose only sets names these schemas know.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k.length > 0));
+const absolutePath = z.string().min(1).transform((p) => path.resolve(p));
+
+export const executionProviders = ['cpu', 'webgpu', 'cuda'] as const;
+export type ExecutionProvider = (typeof executionProviders)[number];
+
+/** Variables every process reads. */
+export const commonEnvSchema = z.object({
+  /** Redis holding queues and results. Unset: redis://127.0.0.1:6379. */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key hourglass writes (queues included): one Redis can host several deployments. */
+  HOURGLASS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('hg'),
+  /** Image paths in requests resolve under this folder; nothing outside it is ever read. */
+  DATA_ROOT: absolutePath.default('./data'),
+  /** One folder per model, each with model.onnx and model.json. */
+  MODELS_DIR: absolutePath.default('./models'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const apiEnvSchema = commonEnvSchema.extend({
+  PORT: nonNegativeInt.max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Comma-separated bearer keys; required unless HOURGLASS_AUTH=off. */
+  HOURGLASS_API_KEYS: csv.default([]),
+  HOURGLASS_AUTH: z.enum(['on', 'off']).default('on'),
+  /** Most images in one batch request. */
+  MAX_BATCH_IMAGES: positiveInt.default(100_000),
+  /** Largest single uploaded file, bytes. */
+  MAX_UPLOAD_BYTES: positiveInt.default(25 * 1024 * 1024),
+  /** Most files in one multipart request. */
+  MAX_UPLOAD_FILES: positiveInt.default(1_000),
+  /** Largest JSON body, bytes (100,000 short paths fit in ~5 MB). */
+  MAX_JSON_BYTES: positiveInt.default(16 * 1024 * 1024),
+  /** Backpressure: most images waiting in one model's queue before submits get 429. */
+  MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
+});
+
+export const workerEnvSchema = commonEnvSchema.extend({
+  /** The model this worker serves (same as --model). */
+  MODEL: z.string().min(1).optional(),
+  ORT_EP: z.enum(executionProviders).default('cpu'),
+  /** GPU ordinal for the cuda execution provider. */
+  CUDA_DEVICE_ID: nonNegativeInt.default(0),
+  /** Micro-batch size B; also the BullMQ concurrency. Unset: the model manifest's, else 16. */
+  BATCH_SIZE: positiveInt.max(1024).optional(),
+  /** Flush a partial micro-batch after this many ms. Unset: the manifest's, else 10. */
+  BATCH_TIMEOUT_MS: nonNegativeInt.max(10_000).optional(),
+  /** ONNX Runtime intra-op threads. Unset: floor(cores / WORKERS_PER_HOST), at least 1. */
+  INTRA_OP_THREADS: positiveInt.optional(),
+  /** How many worker processes share this host's cores (compose replicas set it from cpus). */
+  WORKERS_PER_HOST: positiveInt.default(1),
+  /** Images decoded at once. Unset: 4 on CPU, more on GPU so the device stays fed. */
+  PREPROCESS_CONCURRENCY: positiveInt.max(256).optional(),
+  /** Decompression-bomb guard handed to sharp (width × height). */
+  MAX_INPUT_PIXELS: positiveInt.default(64_000_000),
+  /** SIGTERM: finish in-flight jobs for at most this long, then exit. */
+  SHUTDOWN_GRACE_MS: nonNegativeInt.default(30_000),
+  HEARTBEAT_INTERVAL_MS: positiveInt.default(5_000),
+  /** BullMQ job lock; a killed worker's jobs return after about lock + stalled interval. */
+  LOCK_DURATION_MS: positiveInt.default(30_000),
+  STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  /** Port for the worker's /healthz and /metrics; 0 picks a free one, unset disables. */
+  WORKER_HTTP_PORT: nonNegativeInt.max(65535).optional(),
+});
+
+export type CommonConfig = z.infer<typeof commonEnvSchema>;
+export type ApiConfig = z.infer<typeof apiEnvSchema>;
+export type WorkerConfig = z.infer<typeof workerEnvSchema>;
+
+/** Parses the environment with a schema, failing with every problem named at once. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new AppError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const config = parseEnv(apiEnvSchema, env);
+  if (config.HOURGLASS_AUTH === 'on' && config.HOURGLASS_API_KEYS.length === 0) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'HOURGLASS_API_KEYS is empty: set one or more comma-separated keys, or HOURGLASS_AUTH=off to run without authentication on purpose',
+    );
+  }
+  return config;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseEnv(workerEnvSchema, env);
+}
+
+/** The rule from DESIGN.md: processes × intra-op threads should equal the cores. */
+export function defaultIntraOpThreads(workersPerHost: number, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, workersPerHost)));
+}
+
+/** All env names the project reads, for .env.example and the compose check. */
+export const knownEnvNames: readonly string[] = [
+  ...new Set([...Object.keys(apiEnvSchema.shape), ...Object.keys(workerEnvSchema.shape)]),
+];

@@ -1,0 +1,95 @@
+/**
+ * One error family for the whole project. Every error a client or an operator can see carries a
+ * stable string `code`; the API maps it to an HTTP status in one place (apps/api error middleware)
+ * and result rows store it as the per-image failure reason.
+ */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'MALFORMED_JSON'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'TOO_MANY_IMAGES'
+  | 'EMPTY_BATCH'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'MODEL_NOT_FOUND'
+  | 'BATCH_NOT_FOUND'
+  | 'PATH_OUTSIDE_DATA_ROOT'
+  | 'IMAGE_NOT_FOUND'
+  | 'IDEMPOTENCY_KEY_INVALID'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'QUEUE_FULL'
+  | 'IMAGE_DECODE_FAILED'
+  | 'IMAGE_TOO_LARGE'
+  | 'INFERENCE_FAILED'
+  | 'MODEL_INVALID'
+  | 'MANIFEST_INVALID'
+  | 'CONFIG_INVALID'
+  | 'REDIS_UNAVAILABLE'
+  | 'REDIS_MISCONFIGURED'
+  | 'INTERNAL';
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_IMAGES: 413,
+  EMPTY_BATCH: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  MODEL_NOT_FOUND: 404,
+  BATCH_NOT_FOUND: 404,
+  PATH_OUTSIDE_DATA_ROOT: 400,
+  IMAGE_NOT_FOUND: 400,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  QUEUE_FULL: 429,
+  IMAGE_DECODE_FAILED: 422,
+  IMAGE_TOO_LARGE: 422,
+  INFERENCE_FAILED: 500,
+  MODEL_INVALID: 422,
+  MANIFEST_INVALID: 500,
+  CONFIG_INVALID: 500,
+  REDIS_UNAVAILABLE: 503,
+  REDIS_MISCONFIGURED: 500,
+  INTERNAL: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable facts for the client (counts, limits, the offending field). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+
+  /** True when the client caused it: retrying the same request cannot succeed. */
+  get isClientError(): boolean {
+    return this.httpStatus >= 400 && this.httpStatus < 500;
+  }
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code];
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** A short, single-line message for logs and result rows, whatever was thrown. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}

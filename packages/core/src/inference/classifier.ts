@@ -1,0 +1,136 @@
+/**
+ * One model, ready to classify images: sharp decode → tensor written into the micro-batch →
+ * batched session.run on the inference thread → top-k labels. The worker uses it per job; the
+ * benchmark's in-process baseline uses the very same object without a queue in front.
+ */
+import { AppError } from '../errors.js';
+import { Semaphore } from '../concurrency.js';
+import type { ExecutionProvider } from '../config.js';
+import type { RegisteredModel } from '../models/registry.js';
+import { decodeImage } from '../imaging/decode.js';
+import { buildChannelTables, writeImageTensor, type ChannelTables } from '../imaging/tensor-layout.js';
+import { InferenceThread, type RunResult, type ThreadInfo } from './inference-thread.js';
+import { MicroBatcher } from './micro-batcher.js';
+import { softmaxInPlace, topK, type Prediction } from './postprocess.js';
+
+export interface ClassifierOptions {
+  ep: ExecutionProvider;
+  intraOpThreads: number;
+  cudaDeviceId?: number;
+  batchSize: number;
+  batchTimeoutMs: number;
+  maxInputPixels: number;
+  /** Images decoding at once. */
+  preprocessConcurrency: number;
+  /** Also return the features output (train jobs). */
+  withFeatures?: boolean;
+}
+
+export interface Classification {
+  predictions: Prediction[];
+  features?: Float32Array;
+  timings: {
+    /** Waiting for a decode slot plus decode, resize and tensor write. */
+    preprocessMs: number;
+    /** From handing the tensor to the batcher until its batch finished (batch wait + run). */
+    inferenceMs: number;
+    /** session.run time of the batch this image rode in. */
+    runMs: number;
+    batchSize: number;
+  };
+}
+
+export class ImageClassifier {
+  private readonly tables: ChannelTables;
+  private readonly batcher: MicroBatcher<RunResult>;
+  private readonly decodeSlots: Semaphore;
+  private readonly itemFloats: number;
+
+  private constructor(
+    readonly model: RegisteredModel,
+    private readonly options: ClassifierOptions,
+    private readonly thread: InferenceThread,
+    readonly info: ThreadInfo,
+  ) {
+    const { input } = model.manifest;
+    this.tables = buildChannelTables(input);
+    this.itemFloats = 3 * input.width * input.height;
+    this.decodeSlots = new Semaphore(options.preprocessConcurrency);
+    this.batcher = new MicroBatcher<RunResult>({
+      // A graph with a fixed batch axis of 1 can only ever run one image.
+      maxSize: input.dynamicBatch ? options.batchSize : 1,
+      maxWaitMs: options.batchTimeoutMs,
+      itemFloats: this.itemFloats,
+      run: (buffer, size) => thread.run(buffer, size),
+    });
+  }
+
+  static async open(model: RegisteredModel, options: ClassifierOptions): Promise<ImageClassifier> {
+    const { manifest } = model;
+    const { input } = manifest;
+    const outputNames = [manifest.output.name];
+    if (options.withFeatures) {
+      if (!manifest.features) throw new AppError('MODEL_INVALID', `model "${manifest.name}" has no features output`);
+      outputNames.push(manifest.features.name);
+    }
+    const itemDims = input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3];
+    const thread = new InferenceThread({
+      onnxPath: model.onnxPath,
+      ep: options.ep,
+      intraOpThreads: options.intraOpThreads,
+      cudaDeviceId: options.cudaDeviceId ?? 0,
+      inputName: input.name,
+      itemDims,
+      outputNames,
+    });
+    const info = await thread.start();
+    for (const name of outputNames) {
+      if (!info.outputNames.includes(name)) {
+        await thread.close();
+        throw new AppError('MODEL_INVALID', `${model.onnxPath}: graph has no output "${name}" (outputs: ${info.outputNames.join(', ')})`);
+      }
+    }
+    if (!info.inputNames.includes(input.name)) {
+      await thread.close();
+      throw new AppError('MODEL_INVALID', `${model.onnxPath}: graph has no input "${input.name}" (inputs: ${info.inputNames.join(', ')})`);
+    }
+    return new ImageClassifier(model, options, thread, info);
+  }
+
+  /** Classifies one image (a file path or its bytes). Decode errors are AppErrors with client codes. */
+  async classify(image: Buffer | string): Promise<Classification> {
+    const { manifest } = this.model;
+    const { input } = manifest;
+    const t0 = performance.now();
+    const decoded = await this.decodeSlots.use(() =>
+      decodeImage(image, { width: input.width, height: input.height, fit: input.resize, maxInputPixels: this.options.maxInputPixels }),
+    );
+    const t1 = performance.now();
+    const slot = await this.batcher.submit((buffer, offset) =>
+      writeImageTensor(decoded.pixels, input.width, input.height, this.tables, input.layout, buffer, offset),
+    );
+    const t2 = performance.now();
+
+    const classes = manifest.labels.length;
+    const out = slot.result.outputs[manifest.output.name]!;
+    const row = out.slice(slot.row * classes, (slot.row + 1) * classes);
+    if (row.length !== classes) {
+      throw new AppError('MODEL_INVALID', `output "${manifest.output.name}" has ${out.length / slot.size} values per image, manifest lists ${classes} labels`);
+    }
+    if (manifest.output.kind === 'logits') softmaxInPlace(row);
+    const result: Classification = {
+      predictions: topK(row, manifest.labels, manifest.topK),
+      timings: { preprocessMs: t1 - t0, inferenceMs: t2 - t1, runMs: slot.result.ms, batchSize: slot.size },
+    };
+    if (this.options.withFeatures && manifest.features) {
+      const size = manifest.features.size;
+      result.features = slot.result.outputs[manifest.features.name]!.slice(slot.row * size, (slot.row + 1) * size);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.drained();
+    await this.thread.close();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Collects single images from concurrent BullMQ processors into batches for one model run. It
+ * flushes when B items are waiting, or T ms after the first one arrived. While a run is in flight a
+ * timed-out partial batch keeps filling until the run ends (at most B), so under load batches grow
+ * to B on their own and at low load a lone image waits at most T ms plus the current run.
+ */
+export interface BatchSlotResult<R> {
+  /** What the run returned for the whole batch. */
+  result: R;
+  /** This item's row in the batch. */
+  row: number;
+  /** How many items the batch held. */
+  size: number;
+}
+
+export interface MicroBatcherOptions<R> {
+  maxSize: number;
+  maxWaitMs: number;
+  /** Floats one item occupies in the batch buffer. */
+  itemFloats: number;
+  /** Runs a batch: `buffer` holds `size` items back to back. It is handed over, not reused. */
+  run: (buffer: Float32Array, size: number) => Promise<R>;
+}
+
+interface Slot<R> {
+  buffer: Float32Array;
+  count: number;
+  timedOut: boolean;
+  waiters: Array<{ resolve: (v: BatchSlotResult<R>) => void; reject: (e: unknown) => void }>;
+}
+
+export class MicroBatcher<R> {
+  private current: Slot<R> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: MicroBatcherOptions<R>) {
+    if (options.maxSize < 1) throw new RangeError('maxSize must be ≥ 1');
+  }
+
+  /** Batches in flight plus the one filling: zero means idle. */
+  get busy(): boolean {
+    return this.inFlight > 0 || this.current !== undefined;
+  }
+
+  /**
+   * Adds one item. `write` fills the item's floats at `offset` of the batch buffer (so the caller
+   * writes its tensor in place); the promise resolves once the batch holding it has run.
+   */
+  submit(write: (buffer: Float32Array, offset: number) => void): Promise<BatchSlotResult<R>> {
+    const slot = (this.current ??= this.openSlot());
+    write(slot.buffer, slot.count * this.options.itemFloats);
+    slot.count++;
+    const done = new Promise<BatchSlotResult<R>>((resolve, reject) => slot.waiters.push({ resolve, reject }));
+    if (slot.count >= this.options.maxSize) this.dispatch();
+    return done;
+  }
+
+  /** Resolves when nothing is filling or running. */
+  async drained(): Promise<void> {
+    if (!this.busy) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private openSlot(): Slot<R> {
+    const slot: Slot<R> = {
+      buffer: new Float32Array(this.options.maxSize * this.options.itemFloats),
+      count: 0,
+      timedOut: false,
+      waiters: [],
+    };
+    this.timer = setTimeout(() => {
+      slot.timedOut = true;
+      if (this.inFlight === 0) this.dispatch();
+    }, this.options.maxWaitMs);
+    return slot;
+  }
+
+  private dispatch(): void {
+    const slot = this.current;
+    if (!slot) return;
+    this.current = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.inFlight++;
+    const size = slot.count;
+    // Hand over only the filled part: a partial batch runs at its own size.
+    const buffer = size === this.options.maxSize ? slot.buffer : slot.buffer.slice(0, size * this.options.itemFloats);
+    this.options
+      .run(buffer, size)
+      .then(
+        (result) => slot.waiters.forEach((w, row) => w.resolve({ result, row, size })),
+        (error: unknown) => slot.waiters.forEach((w) => w.reject(error)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        const next = this.current;
+        if (next && (next.timedOut || next.count >= this.options.maxSize)) this.dispatch();
+        if (!this.busy) this.idleWaiters.splice(0).forEach((wake) => wake());
+      });
+  }
+}

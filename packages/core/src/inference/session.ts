@@ -1,0 +1,58 @@
+/**
+ * Creates one onnxruntime-node session. ORT does not fall back by itself when an execution provider
+ * cannot start (no GPU, missing CUDA libraries): we catch that, log why, and retry on the CPU.
+ */
+import * as ort from 'onnxruntime-node';
+import { AppError, describeError } from '../errors.js';
+import type { ExecutionProvider } from '../config.js';
+
+export interface SessionOptions {
+  ep: ExecutionProvider;
+  intraOpThreads: number;
+  cudaDeviceId?: number;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  /** The provider actually in use. */
+  ep: ExecutionProvider;
+  /** Set when the requested provider failed and the session fell back to cpu. */
+  fallbackReason?: string;
+}
+
+function providerList(options: SessionOptions): ort.InferenceSession.ExecutionProviderConfig[] {
+  switch (options.ep) {
+    case 'cpu':
+      return ['cpu'];
+    case 'webgpu':
+      return ['webgpu'];
+    case 'cuda':
+      return [{ name: 'cuda', deviceId: options.cudaDeviceId ?? 0 }];
+  }
+}
+
+async function open(onnxPath: string, options: SessionOptions): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnxPath, {
+    executionProviders: providerList(options),
+    intraOpNumThreads: options.intraOpThreads,
+    // One session per process; inter-op parallelism only helps graphs with parallel branches.
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  });
+}
+
+export async function openSession(onnxPath: string, options: SessionOptions): Promise<OpenedSession> {
+  try {
+    return { session: await open(onnxPath, options), ep: options.ep };
+  } catch (error) {
+    if (options.ep === 'cpu') {
+      throw new AppError('MODEL_INVALID', `${onnxPath}: onnxruntime cannot load it: ${describeError(error)}`, { cause: error, details: { file: onnxPath } });
+    }
+    const fallbackReason = `${options.ep} execution provider failed to start: ${describeError(error)}`;
+    const session = await open(onnxPath, { ...options, ep: 'cpu' }).catch((cpuError: unknown) => {
+      throw new AppError('MODEL_INVALID', `${onnxPath}: onnxruntime cannot load it: ${describeError(cpuError)}`, { cause: cpuError, details: { file: onnxPath } });
+    });
+    return { session, ep: 'cpu', fallbackReason };
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Every Redis key hourglass writes, in one place. BullMQ's own keys share the same prefix.
+ * Batch keys use a `{batch:<id>}` hash tag so one batch's keys live in one Redis Cluster slot
+ * (the Lua script that stores a result touches several of them at once).
+ */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  batch(batchId: string): string {
+    return `${this.prefix}:{batch:${batchId}}:meta`;
+  }
+  results(batchId: string): string {
+    return `${this.prefix}:{batch:${batchId}}:results`;
+  }
+  started(batchId: string): string {
+    return `${this.prefix}:{batch:${batchId}}:started`;
+  }
+  batchIndex(): string {
+    return `${this.prefix}:batches`;
+  }
+  idempotency(apiKeyHash: string, key: string): string {
+    return `${this.prefix}:idem:${apiKeyHash}:${key}`;
+  }
+  worker(model: string, workerId: string): string {
+    return `${this.prefix}:workers:${model}:${workerId}`;
+  }
+  workerPattern(): string {
+    return `${this.prefix}:workers:*`;
+  }
+}

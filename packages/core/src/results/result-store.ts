@@ -1,0 +1,88 @@
+/**
+ * Durable per-image results. A stalled job can run twice (at-least-once delivery); storing is a
+ * Lua script that writes a row with HSETNX and bumps the batch's counters only when the row is new,
+ * atomically, so each (batch, index) is stored and counted exactly once whatever runs twice.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../keys.js';
+import { isFailure, type ResultRow } from './result-row.js';
+
+// KEYS: results hash, meta hash. ARGV: now, ttlSeconds, then (index, json, failed) triples.
+const STORE_ROWS = `
+local stored = 0
+local now = ARGV[1]
+for i = 3, #ARGV, 3 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    stored = stored + 1
+    redis.call('HINCRBY', KEYS[2], ARGV[i + 2] == '1' and 'failed' or 'completed', 1)
+  end
+end
+if stored > 0 then
+  redis.call('HSETNX', KEYS[2], 'firstResultAt', now)
+  local done = tonumber(redis.call('HGET', KEYS[2], 'completed') or '0') + tonumber(redis.call('HGET', KEYS[2], 'failed') or '0')
+  local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
+  if total >= 0 and done >= total and redis.call('HSETNX', KEYS[2], 'finishedAt', now) == 1 then
+    local ttl = tonumber(ARGV[2])
+    if ttl > 0 then
+      redis.call('EXPIRE', KEYS[1], ttl)
+      redis.call('EXPIRE', KEYS[2], ttl)
+    end
+  end
+end
+return stored
+`;
+
+// KEYS: started hash, meta hash. ARGV: indices. Counts each index's first start only.
+const MARK_STARTED = `
+local fresh = 0
+for i = 1, #ARGV do
+  fresh = fresh + redis.call('HSETNX', KEYS[1], ARGV[i], '1')
+end
+if fresh > 0 then redis.call('HINCRBY', KEYS[2], 'started', fresh) end
+return fresh
+`;
+
+type ScriptRedis = Redis & {
+  hgStoreRows(results: string, meta: string, ...args: string[]): Promise<number>;
+  hgMarkStarted(started: string, meta: string, ...args: string[]): Promise<number>;
+};
+
+export class ResultStore {
+  private readonly redis: ScriptRedis;
+
+  /** `ttlSeconds`: how long a finished batch's results are kept (0 = forever). */
+  constructor(redis: Redis, private readonly keys: Keys, private readonly ttlSeconds = 7 * 24 * 3600) {
+    this.redis = redis as ScriptRedis;
+    if (!('hgStoreRows' in redis)) {
+      redis.defineCommand('hgStoreRows', { numberOfKeys: 2, lua: STORE_ROWS });
+      redis.defineCommand('hgMarkStarted', { numberOfKeys: 2, lua: MARK_STARTED });
+    }
+  }
+
+  /** Stores rows; returns how many were new (0 when a duplicate run stored them already). */
+  async store(batchId: string, rows: readonly ResultRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const args = rows.flatMap((row) => [String(row.index), JSON.stringify(row), isFailure(row) ? '1' : '0']);
+    return this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
+  }
+
+  async markStarted(batchId: string, indices: readonly number[]): Promise<number> {
+    if (indices.length === 0) return 0;
+    return this.redis.hgMarkStarted(this.keys.started(batchId), this.keys.batch(batchId), ...indices.map(String));
+  }
+
+  /** Rows for indices [from, to), in index order; missing (not yet done) indices are skipped. */
+  async range(batchId: string, from: number, to: number): Promise<ResultRow[]> {
+    if (to <= from) return [];
+    const fields = Array.from({ length: to - from }, (_, i) => String(from + i));
+    const values = await this.redis.hmget(this.keys.results(batchId), ...fields);
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ResultRow);
+  }
+
+  /** Streams every stored row in index order, `pageSize` indices per Redis round trip. */
+  async *all(batchId: string, total: number, pageSize = 1_000): AsyncGenerator<ResultRow> {
+    for (let from = 0; from < total; from += pageSize) {
+      for (const row of await this.range(batchId, from, Math.min(total, from + pageSize))) yield row;
+    }
+  }
+}
