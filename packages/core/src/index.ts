@@ -25,3 +25,4 @@ export * from './results/result-store.js';
 export * from './batches/batch-view.js';
 export * from './batches/submit.js';
 export * from './workers/heartbeat.js';
+export * from './redis-server.js';
