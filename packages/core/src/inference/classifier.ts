@@ -30,9 +30,9 @@ export interface Classification {
   predictions: Prediction[];
   features?: Float32Array;
   timings: {
-    /** Waiting for a decode slot plus decode, resize and tensor write. */
+    /** Decode and resize (sharp), excluding the wait for a decode slot. */
     preprocessMs: number;
-    /** From handing the tensor to the batcher until its batch finished (batch wait + run). */
+    /** From writing the tensor into the batch until its batch finished (batch wait + run). */
     inferenceMs: number;
     /** session.run time of the batch this image rode in. */
     runMs: number;
@@ -101,10 +101,12 @@ export class ImageClassifier {
   async classify(image: Buffer | string): Promise<Classification> {
     const { manifest } = this.model;
     const { input } = manifest;
-    const t0 = performance.now();
-    const decoded = await this.decodeSlots.use(() =>
-      decodeImage(image, { width: input.width, height: input.height, fit: input.resize, maxInputPixels: this.options.maxInputPixels }),
-    );
+    let t0 = 0;
+    const decoded = await this.decodeSlots.use(() => {
+      // Timed from inside the slot: waiting for a free decode slot is queueing, not preprocessing.
+      t0 = performance.now();
+      return decodeImage(image, { width: input.width, height: input.height, fit: input.resize, maxInputPixels: this.options.maxInputPixels });
+    });
     const t1 = performance.now();
     const slot = await this.batcher.submit((buffer, offset) =>
       writeImageTensor(decoded.pixels, input.width, input.height, this.tables, input.layout, buffer, offset),

@@ -4,8 +4,13 @@
  * like any other image, so workers have one way to read images.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { AppError } from '../errors.js';
 
 export const BLOB_DIR = '.hourglass/blobs';
 
@@ -29,5 +34,37 @@ export class BlobStore {
       throw error;
     }
     return relative;
+  }
+
+  /**
+   * Streams an upload to disk while hashing it (no whole file in memory); returns its path
+   * relative to DATA_ROOT and its size. `maxBytes` aborts oversized streams early.
+   */
+  async putStream(source: Readable, maxBytes: number): Promise<{ path: string; bytes: number }> {
+    const tmpDir = path.join(this.dataRoot, BLOB_DIR, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const temp = path.join(tmpDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) return done(new AppError('PAYLOAD_TOO_LARGE', `an uploaded file is larger than ${maxBytes} bytes`, { details: { maxBytes } }));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, createWriteStream(temp));
+      const digest = hash.digest('hex');
+      const relative = path.posix.join(BLOB_DIR, digest.slice(0, 2), digest);
+      const absolute = path.join(this.dataRoot, relative);
+      await mkdir(path.dirname(absolute), { recursive: true });
+      await rename(temp, absolute);
+      return { path: relative, bytes };
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
   }
 }

@@ -1,0 +1,94 @@
+/**
+ * What every route needs, built once in createApp: Redis, key names, the result store, one BullMQ
+ * queue per model (created lazily, closed on shutdown) and a short-lived cache of the registry.
+ */
+import { Queue } from 'bullmq';
+import {
+  AppError,
+  BlobStore,
+  Keys,
+  ResultStore,
+  createClassifyQueue,
+  scanModels,
+  type ApiConfig,
+  type ClassifyJobData,
+  type Logger,
+  type Redis,
+  type RegisteredModel,
+  type RegistrySnapshot,
+} from '@hourglass/core';
+
+const REGISTRY_CACHE_MS = 2_000;
+
+export class ModelCatalog {
+  private cached: { at: number; snapshot: Promise<RegistrySnapshot> } | undefined;
+
+  constructor(private readonly modelsDir: string) {}
+
+  /** The registry, re-read at most every 2 s so models registered elsewhere show up. */
+  snapshot(): Promise<RegistrySnapshot> {
+    if (!this.cached || Date.now() - this.cached.at > REGISTRY_CACHE_MS) {
+      this.cached = { at: Date.now(), snapshot: scanModels(this.modelsDir) };
+    }
+    return this.cached.snapshot;
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  async get(name: string): Promise<RegisteredModel> {
+    const model = (await this.snapshot()).models.get(name);
+    if (!model) throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered (GET /v1/models lists the models)`);
+    return model;
+  }
+}
+
+export class QueueSet {
+  private readonly queues = new Map<string, Queue<ClassifyJobData>>();
+
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  get(model: string): Queue<ClassifyJobData> {
+    let queue = this.queues.get(model);
+    if (!queue) {
+      queue = createClassifyQueue(model, this.redis, this.prefix);
+      queue.on('error', () => undefined);
+      this.queues.set(model, queue);
+    }
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}
+
+export interface ApiContext {
+  config: ApiConfig;
+  redis: Redis;
+  keys: Keys;
+  results: ResultStore;
+  queues: QueueSet;
+  models: ModelCatalog;
+  blobs: BlobStore;
+  /** Real path of DATA_ROOT. */
+  dataRoot: string;
+  log: Logger;
+}
+
+export function createContext(config: ApiConfig, redis: Redis, dataRoot: string, log: Logger): ApiContext {
+  const keys = new Keys(config.HOURGLASS_PREFIX);
+  return {
+    config,
+    redis,
+    keys,
+    results: new ResultStore(redis, keys),
+    queues: new QueueSet(redis, config.HOURGLASS_PREFIX),
+    models: new ModelCatalog(config.MODELS_DIR),
+    blobs: new BlobStore(dataRoot),
+    dataRoot,
+    log,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * API process entry (`npm run api`): config → Redis → createApp → listen; SIGTERM/SIGINT stop
+ * accepting connections, finish open requests, close queues and Redis.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createRedis, describeError, loadApiConfig, realDataRoot, warnUnlessNoEviction } from '@hourglass/core';
+import { createApp } from './app.js';
+
+const log = createLogger('api');
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  if (config.HOURGLASS_AUTH === 'off') log.warn('HOURGLASS_AUTH=off: every endpoint is open to anyone who can reach this port');
+  const redis = createRedis(config.REDIS_URL, 'client');
+  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (retrying)'));
+  await warnUnlessNoEviction(redis, log);
+  await mkdir(config.DATA_ROOT, { recursive: true });
+  const { app, close } = createApp({ config, redis, dataRoot: await realDataRoot(config.DATA_ROOT), log });
+  const server = app.listen(config.PORT, config.HOST, () => {
+    const { port } = server.address() as AddressInfo;
+    log.info({ port, board: `http://localhost:${port}/admin/queues` }, 'api listening');
+  });
+  server.requestTimeout = 10 * 60_000;
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close(() => {
+      void close()
+        .then(() => redis.quit())
+        .finally(() => process.exit(0));
+    });
+    // Server-sent event streams never end by themselves.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: describeError(error), code: (error as { code?: string }).code }, 'api failed to start');
+  process.exit(1);
+});

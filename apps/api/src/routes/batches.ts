@@ -1,0 +1,144 @@
+/**
+ * /v1/batches: submit (JSON paths under DATA_ROOT, or multipart uploads), status, results
+ * (NDJSON / CSV), and server-sent progress events.
+ */
+import path from 'node:path';
+import { Router, json, type Request, type Response } from 'express';
+import {
+  AppError,
+  mapLimit,
+  normaliseRelativePath,
+  readBatch,
+  readBatchOwner,
+  resolveImagePath,
+  submitBatch,
+  toBatchView,
+  type BatchView,
+} from '@hourglass/core';
+import type { ApiContext } from '../context.js';
+import { uploadImages } from '../uploads.js';
+import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
+import { parseBatchRequest, toImageRefs } from './batch-request.js';
+import { streamBatchEvents } from './batch-events.js';
+
+const BATCH_ID = /^b[a-z0-9]{8,40}$/;
+/** Paths checked at once at submit; each is a realpath + stat. */
+const PATH_CHECK_CONCURRENCY = 32;
+
+/** Every client path resolved to a real file under DATA_ROOT; the first bad ones reported together. */
+async function checkPaths(ctx: ApiContext, paths: string[]): Promise<string[]> {
+  const problems: Array<{ index: number; path: string; code: string; message: string }> = [];
+  const resolved = await mapLimit(paths, PATH_CHECK_CONCURRENCY, async (p, index) => {
+    try {
+      normaliseRelativePath(p);
+      const real = await resolveImagePath(ctx.dataRoot, p);
+      return path.relative(ctx.dataRoot, real).split(path.sep).join('/');
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (problems.length < 20) problems.push({ index, path: p.slice(0, 200), code: error.code, message: error.message });
+      return '';
+    }
+  });
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new AppError(first.code as AppError['code'], `${problems.length === 20 ? '20 or more' : problems.length} image path(s) rejected; first: ${first.message}`, { details: { problems } });
+  }
+  return resolved;
+}
+
+async function checkBackpressure(ctx: ApiContext, model: string, adding: number): Promise<void> {
+  const counts = await ctx.queues.get(model).getJobCounts('wait', 'prioritized', 'delayed');
+  const waiting = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (waiting + adding > ctx.config.MAX_QUEUED_PER_MODEL) {
+    throw new AppError('QUEUE_FULL', `model "${model}" has ${waiting} images waiting; the limit is ${ctx.config.MAX_QUEUED_PER_MODEL}. Retry later.`, {
+      details: { waiting, limit: ctx.config.MAX_QUEUED_PER_MODEL, retryAfterSeconds: 30 },
+    });
+  }
+}
+
+/** Loads a batch the caller owns; another key's batch is indistinguishable from a missing one. */
+export async function ownBatch(ctx: ApiContext, req: Request): Promise<BatchView> {
+  const id = String(req.params.id ?? '');
+  if (!BATCH_ID.test(id)) throw new AppError('BATCH_NOT_FOUND', `batch "${id.slice(0, 64)}" does not exist`);
+  const owner = await readBatchOwner(ctx.redis, ctx.keys, id);
+  if (owner === null || owner !== req.owner) throw new AppError('BATCH_NOT_FOUND', `batch "${id}" does not exist (or its results expired)`);
+  return readBatch(ctx.redis, ctx.keys, id);
+}
+
+export function batchesRouter(ctx: ApiContext): Router {
+  const router = Router();
+  const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) });
+  const jsonBody = json({ limit: ctx.config.MAX_JSON_BYTES, strict: true });
+
+  router.post('/', async (req: Request, res: Response) => {
+    if (req.is('multipart/form-data')) {
+      await new Promise<void>((resolve, reject) => upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    } else if (req.is('application/json')) {
+      await new Promise<void>((resolve, reject) => jsonBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    } else {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send application/json ({ "model", "images": [{ "path" }] }) or multipart/form-data (model + images files)');
+    }
+    const request = parseBatchRequest(req, ctx.config.MAX_BATCH_IMAGES);
+    const model = await ctx.models.get(request.model);
+    const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path));
+    await checkBackpressure(ctx, model.manifest.name, request.images.length);
+    const idempotencyKey = req.get('idempotency-key');
+    const view = await submitBatch(
+      { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.get(model.manifest.name) },
+      {
+        model,
+        items: toImageRefs(request.images, resolved),
+        ...(request.chunkSize ? { chunkSize: request.chunkSize } : {}),
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        owner: req.owner!,
+      },
+    );
+    ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize }, 'batch submitted');
+    res.status(202).location(`/v1/batches/${view.id}`).json(view);
+  });
+
+  router.get('/', async (req: Request, res: Response) => {
+    const limit = Math.min(100, Math.max(1, Number(req.query.limit ?? 20) || 20));
+    // Newest first; scan a bounded window and keep the caller's own.
+    const ids = await ctx.redis.zrevrange(ctx.keys.batchIndex(), 0, 499);
+    const batches: BatchView[] = [];
+    for (const id of ids) {
+      if (batches.length >= limit) break;
+      const meta = await ctx.redis.hgetall(ctx.keys.batch(id));
+      if (meta.id && meta.owner === req.owner) batches.push(toBatchView(meta));
+    }
+    res.json({ batches });
+  });
+
+  router.get('/:id', async (req: Request, res: Response) => {
+    res.json(await ownBatch(ctx, req));
+  });
+
+  router.get('/:id/results', async (req: Request, res: Response) => {
+    const view = await ownBatch(ctx, req);
+    const format = String(req.query.format ?? 'ndjson');
+    if (format !== 'ndjson' && format !== 'csv') throw new AppError('VALIDATION_FAILED', 'format must be ndjson or csv');
+    res.status(200);
+    res.set('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    res.set('x-batch-status', view.status);
+    if (format === 'csv') res.write(`${CSV_HEADER}\n`);
+    const line = format === 'csv' ? toCsvLine : toNdjsonLine;
+    let chunk = '';
+    for await (const row of ctx.results.all(view.id, view.total)) {
+      chunk += `${line(row)}\n`;
+      if (chunk.length > 64 * 1024) {
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        chunk = '';
+      }
+      if (res.destroyed) return;
+    }
+    res.end(chunk);
+  });
+
+  router.get('/:id/events', async (req: Request, res: Response) => {
+    const view = await ownBatch(ctx, req);
+    await streamBatchEvents(ctx, req, res, view);
+  });
+
+  return router;
+}

@@ -1,0 +1,49 @@
+/**
+ * The demo's images: real JPEG and PNG files made with sharp, 500×375 like a phone photo resized
+ * for the web, each dominated by one colour with noise and a shape on top, so the generated
+ * colour model's answers can be checked. Cached: existing files are reused.
+ */
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { COLOUR_LABELS, seededRandom } from '@hourglass/core';
+
+export interface DemoImage {
+  path: string;
+  expected: string;
+}
+
+const BASE: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 170, 60], blue: [40, 60, 200] };
+
+async function render(file: string, colour: string, seed: number): Promise<void> {
+  const random = seededRandom(seed);
+  const [r, g, b] = BASE[colour]!;
+  const width = 500;
+  const height = 375;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i += 3) {
+    const n = (random() - 0.5) * 60;
+    pixels[i] = Math.max(0, Math.min(255, r + n));
+    pixels[i + 1] = Math.max(0, Math.min(255, g + n));
+    pixels[i + 2] = Math.max(0, Math.min(255, b + n));
+  }
+  const cx = Math.round(80 + random() * 340);
+  const cy = Math.round(60 + random() * 250);
+  const shape = Buffer.from(`<svg width="${width}" height="${height}"><circle cx="${cx}" cy="${cy}" r="${30 + Math.round(random() * 30)}" fill="white" fill-opacity="0.7"/></svg>`);
+  const image = sharp(pixels, { raw: { width, height, channels: 3 } }).composite([{ input: shape }]);
+  await writeFile(file, file.endsWith('.png') ? await image.png().toBuffer() : await image.jpeg({ quality: 85 }).toBuffer());
+}
+
+export async function ensureDemoImages(dataRoot: string, count: number): Promise<DemoImage[]> {
+  const dir = path.join(dataRoot, 'demo');
+  await mkdir(dir, { recursive: true });
+  const images: DemoImage[] = [];
+  for (let i = 0; i < count; i++) {
+    const colour = COLOUR_LABELS[i % COLOUR_LABELS.length]!;
+    const name = `${String(i).padStart(4, '0')}-${colour}.${i % 5 === 4 ? 'png' : 'jpg'}`;
+    const file = path.join(dir, name);
+    if (!(await stat(file).then((s) => s.size > 0, () => false))) await render(file, colour, 1000 + i);
+    images.push({ path: `demo/${name}`, expected: colour });
+  }
+  return images;
+}

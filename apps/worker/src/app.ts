@@ -1,0 +1,152 @@
+/**
+ * Builds a worker process for one model: the ONNX session on its inference thread, the BullMQ
+ * worker pulling classify-<model>, the heartbeat, and an optional health endpoint. main.ts wires
+ * it to the environment and signals; tests and the demo build it directly.
+ */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import {
+  CLASSIFY_JOB_ATTEMPTS,
+  HeartbeatPublisher,
+  ImageClassifier,
+  Keys,
+  ResultStore,
+  classifyQueueName,
+  createRedis,
+  defaultIntraOpThreads,
+  loadModel,
+  realDataRoot,
+  warnUnlessNoEviction,
+  type ClassifyJobData,
+  type Logger,
+  type WorkerConfig,
+} from '@hourglass/core';
+import { createClassifyProcessor } from './processor.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+
+export interface WorkerApp {
+  readonly id: string;
+  readonly model: string;
+  readonly ep: string;
+  readonly batchSize: number;
+  readonly intraOpThreads: number;
+  /** Port of /healthz and /metrics, when enabled. */
+  readonly httpPort: number | undefined;
+  /** Stops taking jobs, lets in-flight jobs finish for at most `graceMs`, releases everything. */
+  stop(graceMs: number): Promise<{ drained: boolean }>;
+}
+
+export async function createWorkerApp(config: WorkerConfig, modelName: string, log: Logger): Promise<WorkerApp> {
+  const id = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const model = await loadModel(config.MODELS_DIR, modelName);
+  const { manifest } = model;
+  const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
+  const intraOpThreads = config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST);
+  const wlog = log.child({ model: manifest.name, modelVersion: manifest.version, worker: id });
+
+  const classifier = await ImageClassifier.open(model, {
+    ep: config.ORT_EP,
+    intraOpThreads,
+    cudaDeviceId: config.CUDA_DEVICE_ID,
+    batchSize,
+    batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
+    maxInputPixels: config.MAX_INPUT_PIXELS,
+    // A GPU runs a batch in a fraction of the time a core needs to decode it: decode more at once.
+    preprocessConcurrency: config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, os.availableParallelism()) : 4),
+  });
+  if (classifier.info.fallbackReason) wlog.warn({ reason: classifier.info.fallbackReason }, `execution provider ${config.ORT_EP} unavailable, running on cpu`);
+
+  const redis = createRedis(config.REDIS_URL, 'worker');
+  redis.on('error', (error) => wlog.warn({ err: error.message }, 'redis connection error (retrying)'));
+  await warnUnlessNoEviction(redis, wlog);
+  const keys = new Keys(config.HOURGLASS_PREFIX);
+  const results = new ResultStore(redis, keys);
+  const dataRoot = await realDataRoot(config.DATA_ROOT);
+  const startedAt = Date.now();
+  let processed = 0;
+
+  const processor = createClassifyProcessor({
+    classifier,
+    results,
+    dataRoot,
+    workerId: id,
+    log: wlog,
+    onImagesDone: (count) => {
+      processed += count;
+    },
+  });
+
+  // Concurrency 2 × B: one micro-batch runs on the inference thread while the next one decodes.
+  const worker = new Worker<ClassifyJobData>(classifyQueueName(manifest.name), processor, {
+    connection: redis,
+    prefix: config.HOURGLASS_PREFIX,
+    concurrency: 2 * batchSize,
+    lockDuration: config.LOCK_DURATION_MS,
+    stalledInterval: config.STALLED_INTERVAL_MS,
+    // A job whose worker died twice mid-run is failed, not retried forever (its row records why).
+    maxStalledCount: 2,
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+    autorun: false,
+  });
+  worker.on('error', (error) => wlog.warn({ err: error.message }, 'bullmq worker error'));
+  worker.on('failed', (job, error) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? CLASSIFY_JOB_ATTEMPTS)) wlog.error({ jobId: job.id, err: error.message }, 'job failed for good');
+  });
+
+  const heartbeat = new HeartbeatPublisher(redis, keys, config.HEARTBEAT_INTERVAL_MS, () => ({
+    id,
+    model: manifest.name,
+    modelVersion: manifest.version,
+    ep: classifier.info.ep,
+    host: os.hostname(),
+    pid: process.pid,
+    batchSize,
+    intraOpThreads,
+    startedAt,
+    processed,
+  }));
+  await heartbeat.start();
+
+  let health: HealthServer | undefined;
+  if (config.WORKER_HTTP_PORT !== undefined) {
+    health = await startHealthServer(config.WORKER_HTTP_PORT, () => ({
+      status: worker.isRunning() ? 'ok' : 'stopping',
+      id,
+      model: manifest.name,
+      ep: classifier.info.ep,
+      processed,
+    }));
+  }
+
+  void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));
+  wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
+
+  return {
+    id,
+    model: manifest.name,
+    ep: classifier.info.ep,
+    batchSize,
+    intraOpThreads,
+    httpPort: health?.port,
+    async stop(graceMs) {
+      // worker.close() waits for active jobs with no timeout: race it against the grace period.
+      // Jobs still running when it ends keep their lock until it expires, then another worker
+      // takes them (stalled-job recovery); their stored rows make the rerun a no-op.
+      const closing = worker.close();
+      const drained = await Promise.race([
+        closing.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+      ]);
+      if (!drained) void worker.close(true).catch(() => undefined);
+      await heartbeat.stop();
+      await health?.close();
+      await classifier.close().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+      wlog.info({ drained, processed }, 'worker stopped');
+      return { drained };
+    },
+  };
+}
+

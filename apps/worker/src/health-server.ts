@@ -1,0 +1,35 @@
+/** A tiny HTTP server for the worker: GET /healthz (liveness for compose/k8s). */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export type HealthSnapshot = () => Record<string, unknown> & { status: string };
+
+export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+
+export async function startHealthServer(port: number, snapshot: HealthSnapshot, extra?: ExtraRoute): Promise<HealthServer> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (req.method === 'GET' && req.url === '/healthz') {
+        const body = snapshot();
+        res.writeHead(body.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+        return;
+      }
+      if (extra && (await extra(req, res))) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not found' } }));
+    })().catch(() => {
+      res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Worker process entry: `npm run worker -- --model NAME` (or MODEL=NAME). Parses config once,
+ * builds the worker, and on SIGTERM/SIGINT drains in-flight jobs within SHUTDOWN_GRACE_MS.
+ */
+import { createLogger, describeError, loadWorkerConfig } from '@hourglass/core';
+import { createWorkerApp } from './app.js';
+import { modelFromArgs } from './cli-args.js';
+
+const log = createLogger('worker');
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const model = modelFromArgs(process.argv.slice(2), process.env);
+  if (!model) {
+    log.fatal('no model: run `npm run worker -- --model NAME` or set MODEL');
+    process.exit(2);
+  }
+  const app = await createWorkerApp(config, model, log);
+  // A parent that spawned us with an IPC channel (demo, bench, tests) learns we are ready.
+  process.send?.({ type: 'ready', id: app.id, model: app.model, ep: app.ep, batchSize: app.batchSize, intraOpThreads: app.intraOpThreads, httpPort: app.httpPort });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
+    app.stop(config.SHUTDOWN_GRACE_MS).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: describeError(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: describeError(error), code: (error as { code?: string }).code }, 'worker failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+/**
+ * The BullMQ processor for classify jobs. Each image in a job is resolved under DATA_ROOT, decoded
+ * and classified through the shared micro-batcher; its outcome is one stored row. Bad input fails
+ * its own row with a stable code and the job still completes; a transient failure (inference
+ * thread died) throws so BullMQ retries the job, and on the last attempt becomes a failure row —
+ * so every image ends with exactly one row whatever happens.
+ */
+import type { Job } from 'bullmq';
+import {
+  AppError,
+  describeError,
+  resolveImagePath,
+  type ClassifyJobData,
+  type ImageClassifier,
+  type ImageRef,
+  type Logger,
+  type ResultRow,
+  type ResultStore,
+} from '@hourglass/core';
+
+export interface ProcessorDeps {
+  classifier: ImageClassifier;
+  results: ResultStore;
+  /** Real path of DATA_ROOT. */
+  dataRoot: string;
+  workerId: string;
+  log: Logger;
+  /** Called with how many images this job finished (stored rows, new or not). */
+  onImagesDone?: (count: number, rows: ResultRow[]) => void;
+}
+
+export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<ClassifyJobData>) => Promise<void> {
+  const { classifier, results, dataRoot, workerId, log } = deps;
+  const { manifest } = classifier.model;
+
+  const baseRow = (item: ImageRef): Pick<ResultRow, 'index' | 'source' | 'model' | 'modelVersion' | 'worker'> => ({
+    index: item.index,
+    source: item.name ?? item.path,
+    model: manifest.name,
+    modelVersion: manifest.version,
+    worker: workerId,
+  });
+
+  const failureRow = (item: ImageRef, error: AppError): ResultRow => ({
+    ...baseRow(item),
+    error: { code: error.code, message: error.message },
+    finishedAt: Date.now(),
+  });
+
+  return async function processClassifyJob(job: Job<ClassifyJobData>): Promise<void> {
+    const { batchId, items } = job.data;
+    const queueMs = Math.max(0, Date.now() - job.data.enqueuedAt);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await results.markStarted(batchId, items.map((item) => item.index));
+
+    const outcomes = await Promise.allSettled(
+      items.map(async (item): Promise<ResultRow> => {
+        try {
+          const file = await resolveImagePath(dataRoot, item.path);
+          const { predictions, timings } = await classifier.classify(file);
+          const top = predictions[0]!;
+          return { ...baseRow(item), label: top.label, confidence: top.confidence, topk: predictions, finishedAt: Date.now(), timings: { queueMs, ...timings } };
+        } catch (error) {
+          if (error instanceof AppError && error.isClientError) return failureRow(item, error);
+          if (lastAttempt) {
+            return failureRow(item, new AppError('INFERENCE_FAILED', `gave up after ${job.attemptsMade + 1} attempts: ${describeError(error)}`));
+          }
+          throw error;
+        }
+      }),
+    );
+
+    const rows = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    // Keep what succeeded even when the job will be retried: the retry's duplicates are ignored.
+    await results.store(batchId, rows);
+    deps.onImagesDone?.(rows.length, rows);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      log.warn({ batchId, jobId: job.id, attempt: job.attemptsMade + 1, err: describeError(failed.reason) }, 'transient failure, job will be retried');
+      throw failed.reason;
+    }
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Starts worker processes from other programs (demo, benchmark, chaos runs, tests): the production
+ * entry point in a child process, ready once it reports so over the IPC channel (whatever its log
+ * level). Its JSON log lines can be forwarded or captured.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import readline from 'node:readline';
+
+export const WORKER_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export interface SpawnedWorker {
+  child: ChildProcess;
+  /** Resolves with the worker's ready message (id, ep, batch size...); rejects if it exits first. */
+  ready: Promise<Record<string, unknown>>;
+  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  exited: Promise<number | string>;
+  /** Sends a signal; resolves when the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export interface SpawnWorkerOptions {
+  model: string;
+  env: NodeJS.ProcessEnv;
+  /** Receives every log record the worker prints (one JSON object per line). */
+  onLog?: (record: Record<string, unknown>, line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export function spawnWorker(options: SpawnWorkerOptions): SpawnedWorker {
+  const child = spawn(process.execPath, [WORKER_MAIN, '--model', options.model], {
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000);
+  });
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker for ${options.model} not ready after ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+    timer.unref();
+    const lines = readline.createInterface({ input: child.stdout! });
+    let lastRecord = '';
+    lines.on('line', (line) => {
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        record = { msg: line };
+      }
+      lastRecord = line;
+      options.onLog?.(record, line);
+    });
+    child.on('message', (message: { type?: string }) => {
+      if (message?.type === 'ready') {
+        clearTimeout(timer);
+        resolve(message as Record<string, unknown>);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker for ${options.model} exited (${code}) before it was ready: ${lastRecord || stderr}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return {
+    child,
+    ready,
+    exited,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
