@@ -25,9 +25,9 @@ export const commonEnvSchema = z.object({
   /** Prefix of every Redis key hourglass writes (queues included): one Redis can host several deployments. */
   HOURGLASS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('hg'),
   /** Image paths in requests resolve under this folder; nothing outside it is ever read. */
-  DATA_ROOT: absolutePath.default('./data'),
+  DATA_ROOT: absolutePath.prefault('./data'),
   /** One folder per model, each with model.onnx and model.json. */
-  MODELS_DIR: absolutePath.default('./models'),
+  MODELS_DIR: absolutePath.prefault('./models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

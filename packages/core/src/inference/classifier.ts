@@ -115,10 +115,11 @@ export class ImageClassifier {
 
     const classes = manifest.labels.length;
     const out = slot.result.outputs[manifest.output.name]!;
-    const row = out.slice(slot.row * classes, (slot.row + 1) * classes);
-    if (row.length !== classes) {
+    // Check the whole output, not this row: in a batch, a wrong width still fills every row but the last.
+    if (out.length !== slot.size * classes) {
       throw new AppError('MODEL_INVALID', `output "${manifest.output.name}" has ${out.length / slot.size} values per image, manifest lists ${classes} labels`);
     }
+    const row = out.slice(slot.row * classes, (slot.row + 1) * classes);
     if (manifest.output.kind === 'logits') softmaxInPlace(row);
     const result: Classification = {
       predictions: topK(row, manifest.labels, manifest.topK),
@@ -126,7 +127,11 @@ export class ImageClassifier {
     };
     if (this.options.withFeatures && manifest.features) {
       const size = manifest.features.size;
-      result.features = slot.result.outputs[manifest.features.name]!.slice(slot.row * size, (slot.row + 1) * size);
+      const features = slot.result.outputs[manifest.features.name]!;
+      if (features.length !== slot.size * size) {
+        throw new AppError('MODEL_INVALID', `output "${manifest.features.name}" has ${features.length / slot.size} values per image, manifest says ${size}`);
+      }
+      result.features = features.slice(slot.row * size, (slot.row + 1) * size);
     }
     return result;
   }

@@ -62,8 +62,9 @@ export async function scanModels(modelsDir: string): Promise<RegistrySnapshot> {
 
 /** Loads one model by name; MODEL_NOT_FOUND when the folder is absent, the load error otherwise. */
 export async function loadModel(modelsDir: string, name: string): Promise<RegisteredModel> {
-  const dir = path.join(modelsDir, name);
-  if (path.dirname(dir) !== path.resolve(modelsDir) || name.startsWith('.')) {
+  const root = path.resolve(modelsDir);
+  const dir = path.join(root, name);
+  if (path.dirname(dir) !== root || name.startsWith('.')) {
     throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered`);
   }
   const info = await stat(dir).catch(() => undefined);

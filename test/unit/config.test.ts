@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AppError, defaultIntraOpThreads, knownEnvNames, loadApiConfig, loadWorkerConfig, parseEnv, commonEnvSchema } from '@hourglass/core';
+
+function configError(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('CONFIG_INVALID');
+    return error as AppError;
+  }
+  throw new Error('expected CONFIG_INVALID, nothing was thrown');
+}
+
+describe('worker config', () => {
+  it('fills defaults from an empty environment', () => {
+    const config = loadWorkerConfig({});
+    expect(config).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HOURGLASS_PREFIX: 'hg',
+      LOG_LEVEL: 'info',
+      ORT_EP: 'cpu',
+      CUDA_DEVICE_ID: 0,
+      WORKERS_PER_HOST: 1,
+      MAX_INPUT_PIXELS: 64_000_000,
+      SHUTDOWN_GRACE_MS: 30_000,
+      HEARTBEAT_INTERVAL_MS: 5_000,
+      LOCK_DURATION_MS: 30_000,
+      STALLED_INTERVAL_MS: 15_000,
+    });
+    expect(config.DATA_ROOT).toBe(path.resolve('./data'));
+    expect(config.MODELS_DIR).toBe(path.resolve('./models'));
+    // Unset means "use the manifest's / derive it": these must stay undefined, not get a default.
+    expect(config.BATCH_SIZE).toBeUndefined();
+    expect(config.BATCH_TIMEOUT_MS).toBeUndefined();
+    expect(config.INTRA_OP_THREADS).toBeUndefined();
+    expect(config.MODEL).toBeUndefined();
+    expect(config.WORKER_HTTP_PORT).toBeUndefined();
+  });
+
+  it('coerces numbers from strings and resolves paths to absolute ones', () => {
+    const config = loadWorkerConfig({ BATCH_SIZE: '32', BATCH_TIMEOUT_MS: '0', INTRA_OP_THREADS: '2', WORKER_HTTP_PORT: '0', DATA_ROOT: 'rel/images', MODELS_DIR: '/srv/models', ORT_EP: 'webgpu', MODEL: 'colour' });
+    expect(config.BATCH_SIZE).toBe(32);
+    expect(config.BATCH_TIMEOUT_MS).toBe(0);
+    expect(config.INTRA_OP_THREADS).toBe(2);
+    expect(config.WORKER_HTTP_PORT).toBe(0);
+    expect(config.DATA_ROOT).toBe(path.resolve('rel/images'));
+    expect(path.isAbsolute(config.DATA_ROOT)).toBe(true);
+    expect(config.MODELS_DIR).toBe('/srv/models');
+    expect(config.ORT_EP).toBe('webgpu');
+    expect(config.MODEL).toBe('colour');
+  });
+
+  it('lists every invalid value at once', () => {
+    const error = configError(() =>
+      loadWorkerConfig({ BATCH_SIZE: '0', ORT_EP: 'tpu', MAX_INPUT_PIXELS: 'lots', BATCH_TIMEOUT_MS: '-1', REDIS_URL: 'not a url', HOURGLASS_PREFIX: 'has:colon' }),
+    );
+    for (const name of ['BATCH_SIZE', 'ORT_EP', 'MAX_INPUT_PIXELS', 'BATCH_TIMEOUT_MS', 'REDIS_URL', 'HOURGLASS_PREFIX']) {
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it('rejects fractional and out-of-range numbers', () => {
+    expect(configError(() => loadWorkerConfig({ BATCH_SIZE: '2.5' })).message).toContain('BATCH_SIZE');
+    expect(configError(() => loadWorkerConfig({ BATCH_SIZE: '1025' })).message).toContain('BATCH_SIZE');
+    expect(configError(() => loadWorkerConfig({ BATCH_TIMEOUT_MS: '10001' })).message).toContain('BATCH_TIMEOUT_MS');
+    expect(configError(() => loadWorkerConfig({ LOG_LEVEL: 'loud' })).message).toContain('LOG_LEVEL');
+  });
+});
+
+describe('api config', () => {
+  it('needs API keys while authentication is on', () => {
+    const error = configError(() => loadApiConfig({}));
+    expect(error.message).toContain('HOURGLASS_API_KEYS');
+    // Blank entries are not keys.
+    configError(() => loadApiConfig({ HOURGLASS_API_KEYS: ' , ,' }));
+    configError(() => loadApiConfig({ HOURGLASS_API_KEYS: '', HOURGLASS_AUTH: 'on' }));
+  });
+
+  it('runs without keys only when HOURGLASS_AUTH=off says so', () => {
+    const config = loadApiConfig({ HOURGLASS_AUTH: 'off' });
+    expect(config.HOURGLASS_AUTH).toBe('off');
+    expect(config.HOURGLASS_API_KEYS).toEqual([]);
+  });
+
+  it('splits keys on commas, trimming blanks', () => {
+    const config = loadApiConfig({ HOURGLASS_API_KEYS: ' k1 ,k2,, k3 ' });
+    expect(config.HOURGLASS_API_KEYS).toEqual(['k1', 'k2', 'k3']);
+  });
+
+  it('fills defaults and coerces the port', () => {
+    const config = loadApiConfig({ HOURGLASS_API_KEYS: 'k', PORT: '8080' });
+    expect(config).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', HOURGLASS_AUTH: 'on', MAX_BATCH_IMAGES: 100_000, MAX_UPLOAD_FILES: 1_000 });
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k' }).PORT).toBe(3000);
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', PORT: '70000' })).message).toContain('PORT');
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', HOURGLASS_AUTH: 'maybe' })).message).toContain('HOURGLASS_AUTH');
+  });
+});
+
+describe('parseEnv', () => {
+  it('parses with any schema and reports the schema problems', () => {
+    expect(parseEnv(commonEnvSchema, { HOURGLASS_PREFIX: 'prod_1' }).HOURGLASS_PREFIX).toBe('prod_1');
+    expect(configError(() => parseEnv(commonEnvSchema, { HOURGLASS_PREFIX: '' })).message).toContain('HOURGLASS_PREFIX');
+  });
+});
+
+describe('defaultIntraOpThreads', () => {
+  it('divides the cores among the workers on the host, at least 1', () => {
+    expect(defaultIntraOpThreads(1, 8)).toBe(8);
+    expect(defaultIntraOpThreads(2, 8)).toBe(4);
+    expect(defaultIntraOpThreads(3, 8)).toBe(2);
+    expect(defaultIntraOpThreads(16, 8)).toBe(1);
+    expect(defaultIntraOpThreads(0, 8)).toBe(8);
+    expect(defaultIntraOpThreads(2, 1)).toBe(1);
+  });
+  it('uses this machine’s cores when none are given', () => {
+    expect(defaultIntraOpThreads(1)).toBeGreaterThanOrEqual(1);
+    expect(Number.isInteger(defaultIntraOpThreads(1))).toBe(true);
+  });
+});
+
+describe('knownEnvNames', () => {
+  it('lists the contract variables of both apps once each', () => {
+    for (const name of ['REDIS_URL', 'PORT', 'DATA_ROOT', 'MODELS_DIR', 'HOURGLASS_API_KEYS', 'ORT_EP', 'MODEL']) expect(knownEnvNames).toContain(name);
+    expect(new Set(knownEnvNames).size).toBe(knownEnvNames.length);
+  });
+});
