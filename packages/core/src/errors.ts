@@ -15,14 +15,19 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'MODEL_NOT_FOUND'
   | 'BATCH_NOT_FOUND'
+  | 'DATASET_NOT_FOUND'
+  | 'DATASET_INVALID'
+  | 'TRAIN_JOB_NOT_FOUND'
   | 'PATH_OUTSIDE_DATA_ROOT'
   | 'IMAGE_NOT_FOUND'
   | 'IDEMPOTENCY_KEY_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'QUEUE_FULL'
+  | 'RATE_LIMITED'
   | 'IMAGE_DECODE_FAILED'
   | 'IMAGE_TOO_LARGE'
   | 'INFERENCE_FAILED'
+  | 'WORKER_LOST'
   | 'MODEL_INVALID'
   | 'MANIFEST_INVALID'
   | 'CONFIG_INVALID'
@@ -42,14 +47,22 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   MODEL_NOT_FOUND: 404,
   BATCH_NOT_FOUND: 404,
+  /** A dataset name that is not registered, or a folder absent under DATA_ROOT. */
+  DATASET_NOT_FOUND: 404,
+  /** A dataset that cannot be trained on: < 2 classes, a class too small for the split, too many images. */
+  DATASET_INVALID: 400,
+  TRAIN_JOB_NOT_FOUND: 404,
   PATH_OUTSIDE_DATA_ROOT: 400,
   IMAGE_NOT_FOUND: 400,
   IDEMPOTENCY_KEY_INVALID: 400,
   IDEMPOTENCY_KEY_REUSED: 422,
   QUEUE_FULL: 429,
+  RATE_LIMITED: 429,
   IMAGE_DECODE_FAILED: 422,
   IMAGE_TOO_LARGE: 422,
   INFERENCE_FAILED: 500,
+  /** Per-image failure: the worker processing this image died again and again (a poison input?). */
+  WORKER_LOST: 500,
   MODEL_INVALID: 422,
   MANIFEST_INVALID: 500,
   CONFIG_INVALID: 500,
@@ -74,11 +87,14 @@ export class AppError extends Error {
     return HTTP_STATUS[this.code];
   }
 
-  /** True when the client caused it: retrying the same request cannot succeed. */
+  /** True when the client caused it (4xx): the request or image must change, or, for QUEUE_FULL, wait. */
   get isClientError(): boolean {
     return this.httpStatus >= 400 && this.httpStatus < 500;
   }
 }
+
+/** Every error code, for API descriptions (OpenAPI) and clients that switch on them. */
+export const ERROR_CODES = Object.keys(HTTP_STATUS) as ErrorCode[];
 
 export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS[code];

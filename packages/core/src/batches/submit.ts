@@ -78,14 +78,12 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   const { manifest } = request.model;
   const now = Date.now();
 
-  // HSETNX on id makes creation happen once even when two retries race.
-  if ((await redis.hsetnx(metaKey, 'id', batchId)) === 1) {
-    await redis
-      .multi()
-      .hset(metaKey, { model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0 })
-      .zadd(keys.batchIndex(), now, batchId)
-      .exec();
-  }
+  // One MULTI of HSETNX per field: two racing retries create the record once, and no reader
+  // ever sees an id without its total.
+  const fields = { id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0 };
+  const create = redis.multi();
+  for (const [field, value] of Object.entries(fields)) create.hsetnx(metaKey, field, String(value));
+  await create.zadd(keys.batchIndex(), 'NX', now, batchId).exec();
   if ((await redis.hget(metaKey, 'enqueued')) !== '1') {
     await enqueue(queue, batchId, manifest.name, request.items, chunkSize);
     await redis.hset(metaKey, 'enqueued', '1');

@@ -87,8 +87,14 @@ export class MicroBatcher<R> {
     const size = slot.count;
     // Hand over only the filled part: a partial batch runs at its own size.
     const buffer = size === this.options.maxSize ? slot.buffer : slot.buffer.slice(0, size * this.options.itemFloats);
-    this.options
-      .run(buffer, size)
+    let running: Promise<R>;
+    try {
+      running = this.options.run(buffer, size);
+    } catch (error) {
+      // A run that throws synchronously still rejects only its own batch.
+      running = Promise.reject(error);
+    }
+    running
       .then(
         (result) => slot.waiters.forEach((w, row) => w.resolve({ result, row, size })),
         (error: unknown) => slot.waiters.forEach((w) => w.reject(error)),

@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, describeError } from '../errors.js';
-import { readManifest, type ModelManifest } from './manifest.js';
+import { modelNameSchema, readManifest, type ModelManifest } from './manifest.js';
 
 export interface RegisteredModel {
   manifest: ModelManifest;
@@ -62,6 +62,7 @@ export async function scanModels(modelsDir: string): Promise<RegistrySnapshot> {
 
 /** Loads one model by name; MODEL_NOT_FOUND when the folder is absent, the load error otherwise. */
 export async function loadModel(modelsDir: string, name: string): Promise<RegisteredModel> {
+  if (!modelNameSchema.safeParse(name).success) throw new AppError('MODEL_NOT_FOUND', `model "${name.slice(0, 64)}" is not registered`);
   const root = path.resolve(modelsDir);
   const dir = path.join(root, name);
   if (path.dirname(dir) !== root || name.startsWith('.')) {
