@@ -29,6 +29,12 @@ export const commonEnvSchema = z.object({
   /** One folder per model, each with model.onnx and model.json. */
   MODELS_DIR: absolutePath.prefault('./models'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Unset (default): GET /metrics is open, as Prometheus expects; it serves aggregate numbers only
+   * (model names, job states, timings), never batch ids, file names or keys. Set: scrapes must send
+   * `Authorization: Bearer <METRICS_TOKEN>` (API and worker alike). Not an API key.
+   */
+  METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'use at least 16 characters').optional()),
 });
 
 export const apiEnvSchema = commonEnvSchema.extend({
@@ -47,6 +53,8 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_JSON_BYTES: positiveInt.default(16 * 1024 * 1024),
   /** Backpressure: most images waiting in one model's queue before submits get 429. */
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
+  /** Where the benchmark writes RESULTS.md and its SVG charts; /ui shows them read-only. */
+  BENCH_REPORT_DIR: absolutePath.prefault('./bench'),
 });
 
 export const workerEnvSchema = commonEnvSchema.extend({

@@ -24,6 +24,8 @@ export interface ClassifierOptions {
   preprocessConcurrency: number;
   /** Also return the features output (train jobs). */
   withFeatures?: boolean;
+  /** Called after every micro-batch session.run with its size and run time (worker metrics). */
+  onBatchRun?: (size: number, runMs: number) => void;
 }
 
 export interface Classification {
@@ -61,7 +63,11 @@ export class ImageClassifier {
       maxSize: input.dynamicBatch ? options.batchSize : 1,
       maxWaitMs: options.batchTimeoutMs,
       itemFloats: this.itemFloats,
-      run: (buffer, size) => thread.run(buffer, size),
+      run: async (buffer, size) => {
+        const result = await thread.run(buffer, size);
+        options.onBatchRun?.(size, result.ms);
+        return result;
+      },
     });
   }
 

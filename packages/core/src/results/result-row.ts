@@ -5,6 +5,8 @@ import type { Prediction } from '../inference/postprocess.js';
 export interface ResultRow {
   index: number;
   source: string;
+  /** Where the image was read from, relative to DATA_ROOT (an upload's blob path); GET /v1/batches/:id/images/:index serves it. */
+  path?: string;
   model: string;
   modelVersion: number;
   label?: string;

@@ -8,8 +8,11 @@ import type { Keys } from '../keys.js';
 import { isFailure, type ResultRow } from './result-row.js';
 
 // KEYS: results hash, meta hash. ARGV: now, ttlSeconds, then (index, json, failed) triples.
+// Returns { rows newly stored, 1 if this call stored the batch's last row else 0 }: finishedAt is
+// set with HSETNX, so exactly one call ever sees the 1, however often rows are stored again.
 const STORE_ROWS = `
 local stored = 0
+local finished = 0
 local now = ARGV[1]
 for i = 3, #ARGV, 3 do
   if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
@@ -22,6 +25,7 @@ if stored > 0 then
   local done = tonumber(redis.call('HGET', KEYS[2], 'completed') or '0') + tonumber(redis.call('HGET', KEYS[2], 'failed') or '0')
   local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
   if total >= 0 and done >= total and redis.call('HSETNX', KEYS[2], 'finishedAt', now) == 1 then
+    finished = 1
     local ttl = tonumber(ARGV[2])
     if ttl > 0 then
       redis.call('EXPIRE', KEYS[1], ttl)
@@ -29,7 +33,7 @@ if stored > 0 then
     end
   end
 end
-return stored
+return { stored, finished }
 `;
 
 // KEYS: started hash, meta hash. ARGV: indices. Counts each index's first start only.
@@ -43,7 +47,7 @@ return fresh
 `;
 
 type ScriptRedis = Redis & {
-  hgStoreRows(results: string, meta: string, ...args: string[]): Promise<number>;
+  hgStoreRows(results: string, meta: string, ...args: string[]): Promise<[number, number]>;
   hgMarkStarted(started: string, meta: string, ...args: string[]): Promise<number>;
 };
 
@@ -61,9 +65,19 @@ export class ResultStore {
 
   /** Stores rows; returns how many were new (0 when a duplicate run stored them already). */
   async store(batchId: string, rows: readonly ResultRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
+    return (await this.storeRows(batchId, rows)).stored;
+  }
+
+  /**
+   * Stores rows like store(), and tells whether this call completed the batch (stored its last
+   * row). Exactly one call per batch gets `completedBatch: true`, so whoever gets it can log or
+   * count the batch's completion once, whatever ran twice.
+   */
+  async storeRows(batchId: string, rows: readonly ResultRow[]): Promise<{ stored: number; completedBatch: boolean }> {
+    if (rows.length === 0) return { stored: 0, completedBatch: false };
     const args = rows.flatMap((row) => [String(row.index), JSON.stringify(row), isFailure(row) ? '1' : '0']);
-    return this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
+    const [stored, finished] = await this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
+    return { stored, completedBatch: finished === 1 };
   }
 
   async markStarted(batchId: string, indices: readonly number[]): Promise<number> {
