@@ -16,6 +16,7 @@ import {
   createRedis,
   defaultIntraOpThreads,
   loadModel,
+  readBatch,
   realDataRoot,
   warnUnlessNoEviction,
   type ClassifyJobData,
@@ -24,6 +25,7 @@ import {
 } from '@hourglass/core';
 import { createClassifyProcessor } from './processor.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
+import { createWorkerMetrics, metricsRoute } from './metrics.js';
 
 export interface WorkerApp {
   readonly id: string;
@@ -44,6 +46,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
   const intraOpThreads = config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST);
   const wlog = log.child({ model: manifest.name, modelVersion: manifest.version, worker: id });
+  const metrics = createWorkerMetrics();
 
   const classifier = await ImageClassifier.open(model, {
     ep: config.ORT_EP,
@@ -54,7 +57,9 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     maxInputPixels: config.MAX_INPUT_PIXELS,
     // A GPU runs a batch in a fraction of the time a core needs to decode it: decode more at once.
     preprocessConcurrency: config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, os.availableParallelism()) : 4),
+    onBatchRun: (size, runMs) => metrics.recordBatchRun(manifest.name, size, runMs),
   });
+  metrics.workerInfo.set({ model: manifest.name, model_version: String(manifest.version), ep: classifier.info.ep, worker: id }, 1);
   if (classifier.info.fallbackReason) wlog.warn({ reason: classifier.info.fallbackReason }, `execution provider ${config.ORT_EP} unavailable, running on cpu`);
 
   const redis = createRedis(config.REDIS_URL, 'worker');
@@ -72,8 +77,32 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     dataRoot,
     workerId: id,
     log: wlog,
-    onImagesDone: (count) => {
+    onImagesDone: (count, rows) => {
       processed += count;
+      metrics.recordRows(manifest.name, rows);
+    },
+    onBatchCompleted: (batchId, jobId) => {
+      metrics.batchesCompleted.inc({ model: manifest.name });
+      // The one log line per batch: drain time from creation to the last stored row, and its rate.
+      readBatch(redis, keys, batchId).then(
+        (view) => {
+          const drainMs = view.timings.finishedAt ? Date.parse(view.timings.finishedAt) - Date.parse(view.timings.createdAt) : view.elapsedMs;
+          wlog.info(
+            {
+              batchId,
+              jobId,
+              total: view.total,
+              completed: view.counts.completed,
+              failed: view.counts.failed,
+              drainMs,
+              imagesPerSecond: drainMs > 0 ? Math.round((view.total / drainMs) * 1000 * 100) / 100 : null,
+              firstResultMs: view.timings.firstResultAt ? Date.parse(view.timings.firstResultAt) - Date.parse(view.timings.createdAt) : null,
+            },
+            'batch completed',
+          );
+        },
+        (error: unknown) => wlog.warn({ batchId, err: String(error) }, 'batch completed (could not read its timings)'),
+      );
     },
   });
 
@@ -117,7 +146,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       model: manifest.name,
       ep: classifier.info.ep,
       processed,
-    }));
+    }), metricsRoute(metrics, config.METRICS_TOKEN));
   }
 
   void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));

@@ -27,15 +27,18 @@ export interface ProcessorDeps {
   log: Logger;
   /** Called with how many images this job finished (stored rows, new or not). */
   onImagesDone?: (count: number, rows: ResultRow[]) => void;
+  /** Called once per batch, by the one worker whose store completed it (see ResultStore.storeRows). */
+  onBatchCompleted?: (batchId: string, jobId: string | undefined) => void;
 }
 
 export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<ClassifyJobData>) => Promise<void> {
   const { classifier, results, dataRoot, workerId, log } = deps;
   const { manifest } = classifier.model;
 
-  const baseRow = (item: ImageRef): Pick<ResultRow, 'index' | 'source' | 'model' | 'modelVersion' | 'worker'> => ({
+  const baseRow = (item: ImageRef): Pick<ResultRow, 'index' | 'source' | 'path' | 'model' | 'modelVersion' | 'worker'> => ({
     index: item.index,
     source: item.name ?? item.path,
+    path: item.path,
     model: manifest.name,
     modelVersion: manifest.version,
     worker: workerId,
@@ -72,8 +75,9 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
 
     const rows = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     // Keep what succeeded even when the job will be retried: the retry's duplicates are ignored.
-    await results.store(batchId, rows);
+    const { completedBatch } = await results.storeRows(batchId, rows);
     deps.onImagesDone?.(rows.length, rows);
+    if (completedBatch) deps.onBatchCompleted?.(batchId, job.id);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) {
       log.warn({ batchId, jobId: job.id, attempt: job.attemptsMade + 1, err: describeError(failed.reason) }, 'transient failure, job will be retried');
