@@ -3,7 +3,7 @@
  * /healthz (open), /v1/* and /admin/queues (API key), errors as { error: { code, message } }.
  */
 import express, { type Express } from 'express';
-import type { ApiConfig, Logger, Redis } from '@hourglass/core';
+import type { ApiConfig, ApiMetrics, Logger, Redis } from '@hourglass/core';
 import { createContext, type ApiContext } from './context.js';
 import { requireApiKey } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
@@ -12,10 +12,17 @@ import { batchesRouter } from './routes/batches.js';
 import { modelsRouter } from './routes/models.js';
 import { healthRouter } from './routes/health.js';
 import { BOARD_PATH, createBoard } from './board.js';
+import { createApiMetrics, httpMetrics, metricsRouter } from './routes/metrics.js';
+import { openapiRouter } from './routes/openapi.js';
+import { uiRouter } from './routes/ui.js';
+import { batchImagesRouter } from './routes/batch-images.js';
+import { benchReportRouter } from './routes/bench-report.js';
 
 export interface ApiApp {
   app: Express;
   context: ApiContext;
+  /** This app's Prometheus registry and metrics (served at GET /metrics). */
+  metrics: ApiMetrics;
   /** Closes the queues this app opened (not Redis: the caller owns it). */
   close(): Promise<void>;
 }
@@ -27,13 +34,21 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders);
+  const metrics = createApiMetrics(ctx);
+  app.use(httpMetrics(metrics));
 
   app.use(healthRouter(ctx));
+  // Open: Prometheus, the API description, and the results page (which asks for a key itself).
+  app.use(metricsRouter(metrics, options.config.METRICS_TOKEN));
+  app.use(openapiRouter());
+  app.use(uiRouter());
 
   const v1 = express.Router();
   v1.use(noStore);
   v1.use(requireApiKey(options.config.HOURGLASS_API_KEYS, auth));
   v1.use('/batches', batchesRouter(ctx));
+  v1.use('/batches', batchImagesRouter(ctx));
+  v1.use('/bench', benchReportRouter(ctx));
   v1.use('/models', modelsRouter(ctx));
   app.use('/v1', v1);
 
@@ -46,6 +61,7 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   return {
     app,
     context: ctx,
+    metrics,
     close: () => ctx.queues.close(),
   };
 }

@@ -10,7 +10,7 @@ export const jsonBatchSchema = z.strictObject({
   chunkSize: z.number().int().min(1).max(MAX_CHUNK_SIZE).optional(),
 });
 
-const formBatchSchema = z.strictObject({
+export const formBatchSchema = z.strictObject({
   model: z.string().min(1).max(64),
   chunkSize: z.coerce.number().int().min(1).max(MAX_CHUNK_SIZE).optional(),
 });
