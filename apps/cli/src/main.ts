@@ -6,12 +6,14 @@
 import { parseArgs } from 'node:util';
 import { describeError } from '@hourglass/core';
 import { runDemo } from './demo.js';
+import { BENCH_USAGE, benchCommand, benchSmokeCommand } from './bench-command.js';
+import { PLAN_USAGE, planCommand } from './plan.js';
 
 const USAGE = `usage: hourglass <command> [options]
 
 commands:
   demo [--images N] [--workers W] [--keep]   run the whole system on a demo batch
-`;
+${BENCH_USAGE}${PLAN_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -20,6 +22,12 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { images: { type: 'string', default: '60' }, workers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
       return runDemo({ images: Number(values.images), workers: Number(values.workers), keep: values.keep ?? false });
     }
+    case 'bench':
+      return benchCommand(rest);
+    case 'bench-smoke':
+      return benchSmokeCommand(rest);
+    case 'plan':
+      return planCommand(rest);
     case undefined:
     case '--help':
     case '-h':

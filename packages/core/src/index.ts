@@ -36,3 +36,5 @@ export * from './models/importers/tfjs-weights.js';
 export * from './models/importers/keras-to-onnx.js';
 export * from './models/importers/tf-graph-to-onnx.js';
 export type { ConvertedModel, ConvertOptions } from './models/importers/converted-model.js';
+export * from './workers/pipeline-settings.js';
+export * from './bench/index.js';

@@ -1,0 +1,84 @@
+/**
+ * The workers a benchmark drains its batches with: N production worker processes started here
+ * (spawnWorker, the same entry point compose and k8s run), or with --external the workers already
+ * running against the same Redis and prefix, found by their heartbeats.
+ */
+import {
+  AppError,
+  listLiveWorkers,
+  workerPipelineSettings,
+  type Keys,
+  type PipelineSettings,
+  type Redis,
+  type RegisteredModel,
+  type WorkerConfig,
+} from '@hourglass/core';
+import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
+
+export interface Fleet {
+  workers: number;
+  /** What each worker runs with (for external workers: what their heartbeats report). */
+  settings: PipelineSettings;
+  external: boolean;
+  /** Process ids of the workers (none for external ones), for CPU accounting. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+export interface LocalFleetOptions {
+  model: RegisteredModel;
+  workers: number;
+  /** Environment of the worker processes (REDIS_URL, HOURGLASS_PREFIX, DATA_ROOT, MODELS_DIR ...). */
+  env: NodeJS.ProcessEnv;
+  /** The worker config they will parse from env: the settings are derived the same way. */
+  config: WorkerConfig;
+  onWarning?: (line: string) => void;
+}
+
+export async function startLocalFleet(options: LocalFleetOptions): Promise<Fleet> {
+  const env: NodeJS.ProcessEnv = { ...options.env, WORKERS_PER_HOST: String(options.workers) };
+  const spawned: SpawnedWorker[] = [];
+  for (let i = 0; i < options.workers; i++) {
+    spawned.push(
+      spawnWorker({
+        model: options.model.manifest.name,
+        env,
+        readyTimeoutMs: 120_000,
+        onLog: (record, line) => {
+          if (Number(record.level) >= 40) options.onWarning?.(line);
+        },
+      }),
+    );
+  }
+  const stop = async (): Promise<void> => {
+    await Promise.all(spawned.map((w) => w.stop('SIGTERM')));
+  };
+  try {
+    const ready = await Promise.all(spawned.map((w) => w.ready));
+    // What the workers said they run with wins over what we would derive (they parsed the same env).
+    const first = ready[0] ?? {};
+    const settings = workerPipelineSettings(
+      {
+        ...options.config,
+        WORKERS_PER_HOST: options.workers,
+        ...(typeof first.batchSize === 'number' ? { BATCH_SIZE: first.batchSize } : {}),
+        ...(typeof first.intraOpThreads === 'number' ? { INTRA_OP_THREADS: first.intraOpThreads } : {}),
+      },
+      options.model.manifest,
+    );
+    return { workers: options.workers, settings, external: false, pids: () => spawned.flatMap((w) => (w.child.pid ? [w.child.pid] : [])), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Workers already serving `model` against this Redis and prefix (compose replicas, other hosts). */
+export async function externalFleet(redis: Redis, keys: Keys, model: RegisteredModel, config: WorkerConfig): Promise<Fleet> {
+  const live = (await listLiveWorkers(redis, keys)).filter((w) => w.model === model.manifest.name);
+  if (live.length === 0) {
+    throw new AppError('INTERNAL', `--external: no live worker for "${model.manifest.name}" under prefix "${keys.prefix}" (start some with \`npm run worker -- --model ${model.manifest.name}\` against the same REDIS_URL and HOURGLASS_PREFIX)`);
+  }
+  const settings = workerPipelineSettings({ ...config, WORKERS_PER_HOST: live.length, BATCH_SIZE: live[0]!.batchSize, INTRA_OP_THREADS: live[0]!.intraOpThreads }, model.manifest);
+  return { workers: live.length, settings, external: true, pids: () => [], stop: async () => undefined };
+}

@@ -1,0 +1,135 @@
+/**
+ * One drain run: submit N images through submitBatch (the function the API calls) and wait until
+ * the batch's stored results account for every image. All times are the coordinator's clock: from
+ * just before the first enqueue until a poll sees completed + failed = N. Workers' clocks are used
+ * only for the per-image stage timings inside each row.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { Keys } from '../keys.js';
+import type { RegisteredModel } from '../models/registry.js';
+import type { ClassifyJobData, ImageRef } from '../queues.js';
+import { ResultStore } from '../results/result-store.js';
+import { submitBatch } from '../batches/submit.js';
+import { batchHistogram, sumStages, type StageSums } from './measure.js';
+import { ratePerSecond, round } from './stats.js';
+
+export interface DrainOptions {
+  redis: Redis;
+  keys: Keys;
+  queue: Queue<ClassifyJobData>;
+  model: RegisteredModel;
+  items: ImageRef[];
+  /** Images per job (1 = one job per image). */
+  chunkSize?: number;
+  /** How often the coordinator reads the batch's counters, ms. */
+  pollMs?: number;
+  /** Fail when nothing finishes for this long (a dead fleet must not hang the bench), ms. */
+  stallTimeoutMs?: number;
+  onProgress?: (done: number, failed: number, total: number) => void;
+  /** Keep the batch's keys after reading them (default: unlink them). */
+  keepKeys?: boolean;
+}
+
+export interface DrainResult {
+  batchId: string;
+  images: number;
+  chunkSize: number;
+  /** Coordinator clock: just before the first enqueue → all results stored, ms. */
+  wallMs: number;
+  imagesPerSecond: number;
+  /** submitBatch call (all addBulk chunks), ms. */
+  submitMs: number;
+  /** First stored result (the batch's firstResultAt) after the coordinator's start, ms. */
+  firstResultMs: number;
+  failures: number;
+  failureCodes: Record<string, number>;
+  stages: StageSums;
+  batchHistogram: Record<string, number>;
+  /** Distinct worker processes that produced rows. */
+  workersSeen: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
+  const { redis, keys, queue, model, items } = options;
+  const chunkSize = options.chunkSize ?? 1;
+  const pollMs = options.pollMs ?? 20;
+  const stallTimeoutMs = options.stallTimeoutMs ?? 180_000;
+  const total = items.length;
+
+  const startEpoch = Date.now();
+  const t0 = performance.now();
+  const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: 'bench' });
+  const submitMs = performance.now() - t0;
+  const meta = keys.batch(view.id);
+
+  let done = 0;
+  let failed = 0;
+  let lastProgress = performance.now();
+  let wallMs = 0;
+  for (;;) {
+    const [completed, failures] = await redis.hmget(meta, 'completed', 'failed');
+    const now = performance.now();
+    const d = Number(completed ?? 0) + Number(failures ?? 0);
+    if (d !== done) lastProgress = now;
+    done = d;
+    failed = Number(failures ?? 0);
+    options.onProgress?.(done, failed, total);
+    if (done >= total) {
+      wallMs = now - t0;
+      break;
+    }
+    if (now - lastProgress > stallTimeoutMs) {
+      throw new AppError('INTERNAL', `bench batch ${view.id}: no progress for ${Math.round(stallTimeoutMs / 1000)} s at ${done}/${total} (are workers for "${model.manifest.name}" running against this Redis and prefix?)`);
+    }
+    await sleep(pollMs);
+  }
+
+  const firstResultAt = Number((await redis.hget(meta, 'firstResultAt')) ?? 0);
+  const store = new ResultStore(redis, keys);
+  const failureCodes: Record<string, number> = {};
+  const workers = new Set<string>();
+  const timed: Array<{ timings?: { queueMs: number; preprocessMs: number; inferenceMs: number; runMs: number; batchSize: number } }> = [];
+  for await (const row of store.all(view.id, total)) {
+    workers.add(row.worker);
+    if (row.error) failureCodes[row.error.code] = (failureCodes[row.error.code] ?? 0) + 1;
+    if (row.timings) timed.push({ timings: row.timings });
+  }
+  if (!options.keepKeys) {
+    await redis.unlink(meta, keys.results(view.id), keys.started(view.id));
+    await redis.zrem(keys.batchIndex(), view.id);
+  }
+  return {
+    batchId: view.id,
+    images: total,
+    chunkSize,
+    wallMs: round(wallMs, 1),
+    imagesPerSecond: round(ratePerSecond(total, wallMs), 2),
+    submitMs: round(submitMs, 1),
+    firstResultMs: firstResultAt > 0 ? Math.max(0, firstResultAt - startEpoch) : -1,
+    failures: failed,
+    failureCodes,
+    stages: sumStages(timed),
+    batchHistogram: batchHistogram(timed),
+    workersSeen: workers.size,
+  };
+}
+
+/**
+ * Removes every key under `prefix:` with SCAN + UNLINK: the bench's own keys only, never a flush
+ * (the Redis may be shared). Returns how many keys went.
+ */
+export async function unlinkPrefix(redis: Redis, prefix: string): Promise<number> {
+  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new RangeError(`refusing to clean odd prefix "${prefix}"`);
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    if (found.length > 0) removed += await redis.unlink(...found);
+  } while (cursor !== '0');
+  return removed;
+}

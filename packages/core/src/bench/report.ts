@@ -1,0 +1,219 @@
+/**
+ * The benchmark report: one JSON document (bench/results/<date>-<host>-<model>.json) and its
+ * Markdown rendering, with the blog's table (Model | 100 | 10,000 | 100,000) filled with measured
+ * drain times beside the naive projection, then every run's efficiency, overhead and stage costs.
+ */
+import type { Corpus } from './corpus.js';
+import type { CpuUsage } from './cpu.js';
+import type { DrainResult } from './drain.js';
+import type { MachineInfo } from './machine.js';
+import { machineSummary } from './machine.js';
+import type { InProcessResult, NaiveResult, PipelineSettings } from './measure.js';
+import { round } from './stats.js';
+
+export const BENCH_SCHEMA = 'hourglass-bench/1';
+
+export interface RunRecord extends DrainResult {
+  workers: number;
+  /** The in-process baseline this run is compared with (same N, or the largest measured N below it). */
+  inProcess: { images: number; wallMs: number; imagesPerSecond: number };
+  /** e2e images/s ÷ in-process images/s (1 = the queue costs nothing). */
+  efficiency: number;
+  /** (e2e wall − in-process wall at this N) ÷ N, ms: what the queue adds per image. */
+  overheadMsPerImage: number;
+  /** The blog's projection: median single-image latency × N, ms. */
+  naiveMs: number;
+  /** naiveMs ÷ wallMs: how far the blog's method is off. */
+  naiveRatio: number;
+  /** The planner's prediction before the run, and what it was based on. */
+  predictedMs: number;
+  predictedFrom: string;
+  /** CPU use during the drain: ours (coordinator, workers, Redis) and other programs'. */
+  cpu?: CpuUsage;
+}
+
+export interface ConfigRecord extends PipelineSettings {
+  workers: number;
+  /** Workers were already running elsewhere (--external): their settings are theirs. */
+  external: boolean;
+  inProcess: InProcessResult[];
+  runs: RunRecord[];
+}
+
+export interface ModelRecord {
+  model: string;
+  version: number;
+  input: string;
+  onnxBytes: number;
+  source: string;
+  naive: NaiveResult;
+  configs: ConfigRecord[];
+}
+
+export interface BenchReport {
+  schema: typeof BENCH_SCHEMA;
+  createdAt: string;
+  /** The exact command line that produced it. */
+  command: string;
+  machine: MachineInfo;
+  corpus: Omit<Corpus, 'files' | 'dir'> & { count: number };
+  options: { images: number[]; workers: number[]; batch?: number; ep: string; chunk?: number; external: boolean; quietBelow?: number };
+  models: ModelRecord[];
+  notes: string[];
+}
+
+/** `2026-05-01-myhost-mobilenet-v2` (no extension). */
+export function reportBaseName(report: Pick<BenchReport, 'createdAt' | 'machine'>, model: string): string {
+  const host = report.machine.host.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 40) || 'host';
+  return `${report.createdAt.slice(0, 10)}-${host}-${model}`;
+}
+
+/** 0.85 s, 12.3 s, 6 min 12 s, 2 h 05 min. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const s = ms / 1000;
+  if (s < 10) return `${s.toFixed(2)} s`;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+const workersLabel = (w: number): string => `${w} worker${w === 1 ? '' : 's'}`;
+
+function table(headers: string[], rows: Array<Array<string | number>>, align?: Array<'l' | 'r'>): string {
+  const rule = headers.map((_, i) => ((align?.[i] ?? 'r') === 'l' ? '---' : '---:'));
+  return [headers, rule, ...rows.map((r) => r.map(String))].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** All runs of a report with their model, in report order. */
+export function allRuns(report: BenchReport): Array<{ model: ModelRecord; config: ConfigRecord; run: RunRecord }> {
+  return report.models.flatMap((model) => model.configs.flatMap((config) => config.runs.map((run) => ({ model, config, run }))));
+}
+
+/** The blog's table: one row per model × worker count (one image per job), one column per N. */
+export function blogTable(report: BenchReport): string {
+  const sizes = [...new Set(allRuns(report).map((r) => r.run.images))].sort((a, b) => a - b);
+  const rows = report.models.flatMap((model) =>
+    model.configs.map((config) => [
+      `${model.model} · ${workersLabel(config.workers)}`,
+      ...sizes.map((n) => {
+        const run = config.runs.find((r) => r.images === n && r.chunkSize === 1);
+        return run ? `**${formatDuration(run.wallMs)}** · naive ${formatDuration(run.naiveMs)} · ${run.naiveRatio.toFixed(1)}×` : '–';
+      }),
+    ]),
+  );
+  return table(['Model', ...sizes.map(formatCount)], rows, ['l', ...sizes.map(() => 'r' as const)]);
+}
+
+const cpuText = (cpu: CpuUsage | undefined): string =>
+  cpu && cpu.oursCores !== null && cpu.foreignCores !== null ? `${cpu.oursCores.toFixed(2)} / ${cpu.foreignCores.toFixed(2)}` : '–';
+
+const histogramText = (h: Record<string, number>): string =>
+  Object.entries(h)
+    .slice(0, 4)
+    .map(([size, count]) => `${size}×${formatCount(count)}`)
+    .join(', ') + (Object.keys(h).length > 4 ? ', …' : '');
+
+export function renderMarkdown(report: BenchReport): string {
+  const runs = allRuns(report);
+  const lines: string[] = [];
+  lines.push(`# hourglass benchmark, ${report.createdAt.slice(0, 10)}`, '');
+  lines.push(`- **Machine:** ${machineSummary(report.machine)} (host \`${report.machine.host}\`)`);
+  lines.push(`- **Command:** \`${report.command}\``);
+  const c = report.corpus;
+  const from = c.kind === 'photos' ? `${c.sources.length} real photos (${c.sources.map((s) => s.file.split('/').pop()).join(', ')})` : 'GENERATED photo-like images (no real photos were found on this machine)';
+  lines.push(`- **Corpus:** ${formatCount(c.count)} distinct JPEGs made from ${from} by random crops, flips, scales, colour shifts and JPEG quality; ${c.width.min}–${c.width.max} × ${c.height.min}–${c.height.max} px, mean ${Math.round(c.bytes.mean / 1024)} KiB; larger runs reuse them round-robin. Decoding is measured.`);
+  lines.push(`- **Models:** ${report.models.map((m) => `${m.model} v${m.version} (${m.input}, ${(m.onnxBytes / 2 ** 20).toFixed(1)} MiB, ${m.source})`).join('; ')}`);
+  lines.push('');
+  lines.push('## Drain time: measured vs the naive projection', '');
+  lines.push('Each cell: **measured wall clock** (submit of the first job → every result stored, coordinator clock) · the blog\'s naive projection (median single-image latency × N) · how many times the projection overstates the real drain time.', '');
+  lines.push(blogTable(report), '');
+
+  lines.push('## Every run', '');
+  lines.push(
+    table(
+      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Overhead ms/img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
+      runs.map(({ model, config, run }) => [
+        model.model,
+        config.workers,
+        formatCount(run.images),
+        run.chunkSize,
+        formatDuration(run.wallMs),
+        run.imagesPerSecond.toFixed(1),
+        `${run.inProcess.imagesPerSecond.toFixed(1)}${run.inProcess.images !== run.images ? ` (at ${formatCount(run.inProcess.images)})` : ''}`,
+        run.efficiency.toFixed(3),
+        run.overheadMsPerImage.toFixed(3),
+        formatDuration(run.firstResultMs),
+        formatDuration(run.predictedMs),
+        run.failures,
+        cpuText(run.cpu),
+      ]),
+    ),
+    '',
+  );
+  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s.', '');
+
+  lines.push('## Where the time went (ms per image, summed over the run ÷ N)', '');
+  lines.push(
+    table(
+      ['Model', 'Workers', 'Images', 'Images/job', 'Queue wait', 'Decode + resize', 'Batch wait', 'Inference (run share)', 'Submit (all chunks)', 'Batches (size×count)'],
+      runs.map(({ model, config, run }) => {
+        const per = (v: number): string => (v / Math.max(1, run.images)).toFixed(2);
+        return [model.model, config.workers, formatCount(run.images), run.chunkSize, per(run.stages.queueMs), per(run.stages.preprocessMs), per(run.stages.batchWaitMs), per(run.stages.runMs), formatDuration(run.submitMs), histogramText(run.batchHistogram)];
+      }),
+    ),
+    '',
+  );
+  lines.push('Queue wait is mostly backlog (a job waits for the images ahead of it), not overhead; the overhead column above is the cost of the queue.', '');
+
+  lines.push('## Baselines', '');
+  lines.push(
+    table(
+      ['Model', 'Single image (median)', 'p90', 'Decode', 'Run', 'Threads'],
+      report.models.map((m) => [m.model, `${m.naive.medianMs.toFixed(2)} ms`, `${m.naive.p90Ms.toFixed(2)} ms`, `${m.naive.preprocessMedianMs.toFixed(2)} ms`, `${m.naive.runMedianMs.toFixed(2)} ms`, m.naive.intraOpThreads]),
+      ['l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+  lines.push(
+    table(
+      ['Model', 'Workers', 'Threads/worker', 'Batch', 'Batch timeout', 'Decodes in flight', 'Images in flight', 'In-process runs'],
+      report.models.flatMap((m) =>
+        m.configs.map((cfg) => [m.model, `${cfg.workers}${cfg.external ? ' (external)' : ''}`, cfg.intraOpThreads, cfg.batchSize, `${cfg.batchTimeoutMs} ms`, cfg.preprocessConcurrency, cfg.concurrency, cfg.inProcess.map((r) => `${formatCount(r.images)}: ${r.imagesPerSecond.toFixed(1)} img/s`).join('; ')]),
+      ),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+    '',
+  );
+  if (report.notes.length > 0) {
+    lines.push('## Notes', '');
+    for (const note of report.notes) lines.push(`- ${note}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** The run figures derived from a drain result and its baselines. */
+export function deriveRun(
+  drain: DrainResult,
+  workers: number,
+  inProcess: Pick<InProcessResult, 'images' | 'wallMs' | 'imagesPerSecond'>,
+  naive: Pick<NaiveResult, 'medianMs'>,
+  prediction: { ms: number; from: string },
+): RunRecord {
+  const inProcessWallAtN = inProcess.images === drain.images ? inProcess.wallMs : (drain.images / Math.max(1e-9, inProcess.imagesPerSecond)) * 1000;
+  const naiveMs = naive.medianMs * drain.images;
+  return {
+    ...drain,
+    workers,
+    inProcess: { images: inProcess.images, wallMs: inProcess.wallMs, imagesPerSecond: inProcess.imagesPerSecond },
+    efficiency: round(drain.imagesPerSecond / Math.max(1e-9, inProcess.imagesPerSecond), 3),
+    overheadMsPerImage: round((drain.wallMs - inProcessWallAtN) / drain.images, 3),
+    naiveMs: round(naiveMs, 1),
+    naiveRatio: round(naiveMs / Math.max(1e-9, drain.wallMs), 2),
+    predictedMs: round(prediction.ms, 1),
+    predictedFrom: prediction.from,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The settings one worker process runs its classify pipeline with, from its config and the model's
+ * manifest. The worker and the benchmark's in-process baseline both take them from here, so the
+ * baseline always runs exactly what a worker would.
+ */
+import os from 'node:os';
+import { defaultIntraOpThreads, type ExecutionProvider, type WorkerConfig } from '../config.js';
+import type { ModelManifest } from '../models/manifest.js';
+
+export interface PipelineSettings {
+  ep: ExecutionProvider;
+  intraOpThreads: number;
+  /** Micro-batch size B. */
+  batchSize: number;
+  batchTimeoutMs: number;
+  /** Images decoding at once. */
+  preprocessConcurrency: number;
+  /** Jobs in flight (the BullMQ worker concurrency). */
+  concurrency: number;
+  maxInputPixels: number;
+}
+
+export type PipelineConfig = Pick<
+  WorkerConfig,
+  'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
+>;
+
+export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<ModelManifest, 'batching'>, cores = os.availableParallelism()): PipelineSettings {
+  const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
+  return {
+    ep: config.ORT_EP,
+    intraOpThreads: config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST, cores),
+    batchSize,
+    batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
+    // A GPU runs a batch in a fraction of the time a core needs to decode it: decode more at once.
+    preprocessConcurrency: config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, cores) : 4),
+    // 2 × B: one micro-batch runs on the inference thread while the next one decodes.
+    concurrency: 2 * batchSize,
+    maxInputPixels: config.MAX_INPUT_PIXELS,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The benchmark harness end to end on a small scale (what CI runs so it keeps working): 100
+ * images, 1 real worker process, the generated colour model, the test run's Redis under a private
+ * prefix. Checks the report's shape and sanity, never timings.
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildColourNet, writeModel, type BenchReport } from '@hourglass/core';
+import { runBench } from '../../../apps/cli/src/bench.js';
+import { testRedis, testRedisUrl } from '../../helpers/redis.js';
+
+describe('bench smoke', () => {
+  let root: string;
+  let report: BenchReport;
+  let log = '';
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'hg-bench-'));
+    const { manifest, onnx } = buildColourNet({ name: 'colours', size: 32, channels: 8 });
+    await writeModel(path.join(root, 'models'), manifest, onnx);
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        log += String(chunk);
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+    report = await runBench(
+      {
+        models: ['colours'],
+        images: [100],
+        workers: [1],
+        ep: 'cpu',
+        external: false,
+        batch: 8,
+        chunk: 4,
+        chunkAt: 100,
+        outDir: path.join(root, 'out'),
+        resultsMd: path.join(root, 'RESULTS.md'),
+        photoDirs: [],
+        knownPhotoFolders: [],
+        corpusSize: 12,
+        seed: 3,
+        inProcessMax: 100,
+        naiveSamples: 5,
+        command: 'npm run bench -- --model colours --images 100 --workers 1',
+        out: sink,
+      },
+      { PATH: process.env.PATH, REDIS_URL: testRedisUrl(), MODELS_DIR: path.join(root, 'models'), DATA_ROOT: path.join(root, 'data'), LOG_LEVEL: 'warn' },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reports every field of a run, with no failures and positive figures', () => {
+    expect(report.schema).toBe('hourglass-bench/1');
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.machine.versions.redis).toMatch(/^\d+\./);
+    expect(report.corpus.count).toBe(12);
+    expect(report.corpus.kind).toBe('generated'); // no photo folders given
+    expect(report.notes.join(' ')).toMatch(/generated/);
+    const model = report.models[0]!;
+    expect(model.model).toBe('colours');
+    expect(model.naive.medianMs).toBeGreaterThan(0);
+    const config = model.configs[0]!;
+    expect(config).toMatchObject({ workers: 1, batchSize: 8, external: false });
+    expect(config.inProcess[0]!.imagesPerSecond).toBeGreaterThan(0);
+    expect(config.runs.map((r) => [r.images, r.chunkSize])).toEqual([
+      [100, 1],
+      [100, 4],
+    ]);
+    for (const run of config.runs) {
+      expect(run.failures).toBe(0);
+      expect(run.failureCodes).toEqual({});
+      expect(run.workersSeen).toBe(1);
+      for (const key of ['wallMs', 'imagesPerSecond', 'efficiency', 'naiveMs', 'naiveRatio', 'predictedMs', 'submitMs'] as const) expect(run[key], key).toBeGreaterThan(0);
+      expect(run.firstResultMs).toBeGreaterThanOrEqual(0);
+      expect(run.firstResultMs).toBeLessThanOrEqual(run.wallMs + 1_000);
+      expect(Number.isFinite(run.overheadMsPerImage)).toBe(true);
+      expect(run.stages.preprocessMs).toBeGreaterThan(0);
+      expect(run.stages.runMs).toBeGreaterThan(0);
+      const histogramImages = Object.entries(run.batchHistogram).reduce((s, [size, count]) => s + Number(size) * count, 0);
+      expect(histogramImages).toBe(100);
+      expect(Math.max(...Object.keys(run.batchHistogram).map(Number))).toBeLessThanOrEqual(8);
+      expect(run.predictedFrom.length).toBeGreaterThan(0);
+    }
+    expect(log).toMatch(/predicted .* vs actual/);
+  });
+
+  it('writes the JSON, Markdown and SVG, and RESULTS.md', async () => {
+    const files = (await readdir(path.join(root, 'out'))).sort();
+    expect(files).toHaveLength(3);
+    expect(files.map((f) => path.extname(f))).toEqual(['.json', '.md', '.svg']);
+    expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}-.+-colours\.json$/);
+    const json = JSON.parse(await readFile(path.join(root, 'out', files[0]!), 'utf8')) as BenchReport;
+    expect(json.models[0]!.configs[0]!.runs).toHaveLength(2);
+    const svg = await readFile(path.join(root, 'out', files[2]!), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    const md = await readFile(path.join(root, 'RESULTS.md'), 'utf8');
+    expect(md).toContain('| Model | 100 |');
+    expect(md).toContain(`](out/${files[2]})`);
+  });
+
+  it('leaves no keys behind under its prefix', async () => {
+    const redis = testRedis();
+    try {
+      const keys = await redis.keys('bench-*');
+      expect(keys).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});

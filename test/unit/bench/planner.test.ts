@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { fitCurve, predictDrain, replicasFor, scaleAdvice, type DrainCurve } from '@hourglass/core';
+
+const curve = (workers: number, fixedMs: number, msPerImage: number): DrainCurve => ({ workers, fixedMs, msPerImage, points: [] });
+
+describe('fitCurve', () => {
+  it('recovers an exact line wall = a + b·N', () => {
+    const fit = fitCurve([100, 10_000, 100_000].map((n) => ({ images: n, wallMs: 250 + 4 * n })));
+    expect(fit.fixedMs).toBeCloseTo(250, 6);
+    expect(fit.msPerImage).toBeCloseTo(4, 9);
+  });
+
+  it('never returns a negative start-up cost: refits through the origin instead', () => {
+    const fit = fitCurve([{ images: 100, wallMs: 100 }, { images: 1_000, wallMs: 2_000 }]);
+    expect(fit.fixedMs).toBe(0);
+    // least squares through the origin: Σ n·t / Σ n² = (100·100 + 1000·2000) / (100² + 1000²)
+    expect(fit.msPerImage).toBeCloseTo((100 * 100 + 1_000 * 2_000) / (100 ** 2 + 1_000 ** 2), 9);
+  });
+
+  it('fits a single point as a rate', () => {
+    expect(fitCurve([{ images: 500, wallMs: 1_000 }])).toEqual({ fixedMs: 0, msPerImage: 2 });
+  });
+
+  it('refuses no points', () => {
+    expect(() => fitCurve([])).toThrow(RangeError);
+  });
+});
+
+describe('predictDrain', () => {
+  const curves = [curve(1, 200, 4), curve(2, 300, 2.5)];
+
+  it('uses the measured curve of that worker count', () => {
+    const p = predictDrain(curves, 10_000, 2);
+    expect(p.ms).toBeCloseTo(300 + 25_000, 6);
+    expect(p.imagesPerSecond).toBeCloseTo(400, 6);
+    expect(p.basis).toMatch(/measured curve for 2/);
+  });
+
+  it('interpolates the rate between measured counts', () => {
+    const p = predictDrain([curve(1, 0, 4), curve(3, 0, 1)], 1_000, 2);
+    // rates 250 and 1000 img/s; halfway is 625 img/s
+    expect(p.imagesPerSecond).toBeCloseTo(625, 6);
+    expect(p.ms).toBeCloseTo(1_600, 6);
+  });
+
+  it('beyond the largest measured fleet adds hosts like the measured one', () => {
+    const p = predictDrain(curves, 100_000, 4);
+    expect(p.imagesPerSecond).toBeCloseTo(800, 6); // 2 hosts × 400 img/s
+    expect(p.ms).toBeCloseTo(300 + 125_000, 6);
+    expect(p.basis).toMatch(/hosts/);
+  });
+
+  it('below the smallest measured fleet scales per worker', () => {
+    const p = predictDrain([curve(2, 0, 2)], 1_000, 1);
+    expect(p.imagesPerSecond).toBeCloseTo(250, 6);
+  });
+});
+
+describe('scale advice', () => {
+  it('replicas = ceil(backlog / (rate per worker × target))', () => {
+    expect(replicasFor(100_000, 250, 60)).toBe(7); // 100000 / 15000 = 6.67
+    expect(replicasFor(15_000, 250, 60)).toBe(1);
+    expect(replicasFor(15_001, 250, 60)).toBe(2);
+    expect(replicasFor(0, 250, 60)).toBe(0);
+    expect(() => replicasFor(10, 0, 60)).toThrow(RangeError);
+  });
+
+  it('stops adding workers per host where the measured gain falls under 10 %', () => {
+    // 1 worker 250 img/s, 2 workers 260 img/s: the host is saturated at one worker.
+    const advice = scaleAdvice([curve(1, 0, 4), curve(2, 0, 1000 / 260)], 100_000, 60_000, 2);
+    expect(advice.usefulWorkersPerHost).toBe(1);
+    expect(advice.ratePerWorker).toBeCloseTo(250, 6);
+    expect(advice.replicas).toBe(7);
+    expect(advice.hosts).toBe(7);
+    expect(advice.reason).toMatch(/saturated/);
+  });
+
+  it('keeps a worker count that still helps, and never more workers than cores', () => {
+    const advice = scaleAdvice([curve(1, 0, 4), curve(2, 0, 2.2), curve(4, 0, 1.2)], 100_000, 60_000, 2);
+    expect(advice.usefulWorkersPerHost).toBe(2);
+    expect(advice.reason).toMatch(/exceed the 2 cores/);
+    expect(advice.hosts).toBe(Math.ceil(advice.replicas / 2));
+  });
+
+  it('leaves the fixed start-up cost out of the target budget', () => {
+    const advice = scaleAdvice([curve(1, 10_000, 4)], 15_000, 70_000, 2);
+    expect(advice.replicas).toBe(1); // 15000 images / (250 img/s × 60 s)
+  });
+});
