@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
  * The hourglass command line: `npm run hourglass -- <command>`. Each command lives in its own file;
- * this one only dispatches and turns errors into exit codes (0 ok, 1 failed, 2 usage).
+ * this one only dispatches and turns errors into exit codes (0 ok, 1 failed, 2 usage, 3 the API
+ * could not be reached).
  */
 import { parseArgs } from 'node:util';
 import { describeError } from '@hourglass/core';
 import { runDemo } from './demo.js';
+import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchSmokeCommand } from './bench-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
 
 const USAGE = `usage: hourglass <command> [options]
 
 commands:
-  demo [--images N] [--workers W] [--keep]   run the whole system on a demo batch
+${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep]   run the whole system on a demo batch
 ${BENCH_USAGE}${PLAN_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,11 +30,19 @@ async function main(argv: string[]): Promise<number> {
       return benchSmokeCommand(rest);
     case 'plan':
       return planCommand(rest);
+    case 'submit':
+      return submitCommand(rest, processIo());
+    case 'watch':
+      return watchCommand(rest, processIo());
+    case 'results':
+      return resultsCommand(rest, processIo());
+    case 'models':
+      return modelsCommand(rest, processIo());
     case undefined:
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(USAGE);
+      process.stdout.write(`${USAGE}\nEach command has --help. API URL and key: --url/--key or HOURGLASS_URL/HOURGLASS_API_KEY.\n${EXIT_CODES_HELP}`);
       return command ? 0 : 2;
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}`);

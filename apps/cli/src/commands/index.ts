@@ -1,0 +1,12 @@
+/** The client commands (each in its own file) and their one-line summaries for `hourglass --help`. */
+export { submitCommand, SUBMIT_USAGE } from './submit.js';
+export { watchCommand, WATCH_USAGE } from './watch.js';
+export { resultsCommand, RESULTS_USAGE } from './results.js';
+export { modelsCommand, registerModelsSubcommand, type ModelsSubcommand } from './models.js';
+export { EXIT, EXIT_CODES_HELP, processIo, type Io } from './common.js';
+
+export const CLIENT_COMMANDS_USAGE = `  submit <folder|files...> --model M   submit images, follow progress, write results
+  watch <batchId>                      follow a batch's progress until it completes
+  results <batchId> [--format csv]     print a batch's result rows (NDJSON or CSV)
+  models list                          registered models and their workers
+`;

@@ -1,0 +1,91 @@
+/**
+ * `hourglass models <subcommand>`. `list` is here; other subcommands (`add`, `import-bundled`, ...)
+ * register themselves with registerModelsSubcommand from their own files, and show up in the help.
+ */
+import { renderTable } from '../table.js';
+import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, clientFrom, connectionOptions, formatBytes, parse, runCommand, writeJson, type Io } from './common.js';
+
+export interface ModelsSubcommand {
+  /** One line for `hourglass models --help`, e.g. "list [--json]   registered models and their workers". */
+  summary: string;
+  run(args: string[], io: Io): Promise<number>;
+}
+
+const subcommands = new Map<string, ModelsSubcommand>();
+
+export function registerModelsSubcommand(name: string, command: ModelsSubcommand): void {
+  subcommands.set(name, command);
+}
+
+export function modelsUsage(): string {
+  const lines = [...subcommands.entries()].map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
+  return `usage: hourglass models <subcommand> [options]
+
+subcommands:
+${lines.join('\n')}
+
+Run \`hourglass models <subcommand> --help\` for its options.
+`;
+}
+
+export const MODELS_LIST_USAGE = `usage: hourglass models list [--json]
+
+Lists the models the API serves: name, version, input size and layout, classes, file size,
+source, whether a live worker serves it, and how many workers do.
+
+options:
+  --json         print GET /v1/models as JSON on stdout
+  -h, --help     this help
+${CONNECTION_HELP}${EXIT_CODES_HELP}`;
+
+registerModelsSubcommand('list', {
+  summary: 'registered models with their live workers (GET /v1/models)',
+  run: (args, io) =>
+    runCommand(io, MODELS_LIST_USAGE, async () => {
+      const { values, positionals } = parse(args, connectionOptions);
+      if (values.help) {
+        io.stdout.write(MODELS_LIST_USAGE);
+        return EXIT.OK;
+      }
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      const body = await clientFrom(values, io.env).listModels();
+      if (values.json) {
+        writeJson(io, body);
+        return EXIT.OK;
+      }
+      if (body.models.length === 0) io.stdout.write('no models registered\n');
+      else {
+        io.stdout.write(
+          `${renderTable(
+            ['name', 'version', 'input', 'classes', 'file size', 'source', 'served', 'workers'],
+            body.models.map((m) => [
+              m.name,
+              m.version,
+              `${m.input.width}x${m.input.height} ${m.input.layout}`,
+              m.classes,
+              formatBytes(m.fileBytes),
+              m.source.kind,
+              m.served ? 'yes' : 'no',
+              m.workers.length,
+            ]),
+          )}\n`,
+        );
+      }
+      for (const problem of body.problems) io.stderr.write(`warning: ${problem.file}: ${problem.message}\n`);
+      return EXIT.OK;
+    }),
+});
+
+export async function modelsCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    (sub === undefined ? io.stderr : io.stdout).write(modelsUsage());
+    return sub === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  const command = subcommands.get(sub);
+  if (!command) {
+    io.stderr.write(`error: unknown subcommand "models ${sub}"\n\n${modelsUsage()}\n${EXIT_CODES_HELP}`);
+    return EXIT.USAGE;
+  }
+  return command.run(rest, io);
+}
