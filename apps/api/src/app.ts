@@ -10,6 +10,9 @@ import { errorHandler, notFound } from './middleware/errors.js';
 import { noStore, securityHeaders } from './middleware/security.js';
 import { batchesRouter } from './routes/batches.js';
 import { modelsRouter } from './routes/models.js';
+import { datasetsRouter } from './routes/datasets.js';
+import { trainRouter } from './routes/train.js';
+import { TrainQueueSet } from './train-queues.js';
 import { healthRouter } from './routes/health.js';
 import { BOARD_PATH, createBoard } from './board.js';
 import { createApiMetrics, httpMetrics, metricsRouter } from './routes/metrics.js';
@@ -50,6 +53,9 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   v1.use('/batches', batchImagesRouter(ctx));
   v1.use('/bench', benchReportRouter(ctx));
   v1.use('/models', modelsRouter(ctx));
+  const trainQueues = new TrainQueueSet(options.redis, options.config.HOURGLASS_PREFIX);
+  v1.use('/datasets', datasetsRouter(ctx));
+  v1.use('/train', trainRouter(ctx, trainQueues));
   app.use('/v1', v1);
 
   const board = createBoard(ctx);
@@ -62,7 +68,9 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
     app,
     context: ctx,
     metrics,
-    close: () => ctx.queues.close(),
+    close: async () => {
+      await Promise.all([ctx.queues.close(), trainQueues.close()]);
+    },
   };
 }
 

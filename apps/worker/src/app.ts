@@ -25,6 +25,7 @@ import {
 } from '@hourglass/core';
 import { createClassifyProcessor } from './processor.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
+import { startTrainWorker } from './train-worker.js';
 import { createWorkerMetrics, metricsRoute } from './metrics.js';
 
 export interface WorkerApp {
@@ -55,6 +56,8 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     batchSize,
     batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
     maxInputPixels: config.MAX_INPUT_PIXELS,
+    // A backbone also serves train-<model>: its features ride along with every batch it runs.
+    withFeatures: manifest.features !== undefined,
     // A GPU runs a batch in a fraction of the time a core needs to decode it: decode more at once.
     preprocessConcurrency: config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, os.availableParallelism()) : 4),
     onBatchRun: (size, runMs) => metrics.recordBatchRun(manifest.name, size, runMs),
@@ -150,6 +153,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   }
 
   void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));
+  const trainWorker = startTrainWorker({ config, classifier, redis, dataRoot, log: wlog });
   wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
 
   return {
@@ -163,12 +167,12 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       // worker.close() waits for active jobs with no timeout: race it against the grace period.
       // Jobs still running when it ends keep their lock until it expires, then another worker
       // takes them (stalled-job recovery); their stored rows make the rerun a no-op.
-      const closing = worker.close();
+      const closing = Promise.all([worker.close(), trainWorker?.close()]);
       const drained = await Promise.race([
         closing.then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
       ]);
-      if (!drained) void worker.close(true).catch(() => undefined);
+      if (!drained) void Promise.all([worker.close(true), trainWorker?.close(true)]).catch(() => undefined);
       await heartbeat.stop();
       await health?.close();
       await classifier.close().catch(() => undefined);

@@ -38,3 +38,4 @@ export * from './models/importers/tf-graph-to-onnx.js';
 export type { ConvertedModel, ConvertOptions } from './models/importers/converted-model.js';
 export * from './workers/pipeline-settings.js';
 export * from './bench/index.js';
+export * from './training/index.js';

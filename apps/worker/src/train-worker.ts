@@ -1,0 +1,106 @@
+/**
+ * The second BullMQ worker of a backbone's worker process: it pulls `train-<model>` jobs, one at
+ * a time, and runs them on the process's own classifier (opened with its features output), so
+ * features are extracted on whatever device serves the model. Features go to the Redis feature
+ * cache as they are computed: a job whose worker was killed is taken over by another worker
+ * (BullMQ stalled-job recovery) and resumes from the cache; the model is registered atomically at
+ * the very end, so a killed job never leaves a half-written model behind.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import {
+  AppError,
+  RedisFeatureCache,
+  TrainStore,
+  describeError,
+  runTraining,
+  trainQueueName,
+  type ImageClassifier,
+  type Logger,
+  type Redis,
+  type TrainJobData,
+  type TrainResult,
+  type WorkerConfig,
+} from '@hourglass/core';
+
+export interface TrainWorkerDeps {
+  config: WorkerConfig;
+  classifier: ImageClassifier;
+  redis: Redis;
+  /** Real path of DATA_ROOT. */
+  dataRoot: string;
+  log: Logger;
+}
+
+export interface TrainWorker {
+  readonly queue: string;
+  readonly worker: Worker<TrainJobData, TrainResult>;
+  close(force?: boolean): Promise<void>;
+}
+
+export function createTrainProcessor(deps: TrainWorkerDeps): (job: Job<TrainJobData, TrainResult>) => Promise<TrainResult> {
+  const { config, classifier, redis, dataRoot, log } = deps;
+  const store = new TrainStore(redis, config.HOURGLASS_PREFIX);
+  const cache = new RedisFeatureCache(redis, config.HOURGLASS_PREFIX);
+  return async function processTrainJob(job) {
+    const { trainId } = job.data;
+    const jlog = log.child({ trainId, attempt: job.attemptsMade + 1 });
+    jlog.info({ dataset: job.data.dataset.name, outputModel: job.data.outputModel, head: job.data.request.head }, 'train job started');
+    try {
+      const result = await runTraining(
+        { classifier, dataRoot, modelsDir: config.MODELS_DIR, cache, onProgress: (progress) => job.updateProgress(progress) },
+        { trainId, request: job.data.request, dataset: job.data.dataset, outputModel: job.data.outputModel },
+      );
+      await store.setResult(trainId, result);
+      jlog.info(
+        { model: result.model, accuracy: result.accuracy, featureCache: result.featureCache, failed: result.images.failed, seconds: result.seconds },
+        'train job completed',
+      );
+      return result;
+    } catch (error) {
+      // Bad input (dataset changed under us, too few images left) cannot succeed on a retry.
+      if (error instanceof AppError && error.isClientError) {
+        await store.setError(trainId, { code: error.code, message: error.message }).catch(() => undefined);
+        throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      }
+      jlog.warn({ err: describeError(error) }, 'train job attempt failed');
+      throw error;
+    }
+  };
+}
+
+/** Starts the train worker, or returns undefined when the model has no features output. */
+export function startTrainWorker(deps: TrainWorkerDeps): TrainWorker | undefined {
+  const { manifest } = deps.classifier.model;
+  if (!manifest.features) return undefined;
+  const queue = trainQueueName(manifest.name);
+  const store = new TrainStore(deps.redis, deps.config.HOURGLASS_PREFIX);
+  const worker = new Worker<TrainJobData, TrainResult>(queue, createTrainProcessor(deps), {
+    connection: deps.redis,
+    prefix: deps.config.HOURGLASS_PREFIX,
+    // One train job at a time per process: it already keeps the inference thread busy.
+    concurrency: 1,
+    lockDuration: deps.config.LOCK_DURATION_MS,
+    stalledInterval: deps.config.STALLED_INTERVAL_MS,
+    maxStalledCount: 2,
+    removeOnComplete: { age: 7 * 24 * 3600 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  });
+  worker.on('error', (error) => deps.log.warn({ err: error.message, queue }, 'bullmq train worker error'));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    void job
+      .getState()
+      .then(async (state) => {
+        if (state !== 'failed') return;
+        deps.log.error({ trainId: job.data.trainId, attempts: job.attemptsMade, err: error.message }, 'train job failed for good');
+        const known = await store.get(job.data.trainId);
+        if (!known?.error) await store.setError(job.data.trainId, { code: 'INTERNAL', message: error.message });
+      })
+      .catch(() => undefined);
+  });
+  return {
+    queue,
+    worker,
+    close: (force = false) => worker.close(force),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Registered datasets: a name → its folder under DATA_ROOT, classes, counts and content hash, in
+ * one Redis hash. Registration scans and hashes the folder once; a train job re-hashes it when it
+ * runs. A train request may also name an unregistered folder directly under DATA_ROOT.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { hashDataset, scanDataset, summariseDataset, type DatasetSummary, type HashedDataset } from './datasets.js';
+
+/** Dataset names follow the model-name rule: they end up in model names and Redis keys. */
+export const datasetNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-", at most 64 characters');
+
+export interface RegisteredDataset extends DatasetSummary {
+  registeredAt: string;
+}
+
+/** Turns a folder name into a dataset name ("Fluffy or not" → "fluffy-or-not"). */
+export function datasetNameFromPath(relative: string): string {
+  const last = relative.split('/').filter(Boolean).at(-1) ?? '';
+  const name = last
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .slice(0, 64);
+  return name || 'dataset';
+}
+
+export class DatasetRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(): string {
+    return `${this.prefix}:datasets`;
+  }
+
+  /** Scans and hashes the folder, then stores (or replaces) its entry. */
+  async register(dataRoot: string, relative: string, name?: string): Promise<{ dataset: RegisteredDataset; scan: HashedDataset }> {
+    const scan = await hashDataset(dataRoot, await scanDataset(dataRoot, relative));
+    const datasetName = datasetNameSchema.parse(name ?? datasetNameFromPath(scan.path));
+    const dataset: RegisteredDataset = { ...summariseDataset(datasetName, scan), registeredAt: new Date().toISOString() };
+    await this.redis.hset(this.key(), datasetName, JSON.stringify(dataset));
+    return { dataset, scan };
+  }
+
+  async get(name: string): Promise<RegisteredDataset | undefined> {
+    const raw = await this.redis.hget(this.key(), name);
+    return raw ? (JSON.parse(raw) as RegisteredDataset) : undefined;
+  }
+
+  async list(): Promise<RegisteredDataset[]> {
+    const all = await this.redis.hgetall(this.key());
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as RegisteredDataset)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * What a train request's `dataset` names: a registered dataset (re-scanned now), else a folder
+   * of that name under DATA_ROOT. DATASET_NOT_FOUND when neither exists.
+   */
+  async resolve(dataRoot: string, name: string): Promise<{ name: string; scan: HashedDataset }> {
+    const registered = await this.get(name);
+    if (registered) return { name, scan: await hashDataset(dataRoot, await scanDataset(dataRoot, registered.path)) };
+    try {
+      const scan = await hashDataset(dataRoot, await scanDataset(dataRoot, name));
+      return { name: datasetNameFromPath(scan.path), scan };
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'DATASET_NOT_FOUND' || error.code === 'PATH_OUTSIDE_DATA_ROOT' || error.code === 'VALIDATION_FAILED')) {
+        throw new AppError('DATASET_NOT_FOUND', `dataset "${name}" is not registered and is not a folder under DATA_ROOT (POST /v1/datasets registers one)`, { details: { dataset: name } });
+      }
+      throw error;
+    }
+  }
+}

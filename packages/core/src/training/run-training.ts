@@ -1,0 +1,177 @@
+/**
+ * One train run, start to end, independent of BullMQ (the worker's train processor wraps it; the
+ * CLI experiment calls it in-process): hash the dataset, split it by seed, extract features
+ * (cache first), train the head, append it to the backbone graph, and register the merged model
+ * atomically with its epoch table and lineage.
+ */
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../errors.js';
+import type { ImageClassifier } from '../inference/classifier.js';
+import type { ManifestInput } from '../models/manifest.js';
+import { loadModel, type RegisteredModel } from '../models/registry.js';
+import { writeModel } from '../models/store.js';
+import { hashDataset, scanDataset } from './datasets.js';
+import { backboneFingerprint, type FeatureCache } from './feature-cache.js';
+import { extractFeatures } from './features.js';
+import { DEFAULT_MLP_HIDDEN } from './head.js';
+import { appendHead } from './merge.js';
+import { randomSplit, splitCounts } from './split.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_WEIGHT_DECAY, trainHead, type EpochRow } from './train-head.js';
+import { checkTrainable, type TrainDatasetRef, type TrainProgress, type TrainRequest, type TrainResult } from './train-job.js';
+
+export interface RunTrainingDeps {
+  /** The backbone, opened with `withFeatures: true`. */
+  classifier: ImageClassifier;
+  /** Real path of DATA_ROOT. */
+  dataRoot: string;
+  modelsDir: string;
+  cache: FeatureCache;
+  onProgress?: (progress: TrainProgress) => void | Promise<void>;
+}
+
+export interface TrainSpec {
+  trainId: string;
+  request: TrainRequest;
+  dataset: TrainDatasetRef;
+  outputModel: string;
+}
+
+const EXTRACT_SHARE = 80;
+
+/** A model this job registered on an earlier attempt (it died after writing, before completing). */
+async function alreadyRegistered(modelsDir: string, name: string, trainId: string): Promise<RegisteredModel | undefined> {
+  const existing = await loadModel(modelsDir, name).catch(() => undefined);
+  const lineage = existing?.manifest.lineage as { trainId?: string } | undefined;
+  return lineage?.trainId === trainId ? existing : undefined;
+}
+
+async function nextVersion(modelsDir: string, name: string): Promise<number> {
+  const existing = await loadModel(modelsDir, name).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'MODEL_NOT_FOUND') return undefined;
+    // A broken folder of that name: start above whatever it claimed, never overwrite silently.
+    throw error;
+  });
+  return (existing?.manifest.version ?? 0) + 1;
+}
+
+export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promise<TrainResult> {
+  const t0 = performance.now();
+  const { request } = spec;
+  const backbone = deps.classifier.model;
+  const { manifest: base } = backbone;
+  if (!base.features) throw new AppError('MODEL_INVALID', `model "${base.name}" has no features output and cannot be a backbone`);
+  const epochs: EpochRow[] = [];
+  const report = (progress: Omit<TrainProgress, 'epochs'>): void | Promise<void> => deps.onProgress?.({ ...progress, epochs: [...epochs] });
+
+  await report({ phase: 'hashing', percent: 0 });
+  const dataset = await hashDataset(deps.dataRoot, await scanDataset(deps.dataRoot, spec.dataset.path));
+  const itemLabels = Int32Array.from(dataset.images, (i) => i.label);
+  checkTrainable(dataset.labels, itemLabels, request.validPct, request.seed);
+  const split = randomSplit(itemLabels, request.validPct, request.seed);
+
+  const extracted = await extractFeatures({
+    classifier: deps.classifier,
+    dataRoot: deps.dataRoot,
+    paths: dataset.images.map((i) => i.path),
+    hashes: dataset.contentHashes,
+    cache: deps.cache,
+    backbone: backboneFingerprint(backbone),
+    onProgress: (p) => report({ phase: 'extracting', percent: Math.floor((EXTRACT_SHARE * p.done) / Math.max(1, p.total)), extracted: p }),
+  });
+
+  // Images that failed to decode leave both sets; every class must still be learnable.
+  const ok = (i: number): boolean => extracted.features[i] !== undefined;
+  const train = split.train.filter(ok);
+  const valid = split.valid.filter(ok);
+  const classes = splitCounts(dataset.labels, itemLabels, { train, valid });
+  const short = classes.filter((c) => c.train < 1 || c.valid < 1);
+  if (short.length > 0) {
+    throw new AppError('DATASET_INVALID', `after skipping ${extracted.failures.length} undecodable image(s), class(es) ${short.map((c) => c.label).join(', ')} have no training or validation image`, {
+      details: { classes, failures: extracted.failures.slice(0, 20) },
+    });
+  }
+
+  const width = base.features.size;
+  const matrix = new Float64Array(dataset.images.length * width);
+  extracted.features.forEach((f, i) => {
+    if (f) matrix.set(f, i * width);
+  });
+  const lr = request.lr ?? DEFAULT_LR[request.head];
+  const batchSize = request.batchSize ?? DEFAULT_BATCH_SIZE;
+  const hidden = request.head === 'mlp' ? (request.hidden ?? DEFAULT_MLP_HIDDEN) : undefined;
+  const weightDecay = request.weightDecay ?? DEFAULT_WEIGHT_DECAY;
+  await report({ phase: 'training', percent: EXTRACT_SHARE });
+  const tTrain = performance.now();
+  const trained = await trainHead(
+    { features: matrix, width, labels: itemLabels, classes: dataset.labels.length, train, valid },
+    {
+      kind: request.head,
+      epochs: request.epochs,
+      lr,
+      batchSize,
+      seed: request.seed,
+      weightDecay,
+      ...(hidden ? { hidden } : {}),
+      onEpoch: (row) => {
+        epochs.push(row);
+        return report({ phase: 'training', percent: EXTRACT_SHARE + Math.floor(((100 - EXTRACT_SHARE - 1) * epochs.length) / request.epochs) });
+      },
+    },
+  );
+  const trainSeconds = (performance.now() - tTrain) / 1000;
+
+  await report({ phase: 'registering', percent: 99 });
+  const previous = await alreadyRegistered(deps.modelsDir, spec.outputModel, spec.trainId);
+  let version = previous?.manifest.version;
+  if (version === undefined) {
+    version = await nextVersion(deps.modelsDir, spec.outputModel);
+    const onnx = appendHead({
+      backbone: await readFile(backbone.onnxPath),
+      featuresOutput: base.features.name,
+      head: trained.head,
+      outputName: 'probabilities',
+      graphName: spec.outputModel,
+      metadata: { 'hourglass.trained_from': `${base.name}@${base.version}`, 'hourglass.train_id': spec.trainId, 'hourglass.labels': dataset.labels.join(',') },
+    });
+    const manifest: ManifestInput = {
+      name: spec.outputModel,
+      version,
+      description: `${request.head} head trained on dataset "${spec.dataset.name}" (${dataset.labels.length} classes, ${dataset.images.length} images) over the frozen ${base.name}@${base.version} backbone; valid accuracy ${(trained.accuracy * 100).toFixed(1)} %.`,
+      input: base.input,
+      output: { name: 'probabilities', kind: 'probabilities' },
+      features: base.features,
+      labels: dataset.labels,
+      source: { kind: 'trained', description: `hourglass train job ${spec.trainId}`, licence: typeof base.source.licence === 'string' ? base.source.licence : undefined },
+      batching: base.batching,
+      topK: Math.min(5, dataset.labels.length),
+      training: { epochs: trained.epochs, accuracy: trained.accuracy, validLoss: trained.validLoss, images: { train: train.length, valid: valid.length, failed: extracted.failures.length } },
+      lineage: {
+        trainId: spec.trainId,
+        baseModel: { name: base.name, version: base.version, fingerprint: backboneFingerprint(backbone) },
+        dataset: { name: spec.dataset.name, path: dataset.path, hash: dataset.hash, images: dataset.images.length, classes: dataset.classes },
+        seed: request.seed,
+        hyperParameters: { head: request.head, hidden, epochs: request.epochs, validPct: request.validPct, lr, batchSize, weightDecay, optimiser: 'AdamW', schedule: 'one-cycle (linear warm-up 10 %, cosine to lr/100)' },
+        trainedAt: new Date().toISOString(),
+      },
+    };
+    await writeModel(deps.modelsDir, manifest, onnx);
+  }
+  await report({ phase: 'done', percent: 100 });
+
+  return {
+    trainId: spec.trainId,
+    model: { name: spec.outputModel, version },
+    baseModel: { name: base.name, version: base.version },
+    dataset: { name: spec.dataset.name, path: dataset.path, hash: dataset.hash, changedSinceSubmit: spec.dataset.hash !== '' && spec.dataset.hash !== dataset.hash },
+    head: request.head,
+    epochs: trained.epochs,
+    accuracy: trained.accuracy,
+    validLoss: trained.validLoss,
+    images: { total: dataset.images.length, train: train.length, valid: valid.length, failed: extracted.failures.length },
+    classes,
+    failures: extracted.failures.slice(0, 100),
+    featureCache: { hits: extracted.cached, computed: extracted.computed },
+    seconds: { extract: extracted.seconds, train: trainSeconds, total: (performance.now() - t0) / 1000 },
+    reusedRegistration: previous !== undefined,
+  };
+}
