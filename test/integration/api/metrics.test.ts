@@ -25,7 +25,7 @@ async function writeImages(system: TestSystem, count: number, dir: string): Prom
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {
     const rel = `${dir}/${i}.jpg`;
-    await writeFile(path.join(system.dataRoot, rel), await solidImage({ colour: (['red', 'green', 'blue'] as const)[i % 3], width: 80, height: 60, seed: i }));
+    await writeFile(path.join(system.dataRoot, rel), await solidImage({ colour: (['red', 'green', 'blue'] as const)[i % 3]!, width: 80, height: 60, seed: i }));
     paths.push(rel);
   }
   return paths;

@@ -89,7 +89,7 @@ describe('OpenAPI document', () => {
       body: JSON.stringify({ model: 'colours', images: [{ path: 'oa/red.jpg' }, { path: 'oa/bad.jpg' }] }),
     });
     expect(submitted.status).toBe(202);
-    const created = await submitted.json();
+    const created = (await submitted.json()) as { id: string };
     expectValid('BatchView', created);
     expectValid('BatchView', await waitForBatch(system, created.id));
     expectValid('BatchList', await (await system.request('/v1/batches')).json());

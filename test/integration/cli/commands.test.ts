@@ -20,7 +20,7 @@ describe('hourglass watch / results / models', () => {
     await mkdir(path.join(system.dataRoot, 'w'), { recursive: true });
     const images = [];
     for (let i = 0; i < 6; i++) {
-      await writeFile(path.join(system.dataRoot, `w/${i}.jpg`), await solidImage({ colour: (['red', 'green', 'blue'] as const)[i % 3], width: 64, height: 48, seed: i }));
+      await writeFile(path.join(system.dataRoot, `w/${i}.jpg`), await solidImage({ colour: (['red', 'green', 'blue'] as const)[i % 3]!, width: 64, height: 48, seed: i }));
       images.push({ path: `w/${i}.jpg` });
     }
     // Submitted before any worker runs: watch sees it queued, then running, then completed.

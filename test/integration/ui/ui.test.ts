@@ -53,7 +53,7 @@ describe('/ui in headless chromium', () => {
     await mkdir(path.join(system.dataRoot, 'ui'), { recursive: true });
     const images = [];
     for (let i = 0; i < 7; i++) {
-      const colour = (['red', 'green', 'blue'] as const)[i % 3];
+      const colour = (['red', 'green', 'blue'] as const)[i % 3]!;
       await writeFile(path.join(system.dataRoot, `ui/${i}-${colour}.jpg`), await solidImage({ colour, width: 160, height: 120, seed: i }));
       images.push({ path: `ui/${i}-${colour}.jpg` });
     }
@@ -117,8 +117,9 @@ describe('/ui in headless chromium', () => {
     expect(Number(await rows.nth(0).locator('.confidence').textContent())).toBeGreaterThan(0.5);
     expect(await rows.nth(7).locator('.err').textContent()).toContain('IMAGE_DECODE_FAILED');
     // Thumbnails are real decoded images (fetched with the key, shown through blob: URLs).
-    await page.waitForFunction(() => [...document.querySelectorAll('#results tbody tr')].slice(0, 7).every((tr) => (tr.querySelector('img') as HTMLImageElement).naturalWidth > 0), null, WAIT);
-    expect(await rows.nth(0).locator('img').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.src.startsWith('blob:')])).toEqual([160, true]);
+    // (Browser-side code as strings: the test program has no DOM types.)
+    await page.waitForFunction("[...document.querySelectorAll('#results tbody tr')].slice(0, 7).every((tr) => tr.querySelector('img').naturalWidth > 0)", null, WAIT);
+    expect(await rows.nth(0).locator('img').evaluate((img: { naturalWidth: number; src: string }) => [img.naturalWidth, img.src.startsWith('blob:')])).toEqual([160, true]);
   });
 
   it('shows the latest benchmark report and its chart (the chart\'s script does not run)', async () => {
@@ -126,7 +127,7 @@ describe('/ui in headless chromium', () => {
     expect(await page.locator('#bench-report h3').textContent()).toBe('Benchmark results');
     expect(await page.locator('#bench-report tbody tr').count()).toBe(2);
     expect(await page.locator('#bench-report strong').textContent()).toBe('2 cores');
-    await page.waitForFunction(() => ((document.querySelector('#bench-charts img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0, null, WAIT);
+    await page.waitForFunction("(document.querySelector('#bench-charts img')?.naturalWidth ?? 0) > 0", null, WAIT);
     expect(await page.title()).toBe('hourglass');
 
     await mkdir(ARTIFACTS, { recursive: true });
@@ -135,8 +136,8 @@ describe('/ui in headless chromium', () => {
   });
 
   it('keeps the key in sessionStorage only, never in a URL; forgetting it shows the prompt again', async () => {
-    expect(await page.evaluate(() => sessionStorage.getItem('hourglass.apiKey'))).toBe(TEST_API_KEY);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate("sessionStorage.getItem('hourglass.apiKey')")).toBe(TEST_API_KEY);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
     expect(requested.length).toBeGreaterThan(10);
     expect(requested.filter((url) => url.includes(TEST_API_KEY) || url.includes('wrong-key'))).toEqual([]);
     // A reload in the same tab stays signed in.
@@ -145,7 +146,7 @@ describe('/ui in headless chromium', () => {
     await page.click('#forget');
     await page.waitForSelector('#key-form', { state: 'visible', ...WAIT });
     expect(await page.isVisible('#app')).toBe(false);
-    expect(await page.evaluate(() => sessionStorage.getItem('hourglass.apiKey'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('hourglass.apiKey')")).toBeNull();
   });
 
   it('is served with a strict Content-Security-Policy and no third-party requests', async () => {
