@@ -22,6 +22,10 @@ describe('batch images and the benchmark report', () => {
     await writeFile(path.join(benchDir, 'a.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     await writeFile(path.join(benchDir, '.hidden.svg'), '<svg/>');
     await writeFile(path.join(benchDir, 'notes.txt'), 'x');
+    // Where `hourglass bench` writes its per-run charts.
+    await mkdir(path.join(benchDir, 'results/deeper'), { recursive: true });
+    await writeFile(path.join(benchDir, 'results/2025-11-26-host-colours.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await writeFile(path.join(benchDir, 'results/deeper/no.svg'), '<svg/>');
     system = await startTestSystem({ apiEnv: { HOURGLASS_API_KEYS: 'test-key-0123456789,other-key-0123456789', BENCH_REPORT_DIR: benchDir } });
     await system.startWorker();
     await mkdir(path.join(system.dataRoot, 'img'), { recursive: true });
@@ -76,11 +80,12 @@ describe('batch images and the benchmark report', () => {
   it('the benchmark report lists RESULTS.md and plain .svg names only, and serves a chart inert', async () => {
     const report = (await (await system.request('/v1/bench/report')).json()) as any;
     expect(report.markdown).toBe('# Results\n');
-    expect(report.charts.map((c: { name: string }) => c.name)).toEqual(['a.svg']);
+    expect(report.charts.map((c: { name: string }) => c.name).sort()).toEqual(['2025-11-26-host-colours.svg', 'a.svg']);
+    expect((await system.request('/v1/bench/charts/2025-11-26-host-colours.svg')).status).toBe(200);
     const chart = await system.request('/v1/bench/charts/a.svg');
     expect(chart.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     expect(chart.headers.get('content-security-policy')).toContain('sandbox');
-    for (const name of ['.hidden.svg', 'notes.txt', '..%2FRESULTS.md', 'missing.svg']) {
+    for (const name of ['.hidden.svg', 'notes.txt', '..%2FRESULTS.md', 'missing.svg', 'no.svg', 'deeper%2Fno.svg', 'results%2Fa.svg']) {
       expect((await system.request(`/v1/bench/charts/${name}`)).status, name).toBe(404);
     }
     expect((await fetch(`${system.baseUrl}/v1/bench/report`)).status).toBe(401);

@@ -1,7 +1,8 @@
 /**
  * The latest benchmark report, read-only, for /ui: GET /v1/bench/report lists what BENCH_REPORT_DIR
- * holds (RESULTS.md as text, the names of its SVG charts); GET /v1/bench/charts/:name serves one
- * chart. Only plain file names in that one folder are served (no sub-folders, no dot files).
+ * holds (RESULTS.md as text, the newest SVG charts there or in its results/ folder, where
+ * `hourglass bench` writes them); GET /v1/bench/charts/:name serves one chart. Only plain file
+ * names in those two folders are served (no other sub-folders, no dot files).
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,11 @@ import type { ApiContext } from '../context.js';
 export const REPORT_FILE = 'RESULTS.md';
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.svg$/;
 const MAX_REPORT_BYTES = 2 * 1024 * 1024;
+/** Charts shown: the newest this many. */
+const MAX_CHARTS = 12;
+
+/** Where charts are looked for, in order: the folder itself, then its results/ folder. */
+const chartDirs = (dir: string): string[] => [dir, path.join(dir, 'results')];
 
 export interface BenchReport {
   /** RESULTS.md as written by the benchmark, or null when there is none. */
@@ -31,13 +37,18 @@ export async function readBenchReport(dir: string): Promise<BenchReport> {
       updatedAt = info.mtimeMs;
     }
   }
-  const charts: BenchReport['charts'] = [];
-  for (const name of names.filter((n) => CHART_NAME.test(n)).sort()) {
-    const info = await stat(path.join(dir, name));
-    if (!info.isFile() || info.size > MAX_REPORT_BYTES) continue;
-    charts.push({ name, url: `/v1/bench/charts/${name}`, bytes: info.size });
-    updatedAt = Math.max(updatedAt ?? 0, info.mtimeMs);
+  const found = new Map<string, { name: string; bytes: number; mtimeMs: number }>();
+  for (const folder of chartDirs(dir)) {
+    const entries = folder === dir ? names : await readdir(folder).catch(() => [] as string[]);
+    for (const name of entries.filter((n) => CHART_NAME.test(n) && !found.has(n))) {
+      const info = await stat(path.join(folder, name)).catch(() => undefined);
+      if (!info?.isFile() || info.size > MAX_REPORT_BYTES) continue;
+      found.set(name, { name, bytes: info.size, mtimeMs: info.mtimeMs });
+    }
   }
+  const newest = [...found.values()].sort((a, b) => b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name)).slice(0, MAX_CHARTS);
+  const charts: BenchReport['charts'] = newest.map((c) => ({ name: c.name, url: `/v1/bench/charts/${c.name}`, bytes: c.bytes }));
+  for (const c of newest) updatedAt = Math.max(updatedAt ?? 0, c.mtimeMs);
   return { markdown, updatedAt: updatedAt === null ? null : new Date(updatedAt).toISOString(), charts };
 }
 
@@ -52,9 +63,15 @@ export function benchReportRouter(ctx: ApiContext): Router {
   router.get('/charts/:name', async (req: Request, res: Response) => {
     const name = String(req.params.name ?? '');
     if (!CHART_NAME.test(name)) throw new AppError('NOT_FOUND', 'no such chart');
-    const file = path.join(dir, name);
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile() || info.size > MAX_REPORT_BYTES) throw new AppError('NOT_FOUND', `no chart named ${name}`);
+    let file: string | undefined;
+    for (const folder of chartDirs(dir)) {
+      const info = await stat(path.join(folder, name)).catch(() => undefined);
+      if (info?.isFile() && info.size <= MAX_REPORT_BYTES) {
+        file = path.join(folder, name);
+        break;
+      }
+    }
+    if (!file) throw new AppError('NOT_FOUND', `no chart named ${name}`);
     res.status(200).set({
       'Content-Type': 'image/svg+xml; charset=utf-8',
       // An SVG can carry script: never let it run, even when opened on its own.
