@@ -2,16 +2,19 @@
  * The `bench` and `bench-smoke` commands: argument parsing and the summary printed at the end.
  * The measuring itself is runBench (bench.ts).
  */
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
-import { BENCH_DEFAULTS, parseCountList, runBench } from './bench.js';
+import { BENCH_SCHEMA, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
+import { BENCH_DEFAULTS, parseCountList, runBench, writeOutputs } from './bench.js';
 import { renderTable } from './table.js';
 
 export const BENCH_USAGE = `  bench --model NAME[,NAME] [--images 100,10000,100000] [--workers 1,2] [--batch B]
         [--ep cpu|webgpu] [--external] [--chunk K] [--chunk-at N] [--out DIR] [--photos DIR[,DIR]]
-        [--corpus N] [--seed S] [--inprocess-max N] [--quiet CORES] [--no-write]
+        [--corpus N] [--seed S] [--inprocess-max N] [--quiet CORES [--quiet-wait S]] [--no-write]
                                              drain time of N images across W workers vs the naive projection
   bench-smoke [--model NAME] [--images 1000]  1 worker: e2e rate, in-process rate and their ratio
+  bench-render FILE.json [...] [--out DIR] [--results-md FILE]
+                                             re-render stored bench results (Markdown, SVG; RESULTS.md)
 `;
 
 const options = {
@@ -30,6 +33,7 @@ const options = {
   'inprocess-max': { type: 'string' },
   'no-write': { type: 'boolean', default: false },
   quiet: { type: 'string' },
+  'quiet-wait': { type: 'string' },
 } as const;
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -87,7 +91,7 @@ export async function benchCommand(args: string[], env: NodeJS.ProcessEnv = proc
     seed: positive(values.seed, 'seed', BENCH_DEFAULTS.seed),
     inProcessMax: positive(values['inprocess-max'], 'inprocess-max', BENCH_DEFAULTS.inProcessMax),
     naiveSamples: BENCH_DEFAULTS.naiveSamples,
-    ...(values.quiet ? { quietBelow: Number(values.quiet) } : {}),
+    ...(values.quiet ? { quietBelow: Number(values.quiet), quietMaxWaitMs: positive(values['quiet-wait'], 'quiet-wait', 300) * 1000 } : {}),
     command: `npm run bench -- ${args.join(' ')}`,
   }, env);
   process.stdout.write(`\n${summary(report)}\n`);
@@ -125,4 +129,27 @@ export async function benchSmokeCommand(args: string[], env: NodeJS.ProcessEnv =
       ` (overhead ${run.overheadMsPerImage.toFixed(3)} ms/img, first result ${formatDuration(run.firstResultMs)}, failures ${run.failures})\n`,
   );
   return run.failures > 0 ? 1 : 0;
+}
+
+/**
+ * `bench-render FILE.json [...]`: renders stored results again (after a change to the report or
+ * chart code, or to combine several models' files into one RESULTS.md) without measuring anything.
+ */
+export async function benchRenderCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', default: BENCH_DEFAULTS.outDir }, 'results-md': { type: 'string', default: BENCH_DEFAULTS.resultsMd } } });
+  if (positionals.length === 0) {
+    process.stderr.write(`usage:\n${BENCH_USAGE}`);
+    return 2;
+  }
+  const reports: BenchReport[] = [];
+  for (const file of positionals) {
+    const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+    if (report.schema !== BENCH_SCHEMA) throw new Error(`${file}: not a ${BENCH_SCHEMA} report`);
+    reports.push(report);
+  }
+  // One report holding every model (machine, corpus and command of the first file).
+  const combined: BenchReport = { ...reports[0]!, models: reports.flatMap((r) => r.models), notes: [...new Set(reports.flatMap((r) => r.notes))] };
+  const written = await writeOutputs(combined, values.out!, values['results-md']);
+  process.stdout.write(`${written.join('\n')}\n`);
+  return 0;
 }

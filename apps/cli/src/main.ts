@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from '@hourglass/core';
 import { runDemo } from './demo.js';
 import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
-import { BENCH_USAGE, benchCommand, benchSmokeCommand } from './bench-command.js';
+import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
 
 const USAGE = `usage: hourglass <command> [options]
@@ -28,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return benchCommand(rest);
     case 'bench-smoke':
       return benchSmokeCommand(rest);
+    case 'bench-render':
+      return benchRenderCommand(rest);
     case 'plan':
       return planCommand(rest);
     case 'submit':

@@ -107,6 +107,20 @@ export function blogTable(report: BenchReport): string {
   return table(['Model', ...sizes.map(formatCount)], rows, ['l', ...sizes.map(() => 'r' as const)]);
 }
 
+/**
+ * Efficiency per CPU second: (images per core-second our processes used, e2e) ÷ (the same for the
+ * in-process run it is compared with). Other programs' load slows both sides' wall clocks but not
+ * (to first order) what an image costs us, so on a shared machine this is the steadier figure.
+ */
+export function cpuEfficiency(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): number | null {
+  const base = config.inProcess.find((r) => r.images === run.inProcess.images);
+  const ours = run.cpu?.oursCores;
+  const baseOurs = base?.cpu?.oursCores;
+  if (!base || !ours || !baseOurs) return null;
+  const perCpu = (images: number, wallMs: number, cores: number): number => images / ((wallMs / 1000) * cores);
+  return round(perCpu(run.images, run.wallMs, ours) / perCpu(base.images, base.wallMs, baseOurs), 3);
+}
+
 const cpuText = (cpu: CpuUsage | undefined): string =>
   cpu && cpu.oursCores !== null && cpu.foreignCores !== null ? `${cpu.oursCores.toFixed(2)} / ${cpu.foreignCores.toFixed(2)}` : '–';
 
@@ -134,7 +148,7 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push('## Every run', '');
   lines.push(
     table(
-      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Overhead ms/img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
+      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'Overhead ms/img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
       runs.map(({ model, config, run }) => [
         model.model,
         config.workers,
@@ -144,6 +158,7 @@ export function renderMarkdown(report: BenchReport): string {
         run.imagesPerSecond.toFixed(1),
         `${run.inProcess.imagesPerSecond.toFixed(1)}${run.inProcess.images !== run.images ? ` (at ${formatCount(run.inProcess.images)})` : ''}`,
         run.efficiency.toFixed(3),
+        cpuEfficiency(config, run)?.toFixed(3) ?? '–',
         run.overheadMsPerImage.toFixed(3),
         formatDuration(run.firstResultMs),
         formatDuration(run.predictedMs),
@@ -153,7 +168,7 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     '',
   );
-  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s.', '');
+  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process: the steadier figure when other programs share the machine.', '');
 
   lines.push('## Where the time went (ms per image, summed over the run ÷ N)', '');
   lines.push(
@@ -185,6 +200,11 @@ export function renderMarkdown(report: BenchReport): string {
       ),
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     ),
+    '',
+  );
+  lines.push('## Reproduce', '');
+  lines.push(
+    'Real photos: `apt-get download darknet opencv-doc python3-skimage` and `dpkg -x` each into a folder (or `apt-get install` them: their photo folders are searched), or copy any JPEGs into `$DATA_ROOT/bench-photos/`; without photos the corpus falls back to generated images and the report says so. Models: `npm run models:import`. Then the command above; `npm run hourglass -- plan --model M --images N --workers W [--target S]` predicts from these results.',
     '',
   );
   if (report.notes.length > 0) {
