@@ -35,7 +35,7 @@ describe('OpenAPI document', () => {
     expect(doc.info.title).toBe('hourglass');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['BatchRequest', 'BatchUpload', 'BatchView', 'BatchList', 'ResultRow', 'Error', 'Model', 'ModelList', 'Health', 'BenchReport']),
+      expect.arrayContaining(['BatchRequest', 'BatchUpload', 'BatchView', 'BatchList', 'ResultRow', 'Error', 'Model', 'ModelList', 'Health', 'BenchReport', 'TrainRequest', 'DatasetRequest']),
     );
   });
 
@@ -100,6 +100,8 @@ describe('OpenAPI document', () => {
     expectValid('Model', await (await system.request('/v1/models/colours')).json());
     expectValid('Health', await (await fetch(`${system.baseUrl}/healthz`)).json());
     expectValid('BenchReport', await (await system.request('/v1/bench/report')).json());
+    expectValid('DatasetList', await (await system.request('/v1/datasets')).json());
+    expectValid('TrainList', await (await system.request('/v1/train')).json());
     expectValid('Error', await (await fetch(`${system.baseUrl}/v1/models`)).json());
     expectValid('Error', await (await system.request('/v1/batches/bnope12345678')).json());
   });

@@ -5,17 +5,23 @@
  * the Express router and fails on an undocumented one, and validates every example.
  */
 import { z } from 'zod';
-import { MAX_CHUNK_SIZE } from '@hourglass/core';
+import { MAX_CHUNK_SIZE, trainRequestSchema } from '@hourglass/core';
 import { formBatchSchema, jsonBatchSchema } from '../routes/batch-request.js';
+import { registerDatasetSchema } from '../routes/datasets.js';
 import {
   batchListSchema,
   batchViewSchema,
   benchReportSchema,
+  datasetListSchema,
+  datasetSchema,
   errorBodySchema,
   healthSchema,
   modelListSchema,
   modelSchema,
   resultRowSchema,
+  trainAcceptedSchema,
+  trainListSchema,
+  trainViewSchema,
 } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -28,6 +34,8 @@ function components(): Record<string, Json> {
     id: 'BatchUpload',
     description: 'Multipart form: a `model` field and one `images` part per file (stored content-addressed under DATA_ROOT).',
   });
+  requests.add(registerDatasetSchema, { id: 'DatasetRequest', description: 'Register a folder under DATA_ROOT laid out as <dataset>/<label>/<images>.' });
+  requests.add(trainRequestSchema, { id: 'TrainRequest', description: 'Fine-tune a head on a frozen backbone\'s features.' });
   const responses = z.registry<{ id: string; description?: string }>();
   responses.add(errorBodySchema, { id: 'Error' });
   responses.add(batchViewSchema, { id: 'BatchView' });
@@ -37,6 +45,11 @@ function components(): Record<string, Json> {
   responses.add(modelListSchema, { id: 'ModelList' });
   responses.add(healthSchema, { id: 'Health' });
   responses.add(benchReportSchema, { id: 'BenchReport' });
+  responses.add(datasetSchema, { id: 'Dataset' });
+  responses.add(datasetListSchema, { id: 'DatasetList' });
+  responses.add(trainAcceptedSchema, { id: 'TrainAccepted' });
+  responses.add(trainViewSchema, { id: 'TrainJob' });
+  responses.add(trainListSchema, { id: 'TrainList' });
   const uri = (id: string): string => `#/components/schemas/${id}`;
   const all = {
     ...z.toJSONSchema(requests, { io: 'input', uri, unrepresentable: 'any' }).schemas,
@@ -119,6 +132,37 @@ const exampleModel = {
   queue: 'classify-mobilenet-v2',
   workers: [{ id: 'host-4121-a1b2', ep: 'cpu', host: 'host', batchSize: 16, intraOpThreads: 1, processed: 1200, seenAt: '2025-11-26T04:00:05.000Z' }],
   served: true,
+};
+
+const exampleDataset = {
+  name: 'fluffy-or-not',
+  path: 'datasets/fluffy-or-not',
+  classes: [
+    { label: 'fluffy', images: 120 },
+    { label: 'not', images: 118 },
+  ],
+  images: 238,
+  hash: '9f2c4e1a7b3d5f60',
+  skipped: [],
+  registeredAt: '2025-11-26T04:00:00.000Z',
+};
+const exampleTrain = {
+  id: 't0123456789abcdef',
+  status: 'running',
+  baseModel: 'mobilenet-v2',
+  dataset: 'fluffy-or-not',
+  outputModel: 'mobilenet-v2-fluffy-or-not',
+  request: { baseModel: 'mobilenet-v2', dataset: 'fluffy-or-not', epochs: 3, validPct: 0.2, seed: 42, head: 'linear' },
+  progress: { phase: 'features', percent: 40, extracted: 95 },
+  epochs: [],
+  accuracy: null,
+  model: null,
+  result: null,
+  error: null,
+  attempts: 0,
+  createdAt: '2025-11-26T04:00:00.000Z',
+  startedAt: '2025-11-26T04:00:01.000Z',
+  finishedAt: null,
 };
 
 const batchId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^b[a-z0-9]{8,40}$' }, example: exampleBatch.id };
@@ -336,6 +380,91 @@ function paths(): Record<string, Record<string, Json>> {
         },
       },
     },
+    '/v1/datasets': {
+      post: {
+        operationId: 'registerDataset',
+        tags: ['training'],
+        summary: 'Register a dataset folder under DATA_ROOT (scanned and hashed once)',
+        requestBody: { required: true, content: json(ref('DatasetRequest'), { folder: { path: 'datasets/fluffy-or-not' }, named: { path: 'datasets/Fluffy or not', name: 'fluffy' } }) },
+        responses: {
+          201: { description: 'Registered', headers: { Location: { schema: { type: 'string' } } }, content: json(ref('Dataset'), { registered: exampleDataset }) },
+          400: errorResponse('Bad body or a folder outside DATA_ROOT', 'VALIDATION_FAILED', 'path: Invalid input: expected string, received undefined'),
+          401: errors[401],
+          415: errorResponse('Not JSON', 'UNSUPPORTED_MEDIA_TYPE', 'send application/json'),
+          422: errorResponse('Not a usable dataset folder', 'DATASET_INVALID', 'a dataset needs at least two label folders with images'),
+        },
+      },
+      get: {
+        operationId: 'listDatasets',
+        tags: ['training'],
+        summary: 'Registered datasets',
+        responses: { 200: { description: 'Datasets', content: json(ref('DatasetList'), { one: { datasets: [exampleDataset] } }) }, 401: errors[401] },
+      },
+    },
+    '/v1/datasets/{name}': {
+      get: {
+        operationId: 'getDataset',
+        tags: ['training'],
+        summary: 'One registered dataset',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' }, example: 'fluffy-or-not' }],
+        responses: {
+          200: { description: 'The dataset', content: json(ref('Dataset'), { dataset: exampleDataset }) },
+          401: errors[401],
+          404: errorResponse('Not registered', 'DATASET_NOT_FOUND', 'dataset "nope" is not registered'),
+        },
+      },
+    },
+    '/v1/train': {
+      post: {
+        operationId: 'submitTrain',
+        tags: ['training'],
+        summary: 'Queue a fine-tuning job on the backbone\'s workers (queue train-<baseModel>)',
+        requestBody: {
+          required: true,
+          content: json(ref('TrainRequest'), { minimal: { baseModel: 'mobilenet-v2', dataset: 'fluffy-or-not' }, mlp: { baseModel: 'mobilenet-v2', dataset: 'fluffy-or-not', epochs: 5, head: 'mlp', hidden: 128, name: 'fluffy-detector' } }),
+        },
+        responses: {
+          202: {
+            description: 'Queued',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: json(ref('TrainAccepted'), {
+              queued: { id: 't0123456789abcdef', status: 'queued', baseModel: 'mobilenet-v2', dataset: 'fluffy-or-not', outputModel: 'mobilenet-v2-fluffy-or-not', images: 238, classes: exampleDataset.classes, queue: 'train-mobilenet-v2' },
+            }),
+          },
+          400: errorResponse('Bad body, or a dataset that cannot be split with every class on both sides', 'VALIDATION_FAILED', 'epochs: Too big: expected number to be <=200'),
+          401: errors[401],
+          404: errorResponse('Unknown backbone or dataset', 'MODEL_NOT_FOUND', 'model "nope" is not registered (GET /v1/models lists the models)'),
+          415: errorResponse('Not JSON', 'UNSUPPORTED_MEDIA_TYPE', 'send application/json'),
+          422: errorResponse('The backbone has no features output', 'MODEL_INVALID', 'model "colours" has no features output, so it cannot serve as a frozen backbone'),
+        },
+      },
+      get: {
+        operationId: 'listTrain',
+        tags: ['training'],
+        summary: 'The caller\'s recent train jobs, newest first',
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }],
+        responses: {
+          200: {
+            description: 'Train jobs',
+            content: json(ref('TrainList'), { one: { jobs: [{ id: exampleTrain.id, status: 'completed', baseModel: 'mobilenet-v2', dataset: 'fluffy-or-not', outputModel: 'mobilenet-v2-fluffy-or-not', accuracy: 0.93, model: { name: 'mobilenet-v2-fluffy-or-not', version: 1 }, createdAt: exampleTrain.createdAt }] } }),
+          },
+          401: errors[401],
+        },
+      },
+    },
+    '/v1/train/{id}': {
+      get: {
+        operationId: 'getTrain',
+        tags: ['training'],
+        summary: 'Status, progress, per-epoch numbers and the produced model of one train job',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: exampleTrain.id }],
+        responses: {
+          200: { description: 'The train job', content: json(ref('TrainJob'), { running: exampleTrain }) },
+          401: errors[401],
+          404: errorResponse('No such job for this key', 'TRAIN_JOB_NOT_FOUND', 'train job "t0" does not exist'),
+        },
+      },
+    },
     '/v1/bench/report': {
       get: {
         operationId: 'benchReport',
@@ -398,6 +527,7 @@ export function buildOpenApiDocument(options: { version?: string; serverUrl?: st
     tags: [
       { name: 'batches', description: 'Submit images, follow progress, read results' },
       { name: 'models', description: 'The model registry and its workers' },
+      { name: 'training', description: 'Datasets and fine-tuning jobs' },
       { name: 'bench', description: 'The latest benchmark report' },
       { name: 'ui', description: 'The results page' },
       { name: 'operations', description: 'Health, metrics, this document, Bull Board' },

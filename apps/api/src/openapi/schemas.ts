@@ -97,6 +97,53 @@ export const benchReportSchema = z.object({
   charts: z.array(z.object({ name: z.string(), url: z.string(), bytes: z.number().int().nonnegative() })),
 });
 
+export const datasetSchema = z.object({
+  name: z.string(),
+  path: z.string().describe('The dataset folder, relative to DATA_ROOT: <dataset>/<label>/*.jpg|png|webp.'),
+  classes: z.array(z.looseObject({})).describe('One entry per label folder, with its image count.'),
+  images: z.number().int().nonnegative(),
+  hash: z.string().describe('Content hash of every image and label: a changed dataset is a new one.'),
+  skipped: z.array(z.looseObject({})).describe('Files that were not used, and why (first 100).'),
+  registeredAt: isoTime,
+});
+
+export const datasetListSchema = z.object({ datasets: z.array(datasetSchema) });
+
+const trainStatus = z.enum(['queued', 'running', 'completed', 'failed']);
+
+export const trainAcceptedSchema = z.object({
+  id: z.string(),
+  status: z.literal('queued'),
+  baseModel: z.string(),
+  dataset: z.string(),
+  outputModel: z.string(),
+  images: z.number().int().nonnegative(),
+  classes: z.array(z.looseObject({})),
+  queue: z.string(),
+});
+
+export const trainViewSchema = z.looseObject({
+  id: z.string(),
+  status: trainStatus,
+  baseModel: z.string(),
+  dataset: z.string(),
+  outputModel: z.string(),
+  progress: z.looseObject({ phase: z.string(), percent: z.number() }),
+  epochs: z.array(z.looseObject({})),
+  accuracy: z.number().nullable(),
+  model: z.looseObject({ name: z.string(), version: z.number().int() }).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: isoTime,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+});
+
+export const trainListSchema = z.object({
+  jobs: z.array(
+    z.looseObject({ id: z.string(), status: trainStatus, baseModel: z.string(), dataset: z.string(), outputModel: z.string(), accuracy: z.number().nullable(), createdAt: isoTime }),
+  ),
+});
+
 // Compile-time drift checks: each response type must fit its schema.
 type Fits<T, S extends z.ZodType> = T extends z.infer<S> ? true : never;
 export const schemaChecks: [
