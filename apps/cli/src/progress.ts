@@ -6,11 +6,17 @@ export class ProgressLine {
   private readonly started = Date.now();
   private lastPrintedTenth = -1;
 
-  constructor(private readonly label: string, private readonly total: number, private readonly out: NodeJS.WriteStream = process.stderr) {}
+  /** `alreadyDone`: images finished before this line started (watching a running batch), left out of the rate. */
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly alreadyDone = 0,
+  ) {}
 
   update(done: number, failed = 0): void {
     const elapsed = (Date.now() - this.started) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
+    const rate = elapsed > 0 ? Math.max(0, done - this.alreadyDone) / elapsed : 0;
     const eta = rate > 0 ? (this.total - done) / rate : Infinity;
     const width = 24;
     const filled = Math.round((done / Math.max(1, this.total)) * width);

@@ -6,7 +6,8 @@ import type { Io } from './common.js';
 
 /** Follows the batch to completion, drawing done/total, images/s, ETA and failures on stderr. */
 export async function followWithProgress(client: HourglassClient, first: BatchView, io: Io, quiet: boolean): Promise<BatchView> {
-  const progress = quiet ? undefined : new ProgressLine(`batch ${first.id}`, first.total, io.stderr);
+  const alreadyDone = first.counts.completed + first.counts.failed;
+  const progress = quiet ? undefined : new ProgressLine(`batch ${first.id}`, first.total, io.stderr, alreadyDone);
   const update = (view: BatchView): void => progress?.update(view.counts.completed + view.counts.failed, view.counts.failed);
   update(first);
   const final = await client.follow(first.id, update);

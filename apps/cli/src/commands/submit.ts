@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchView } from '@hourglass/core';
-import type { HourglassClient } from '../api-client.js';
+import { ApiError, type HourglassClient } from '../api-client.js';
 import { renderTable } from '../table.js';
 import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, clientFrom, connectionOptions, parse, runCommand, writeJson, type Io } from './common.js';
 import { followWithProgress, summary } from './follow.js';
@@ -129,7 +129,14 @@ export function submitCommand(args: string[], io: Io): Promise<number> {
       const images = await collectImages(positionals);
       if (images.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')} (looked for ${[...IMAGE_EXTENSIONS].join(' ')})`);
       if (!values.json) io.stderr.write(`uploading ${images.length} image(s)...\n`);
-      created = await client.submitFiles(values.model, images.map((i) => i.file), { ...options, names: images.map((i) => i.name) });
+      try {
+        created = await client.submitFiles(values.model, images.map((i) => i.file), { ...options, names: images.map((i) => i.name) });
+      } catch (error) {
+        if (error instanceof ApiError && (error.code === 'TOO_MANY_IMAGES' || error.code === 'PAYLOAD_TOO_LARGE')) {
+          throw new ApiError(error.status, error.code, `${error.message} (uploads are capped by the server's MAX_UPLOAD_FILES / MAX_UPLOAD_BYTES; for large sets put the images under DATA_ROOT and use --paths)`);
+        }
+        throw error;
+      }
     }
     if (!values.json) io.stderr.write(`batch ${created.id}: ${created.total} image(s) queued for ${created.model}\n`);
     if (values.detach) {
