@@ -5,12 +5,15 @@
  * model once.
  */
 import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildColourNet, loadModel, writeModel } from '@hourglass/core';
-import { fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
-import { makeColourDataset } from '../../helpers/training.js';
+import { TEST_API_KEY, fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
+import { hasFashionMnist, makeColourDataset } from '../../helpers/training.js';
+import { runCli } from '../../helpers/cli.js';
 
 let system: TestSystem;
+const fashionMnist = await hasFashionMnist();
 
 const post = (pathname: string, body: unknown) =>
   system.request(pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -135,6 +138,31 @@ describe('train, then classify with the new model', () => {
     const done = await waitForTrain(id, (v) => v.status === 'completed');
     expect(done.model).toEqual({ name: 'colours-colours3', version: 2 });
     expect(done.result.featureCache).toEqual({ hits: 30, computed: 0 });
+  });
+});
+
+describe('the CLI', () => {
+  it('hourglass train queues a job and prints the epoch table as it goes', async () => {
+    const env = { HOURGLASS_URL: system.baseUrl, HOURGLASS_API_KEY: TEST_API_KEY };
+    const run = await runCli(['train', '--base', 'colours', '--dataset', 'colours3', '--epochs', '2', '--lr', '0.01', '--name', 'colours-cli'], env);
+    expect(run.stderr).toMatch(/train job t[a-z0-9]+: 31 images -> colours-cli/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^epoch\s+train_loss\s+valid_loss\s+error_rate\s+time$/m);
+    expect(run.stdout.match(/^\s+[01]\s+\d/gm)).toHaveLength(2);
+    expect(run.stdout).toMatch(/model colours-cli v1: valid accuracy 100\.0 %/);
+    const bad = await runCli(['train', '--base', 'nope', '--dataset', 'colours3'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/MODEL_NOT_FOUND \(HTTP 404\)/);
+  });
+
+  it.skipIf(!fashionMnist)('hourglass datasets import-fashion-mnist writes PNG folders per class', async () => {
+    const out = path.join(system.dataRoot, 'fm-cli');
+    const run = await runCli(['datasets', 'import-fashion-mnist', '--per-class', '2', '--out', out]);
+    expect(run.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['.source.json', 'ankle-boot', 'bag', 'coat', 'dress', 'pullover', 'sandal', 'shirt', 'sneaker', 't-shirt-top', 'trouser']);
+    expect(await readdir(path.join(out, 't-shirt-top'))).toHaveLength(2);
+    const registered = await post('/v1/datasets', { path: 'fm-cli', name: 'fm-cli' });
+    expect(((await registered.json()) as any).images).toBe(20);
   });
 });
 

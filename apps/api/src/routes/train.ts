@@ -83,7 +83,7 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
     if (!base.manifest.features) {
       throw new AppError('MODEL_INVALID', `model "${request.baseModel}" has no features output, so it cannot serve as a frozen backbone (GET /v1/models shows "features")`);
     }
-    const { name: datasetName, scan } = await datasets.resolve(ctx.dataRoot, request.dataset);
+    const { name: datasetName, scan, hash } = await datasets.resolve(ctx.dataRoot, request.dataset);
     checkTrainable(scan.labels, Int32Array.from(scan.images, (i) => i.label), request.validPct, request.seed);
     const outputModel = request.name ?? outputModelName(base.manifest.name, datasetName);
     if (outputModel === base.manifest.name) throw new AppError('VALIDATION_FAILED', `the trained model may not replace its own backbone "${outputModel}"`);
@@ -95,7 +95,7 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
     const data: TrainJobData = {
       trainId: newTrainId(),
       request,
-      dataset: { name: datasetName, path: scan.path, hash: scan.hash, classes: scan.classes },
+      dataset: { name: datasetName, path: scan.path, hash, classes: scan.classes },
       outputModel,
       owner: req.owner!,
       createdAt: Date.now(),

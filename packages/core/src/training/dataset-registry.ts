@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { hashDataset, scanDataset, summariseDataset, type DatasetSummary, type HashedDataset } from './datasets.js';
+import { hashDataset, scanDataset, summariseDataset, type DatasetScan, type DatasetSummary, type HashedDataset } from './datasets.js';
 
 /** Dataset names follow the model-name rule: they end up in model names and Redis keys. */
 export const datasetNameSchema = z
@@ -61,15 +61,17 @@ export class DatasetRegistry {
   }
 
   /**
-   * What a train request's `dataset` names: a registered dataset (re-scanned now), else a folder
-   * of that name under DATA_ROOT. DATASET_NOT_FOUND when neither exists.
+   * What a train request's `dataset` names: a registered dataset (re-scanned now; `hash` is the
+   * one recorded at registration), else a folder of that name under DATA_ROOT (no hash yet: the
+   * job hashes the images when it reads them). Listing only, no image is read, so a submit stays
+   * fast on big datasets. DATASET_NOT_FOUND when neither exists.
    */
-  async resolve(dataRoot: string, name: string): Promise<{ name: string; scan: HashedDataset }> {
+  async resolve(dataRoot: string, name: string): Promise<{ name: string; scan: DatasetScan; hash: string }> {
     const registered = await this.get(name);
-    if (registered) return { name, scan: await hashDataset(dataRoot, await scanDataset(dataRoot, registered.path)) };
+    if (registered) return { name, scan: await scanDataset(dataRoot, registered.path), hash: registered.hash };
     try {
-      const scan = await hashDataset(dataRoot, await scanDataset(dataRoot, name));
-      return { name: datasetNameFromPath(scan.path), scan };
+      const scan = await scanDataset(dataRoot, name);
+      return { name: datasetNameFromPath(scan.path), scan, hash: '' };
     } catch (error) {
       if (error instanceof AppError && (error.code === 'DATASET_NOT_FOUND' || error.code === 'PATH_OUTSIDE_DATA_ROOT' || error.code === 'VALIDATION_FAILED')) {
         throw new AppError('DATASET_NOT_FOUND', `dataset "${name}" is not registered and is not a folder under DATA_ROOT (POST /v1/datasets registers one)`, { details: { dataset: name } });

@@ -162,7 +162,7 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
     trainId: spec.trainId,
     model: { name: spec.outputModel, version },
     baseModel: { name: base.name, version: base.version },
-    dataset: { name: spec.dataset.name, path: dataset.path, hash: dataset.hash, changedSinceSubmit: spec.dataset.hash !== '' && spec.dataset.hash !== dataset.hash },
+    dataset: { name: spec.dataset.name, path: dataset.path, hash: dataset.hash, changedSinceRegistration: spec.dataset.hash !== '' && spec.dataset.hash !== dataset.hash },
     head: request.head,
     epochs: trained.epochs,
     accuracy: trained.accuracy,

@@ -51,7 +51,7 @@ export interface TrainedHead {
   validLoss: number;
 }
 
-export const DEFAULT_LR = { linear: 3e-3, mlp: 1e-3 } as const;
+export const DEFAULT_LR = { linear: 3e-3, mlp: 3e-3 } as const;
 export const DEFAULT_BATCH_SIZE = 64;
 export const DEFAULT_WEIGHT_DECAY = 0.01;
 

@@ -23,7 +23,7 @@ export const trainRequestSchema = z
     /** Share of the images held out for validation (fastai's valid_pct). */
     validPct: z.number().gt(0).max(0.9).default(0.2),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
-    /** Peak learning rate of the one-cycle schedule. Default: 3e-3 linear, 1e-3 mlp. */
+    /** Peak learning rate of the one-cycle schedule. Default 3e-3. */
     lr: z.number().positive().max(10).optional(),
     /** Mini-batch size. Default 64. */
     batchSize: z.number().int().min(1).max(8192).optional(),
@@ -44,7 +44,7 @@ export interface TrainDatasetRef {
   name: string;
   /** Folder relative to DATA_ROOT. */
   path: string;
-  /** Content hash at submit; the job re-hashes and reports a change. */
+  /** Content hash recorded at registration ('' for an unregistered folder); the job re-hashes and reports a change. */
   hash: string;
   classes: DatasetClass[];
 }
@@ -73,7 +73,7 @@ export interface TrainResult {
   trainId: string;
   model: { name: string; version: number };
   baseModel: { name: string; version: number };
-  dataset: { name: string; path: string; hash: string; changedSinceSubmit: boolean };
+  dataset: { name: string; path: string; hash: string; changedSinceRegistration: boolean };
   head: 'linear' | 'mlp';
   epochs: EpochRow[];
   accuracy: number;
