@@ -7,6 +7,9 @@
 import { parseArgs } from 'node:util';
 import { describeError } from '@hourglass/core';
 import { runDemo } from './demo.js';
+import { DATASETS_USAGE, datasetsCommand } from './datasets-command.js';
+import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
+import { TRAIN_USAGE, trainCommand } from './train-command.js';
 import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
@@ -15,7 +18,7 @@ const USAGE = `usage: hourglass <command> [options]
 
 commands:
 ${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep]   run the whole system on a demo batch
-${BENCH_USAGE}${PLAN_USAGE}`;
+${BENCH_USAGE}${PLAN_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,6 +35,12 @@ async function main(argv: string[]): Promise<number> {
       return benchRenderCommand(rest);
     case 'plan':
       return planCommand(rest);
+    case 'datasets':
+      return datasetsCommand(rest);
+    case 'experiment':
+      return experimentCommand(rest);
+    case 'train':
+      return trainCommand(rest, processIo());
     case 'submit':
       return submitCommand(rest, processIo());
     case 'watch':
