@@ -26,8 +26,8 @@ describe('worker config', () => {
       MAX_INPUT_PIXELS: 64_000_000,
       SHUTDOWN_GRACE_MS: 30_000,
       HEARTBEAT_INTERVAL_MS: 5_000,
-      LOCK_DURATION_MS: 30_000,
-      STALLED_INTERVAL_MS: 15_000,
+      LOCK_DURATION_MS: 15_000,
+      STALLED_INTERVAL_MS: 5_000,
     });
     expect(config.DATA_ROOT).toBe(path.resolve('./data'));
     expect(config.MODELS_DIR).toBe(path.resolve('./models'));

@@ -8,6 +8,8 @@ import { createContext, type ApiContext } from './context.js';
 import { requireApiKey } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { noStore, securityHeaders } from './middleware/security.js';
+import { rateLimitPerKey } from './middleware/rate-limit.js';
+import { requireRedis } from './middleware/redis-ready.js';
 import { batchesRouter } from './routes/batches.js';
 import { modelsRouter } from './routes/models.js';
 import { datasetsRouter } from './routes/datasets.js';
@@ -46,9 +48,14 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.use(openapiRouter());
   app.use(uiRouter());
 
+  // After the key check: Redis briefly away -> fast 503; then the per-key request budget.
+  const redisReady = requireRedis(options.redis);
+  const rateLimit = rateLimitPerKey({ redis: options.redis, keys: ctx.keys, limitPerMinute: options.config.RATE_LIMIT_PER_MINUTE, log: options.log });
+
   const v1 = express.Router();
   v1.use(noStore);
   v1.use(requireApiKey(options.config.HOURGLASS_API_KEYS, auth));
+  v1.use(redisReady, rateLimit);
   v1.use('/batches', batchesRouter(ctx));
   v1.use('/batches', batchImagesRouter(ctx));
   v1.use('/bench', benchReportRouter(ctx));
@@ -59,7 +66,7 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.use('/v1', v1);
 
   const board = createBoard(ctx);
-  app.use(BOARD_PATH, requireApiKey(options.config.HOURGLASS_API_KEYS, auth, { browserPrompt: true }), board.refresh, board.router);
+  app.use(BOARD_PATH, requireApiKey(options.config.HOURGLASS_API_KEYS, auth, { browserPrompt: true }), redisReady, rateLimit, board.refresh, board.router);
 
   app.use(notFound);
   app.use(errorHandler(options.log));

@@ -2,6 +2,7 @@
  * What every route needs, built once in createApp: Redis, key names, the result store, one BullMQ
  * queue per model (created lazily, closed on shutdown) and a short-lived cache of the registry.
  */
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import {
   AppError,
@@ -38,9 +39,13 @@ export class ModelCatalog {
   }
 
   async get(name: string): Promise<RegisteredModel> {
-    const model = (await this.snapshot()).models.get(name);
-    if (!model) throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered (GET /v1/models lists the models)`);
-    return model;
+    const snapshot = await this.snapshot();
+    const model = snapshot.models.get(name);
+    if (model) return model;
+    // A folder of that name that failed to load: say why, rather than "not registered".
+    const problem = snapshot.problems.find((p) => path.relative(this.modelsDir, p.file).split(path.sep)[0] === name);
+    if (problem) throw new AppError('MODEL_INVALID', `model "${name}" cannot be used: ${problem.message}`);
+    throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered (GET /v1/models lists the models)`);
   }
 }
 

@@ -36,6 +36,11 @@ async function main(): Promise<void> {
     // Server-sent event streams never end by themselves.
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
+    // Closing queues and Redis waits on Redis: during an outage it would never finish.
+    setTimeout(() => {
+      log.warn('shutdown did not finish in 10 s (Redis unreachable?); exiting anyway');
+      process.exit(0);
+    }, 10_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

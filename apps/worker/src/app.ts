@@ -7,7 +7,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'bullmq';
 import {
-  CLASSIFY_JOB_ATTEMPTS,
+  AppError,
   HeartbeatPublisher,
   ImageClassifier,
   Keys,
@@ -15,6 +15,7 @@ import {
   classifyQueueName,
   createRedis,
   defaultIntraOpThreads,
+  describeError,
   loadModel,
   readBatch,
   realDataRoot,
@@ -23,7 +24,7 @@ import {
   type Logger,
   type WorkerConfig,
 } from '@hourglass/core';
-import { createClassifyProcessor } from './processor.js';
+import { MAX_WORKER_LOSSES, createClassifyProcessor, jobFailureRows } from './processor.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startTrainWorker } from './train-worker.js';
 import { createWorkerMetrics, metricsRoute } from './metrics.js';
@@ -116,15 +117,31 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     concurrency: 2 * batchSize,
     lockDuration: config.LOCK_DURATION_MS,
     stalledInterval: config.STALLED_INTERVAL_MS,
-    // A job whose worker died twice mid-run is failed, not retried forever (its row records why).
-    maxStalledCount: 2,
+    // The processor gives up on a job lost MAX_WORKER_LOSSES + 1 times and writes WORKER_LOST rows;
+    // BullMQ's own limit (which fails a job without rows) sits one above, as a backstop only.
+    maxStalledCount: MAX_WORKER_LOSSES + 2,
+    // After a Redis error BullMQ waits this long before fetching again (default 15 s): a restarted
+    // Redis should see its workers back within about a second of being reachable.
+    runRetryDelay: 1_000,
     removeOnComplete: { age: 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
     autorun: false,
   });
   worker.on('error', (error) => wlog.warn({ err: error.message }, 'bullmq worker error'));
   worker.on('failed', (job, error) => {
-    if (job && job.attemptsMade >= (job.opts.attempts ?? CLASSIFY_JOB_ATTEMPTS)) wlog.error({ jobId: job.id, err: error.message }, 'job failed for good');
+    if (!job) return;
+    // The processor writes a row for every image it gives up on; a job failed by BullMQ itself
+    // (stall limit, a store that threw on the last attempt) would leave images without one. Fill
+    // those in: rows are stored with HSETNX, so images that already have a row keep it.
+    void job
+      .getState()
+      .then(async (state) => {
+        if (state !== 'failed') return;
+        wlog.error({ jobId: job.id, attempts: job.attemptsMade, err: error.message }, 'job failed for good');
+        const rows = jobFailureRows(job, id, manifest.version, new AppError('INFERENCE_FAILED', `job failed for good: ${describeError(error)}`));
+        await results.store(job.data.batchId, rows);
+      })
+      .catch((storeError: unknown) => wlog.error({ jobId: job.id, err: describeError(storeError) }, 'could not record a failed job'));
   });
 
   const heartbeat = new HeartbeatPublisher(redis, keys, config.HEARTBEAT_INTERVAL_MS, () => ({
@@ -173,13 +190,28 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
       ]);
       if (!drained) void Promise.all([worker.close(true), trainWorker?.close(true)]).catch(() => undefined);
-      await heartbeat.stop();
-      await health?.close();
-      await classifier.close().catch(() => undefined);
-      await redis.quit().catch(() => redis.disconnect());
+      // Each step below waits on Redis or a thread; bounded, so that a SIGTERM during a Redis
+      // outage still ends the process (ioredis would otherwise queue the commands forever).
+      await settleWithin(heartbeat.stop(), 2_000);
+      await settleWithin(health?.close(), 1_000);
+      await settleWithin(classifier.close(), drained ? 10_000 : 2_000);
+      if (!(await settleWithin(redis.quit(), 1_000))) redis.disconnect();
       wlog.info({ drained, processed }, 'worker stopped');
       return { drained };
     },
   };
 }
 
+/** Waits for a promise to settle (either way) for at most `ms`; true when it settled in time. */
+async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!promise) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(() => true, () => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}

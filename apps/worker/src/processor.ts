@@ -18,6 +18,27 @@ import {
   type ResultStore,
 } from '@hourglass/core';
 
+/**
+ * A job whose worker was lost (killed, OOM, crashed) this many times is not run again: each image
+ * without a row gets a WORKER_LOST failure row instead. BullMQ counts the losses (stalledCounter);
+ * the Worker's own maxStalledCount is set above this so that our check, which writes rows, comes
+ * first. 2 means a poison image can take down at most three worker processes.
+ */
+export const MAX_WORKER_LOSSES = 2;
+
+/** Failure rows for every image of a job; storing them only fills in images without a row. */
+export function jobFailureRows(job: Job<ClassifyJobData>, workerId: string, modelVersion: number, error: AppError): ResultRow[] {
+  return job.data.items.map((item) => ({
+    index: item.index,
+    source: item.name ?? item.path,
+    model: job.data.model,
+    modelVersion,
+    worker: workerId,
+    error: { code: error.code, message: error.message },
+    finishedAt: Date.now(),
+  }));
+}
+
 export interface ProcessorDeps {
   classifier: ImageClassifier;
   results: ResultStore;
@@ -54,6 +75,14 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
     const { batchId, items } = job.data;
     const queueMs = Math.max(0, Date.now() - job.data.enqueuedAt);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (job.stalledCounter > MAX_WORKER_LOSSES) {
+      const error = new AppError('WORKER_LOST', `the worker processing this image stopped ${job.stalledCounter} times before finishing it; not retried again (an input that crashes workers?)`);
+      const rows = jobFailureRows(job, workerId, manifest.version, error);
+      log.error({ batchId, jobId: job.id, losses: job.stalledCounter }, 'job lost its worker too often; failure rows written');
+      await results.store(batchId, rows);
+      deps.onImagesDone?.(rows.length, rows);
+      return;
+    }
     await results.markStarted(batchId, items.map((item) => item.index));
 
     const outcomes = await Promise.allSettled(

@@ -53,6 +53,8 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_JSON_BYTES: positiveInt.default(16 * 1024 * 1024),
   /** Backpressure: most images waiting in one model's queue before submits get 429. */
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
+  /** Requests per minute per API key (fixed window, counted in Redis); 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(1_200),
   /** Where the benchmark writes RESULTS.md and its SVG charts; /ui shows them read-only. */
   BENCH_REPORT_DIR: absolutePath.prefault('./bench'),
 });
@@ -78,9 +80,16 @@ export const workerEnvSchema = commonEnvSchema.extend({
   /** SIGTERM: finish in-flight jobs for at most this long, then exit. */
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(30_000),
   HEARTBEAT_INTERVAL_MS: positiveInt.default(5_000),
-  /** BullMQ job lock; a killed worker's jobs return after about lock + stalled interval. */
-  LOCK_DURATION_MS: positiveInt.default(30_000),
-  STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  /**
+   * BullMQ job lock, renewed every half of it by the worker's event loop (free: inference runs on
+   * a thread). A killed worker's jobs return after the lock expires and a stalled check sees it:
+   * between LOCK_DURATION_MS and LOCK_DURATION_MS + 2 × STALLED_INTERVAL_MS (15-25 s by default;
+   * measured figures in docs/reliability.md). Shorter recovers faster but turns event-loop pauses
+   * longer than half the lock into needless (harmless, deduplicated) re-runs.
+   */
+  LOCK_DURATION_MS: positiveInt.default(15_000),
+  /** How often each worker looks for jobs whose lock expired (one cheap Lua call per queue). */
+  STALLED_INTERVAL_MS: positiveInt.default(5_000),
   /** Port for the worker's /healthz and /metrics; 0 picks a free one, unset disables. */
   WORKER_HTTP_PORT: nonNegativeInt.max(65535).optional(),
 });

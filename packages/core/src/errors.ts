@@ -24,9 +24,11 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'QUEUE_FULL'
   | 'RATE_LIMITED'
+  | 'RATE_LIMITED'
   | 'IMAGE_DECODE_FAILED'
   | 'IMAGE_TOO_LARGE'
   | 'INFERENCE_FAILED'
+  | 'WORKER_LOST'
   | 'WORKER_LOST'
   | 'MODEL_INVALID'
   | 'MANIFEST_INVALID'
@@ -58,9 +60,12 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   QUEUE_FULL: 429,
   RATE_LIMITED: 429,
+  RATE_LIMITED: 429,
   IMAGE_DECODE_FAILED: 422,
   IMAGE_TOO_LARGE: 422,
   INFERENCE_FAILED: 500,
+  /** Per-image failure: the worker processing this image died again and again (a poison input?). */
+  WORKER_LOST: 500,
   /** Per-image failure: the worker processing this image died again and again (a poison input?). */
   WORKER_LOST: 500,
   MODEL_INVALID: 422,

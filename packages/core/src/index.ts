@@ -10,6 +10,7 @@ export * from './models/manifest.js';
 export * from './models/registry.js';
 export * from './models/store.js';
 export * from './models/onnx/graph-builder.js';
+export * from './models/onnx/sniff.js';
 export * from './models/generated/colour-net.js';
 export * from './imaging/decode.js';
 export * from './imaging/tensor-layout.js';

@@ -18,6 +18,10 @@ export class Keys {
   batchIndex(): string {
     return `${this.prefix}:batches`;
   }
+  /** Requests counted for one caller in one fixed window (the API's per-key rate limit). */
+  rateLimit(caller: string, window: number): string {
+    return `${this.prefix}:rl:${caller}:${window}`;
+  }
   idempotency(apiKeyHash: string, key: string): string {
     return `${this.prefix}:idem:${apiKeyHash}:${key}`;
   }

@@ -99,8 +99,10 @@ describe('buildColourNet', () => {
     try {
       const { manifest } = buildColourNet({ name: 'bad', size: SIZE });
       await writeModel(dir, manifest, new TextEncoder().encode('not an onnx graph'));
-      const model = await loadModel(dir, 'bad');
-      await expect(openSession(model.onnxPath, { ep: 'cpu', intraOpThreads: 1 })).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: model.onnxPath } });
+      const onnxPath = path.join(dir, 'bad', 'model.onnx');
+      // The registry's header check refuses it before onnxruntime is asked; onnxruntime refuses it too.
+      await expect(loadModel(dir, 'bad')).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
+      await expect(openSession(onnxPath, { ep: 'cpu', intraOpThreads: 1 })).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
 import {
   AppError,
+  idempotencyKeyPattern,
   mapLimit,
   normaliseRelativePath,
   readBatch,
@@ -71,6 +72,11 @@ export function batchesRouter(ctx: ApiContext): Router {
   const jsonBody = json({ limit: ctx.config.MAX_JSON_BYTES, strict: true });
 
   router.post('/', async (req: Request, res: Response) => {
+    // Headers first: a bad Idempotency-Key (an empty one included) is refused before any upload.
+    const idempotencyKey = req.get('idempotency-key');
+    if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+      throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
+    }
     if (req.is('multipart/form-data')) {
       await new Promise<void>((resolve, reject) => upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
     } else if (req.is('application/json')) {
@@ -82,7 +88,6 @@ export function batchesRouter(ctx: ApiContext): Router {
     const model = await ctx.models.get(request.model);
     const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path));
     await checkBackpressure(ctx, model.manifest.name, request.images.length);
-    const idempotencyKey = req.get('idempotency-key');
     const view = await submitBatch(
       { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.get(model.manifest.name) },
       {

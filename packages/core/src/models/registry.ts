@@ -6,6 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, describeError } from '../errors.js';
 import { modelNameSchema, readManifest, type ModelManifest } from './manifest.js';
+import { checkOnnxFile } from './onnx/sniff.js';
 
 export interface RegisteredModel {
   manifest: ModelManifest;
@@ -39,6 +40,9 @@ async function loadOne(dir: string): Promise<RegisteredModel> {
   if (!info?.isFile() || info.size === 0) {
     throw new AppError('MODEL_INVALID', `${onnxPath}: missing or empty ONNX file`, { details: { file: onnxPath } });
   }
+  // Not ONNX at all (text, an image, a Git LFS pointer, a truncated download): say so here, so the
+  // registry lists the problem and a worker fails with it, rather than onnxruntime's parse error.
+  await checkOnnxFile(onnxPath);
   return { manifest, dir, onnxPath, onnxBytes: info.size };
 }
 
