@@ -41,6 +41,11 @@ export interface TestSystem {
   startWorker(options?: { model?: string; env?: NodeJS.ProcessEnv }): Promise<SpawnedWorker>;
   /** fetch against the API with the test key. */
   request(pathname: string, init?: RequestInit): Promise<Response>;
+  /**
+   * Closes the API (server, queues, its Redis connection) and builds a new one on the same Redis
+   * and port, as a restarted API process would; `api`, `redis` and `baseUrl` stay valid.
+   */
+  restartApi(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,13 +74,24 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     LOG_LEVEL: 'silent',
     ...options.apiEnv,
   });
-  const redis = createRedis(redisUrl, 'client');
-  redis.on('error', () => undefined);
-  const api = createApp({ config, redis, dataRoot: await realDataRoot(dataRoot), log: createLogger('api-test', 'silent') });
-  const server = await new Promise<Server>((resolve) => {
-    const s = api.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const startApi = async (port: number): Promise<{ redis: Redis; api: ApiApp; server: Server }> => {
+    const apiRedis = createRedis(redisUrl, 'client');
+    apiRedis.on('error', () => undefined);
+    const app = createApp({ config, redis: apiRedis, dataRoot: await realDataRoot(dataRoot), log: createLogger('api-test', 'silent') });
+    const listening = await new Promise<Server>((resolve) => {
+      const s = app.app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    return { redis: apiRedis, api: app, server: listening };
+  };
+  const stopApi = async (running: { redis: Redis; api: ApiApp; server: Server }): Promise<void> => {
+    running.server.closeAllConnections();
+    await new Promise<void>((resolve) => running.server.close(() => resolve()));
+    await running.api.close();
+    await running.redis.quit().catch(() => running.redis.disconnect());
+  };
+  let current = await startApi(0);
+  const port = (current.server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
   const workers: SpawnedWorker[] = [];
 
   const workerEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
@@ -91,14 +107,14 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...overrides,
   });
 
-  return {
+  const system: TestSystem = {
     baseUrl,
     dataRoot,
     modelsDir,
     prefix,
     redisUrl,
-    redis,
-    api,
+    redis: current.redis,
+    api: current.api,
     config,
     workers,
     workerEnv,
@@ -113,15 +129,19 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       if (!headers.has('authorization')) headers.set('authorization', `Bearer ${TEST_API_KEY}`);
       return fetch(`${baseUrl}${pathname}`, { ...init, headers });
     },
+    async restartApi() {
+      await stopApi(current);
+      current = await startApi(port);
+      system.redis = current.redis;
+      system.api = current.api;
+    },
     async stop() {
       await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await api.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await stopApi(current);
       await rm(root, { recursive: true, force: true });
     },
   };
+  return system;
 }
 
 /** Polls GET /v1/batches/:id until completed (or the timeout passes); returns the last view. */

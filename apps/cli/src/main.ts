@@ -13,12 +13,13 @@ import { TRAIN_USAGE, trainCommand } from './train-command.js';
 import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
+import { CHAOS_USAGE, chaosCommand } from './chaos.js';
 
 const USAGE = `usage: hourglass <command> [options]
 
 commands:
 ${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep]   run the whole system on a demo batch
-${BENCH_USAGE}${PLAN_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
+${BENCH_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return experimentCommand(rest);
     case 'train':
       return trainCommand(rest, processIo());
+    case 'chaos':
+      return chaosCommand(rest);
     case 'submit':
       return submitCommand(rest, processIo());
     case 'watch':
