@@ -9,7 +9,7 @@ import { BENCH_DEFAULTS, parseCountList, runBench, writeOutputs } from './bench.
 import { renderTable } from './table.js';
 
 export const BENCH_USAGE = `  bench --model NAME[,NAME] [--images 100,10000,100000] [--workers 1,2] [--batch B]
-        [--ep cpu|webgpu] [--external] [--chunk K] [--chunk-at N] [--out DIR] [--photos DIR[,DIR]]
+        [--ep cpu|webgpu] [--external] [--chunk K [--chunk-at N]] [--out DIR] [--photos DIR[,DIR]]
         [--corpus N] [--seed S] [--inprocess-max N] [--quiet CORES [--quiet-wait S]] [--no-write]
                                              drain time of N images across W workers vs the naive projection
   bench-smoke [--model NAME] [--images 1000]  1 worker: e2e rate, in-process rate and their ratio

@@ -24,6 +24,7 @@ import {
   describeMachine,
   drainBatch,
   ensureCorpus,
+  forgetBatch,
   fitCurve,
   formatCount,
   formatDuration,
@@ -174,6 +175,10 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
   const redis = createRedis(redisUrl, 'worker');
   const keys = new Keys(prefix);
   const notes: string[] = [];
+  const cleanups: Array<() => void> = [];
+  // Batches are forgotten at the end, not as each finishes: the worker that stored a batch's last
+  // row reads its timings right after (one log line), and must find them.
+  const batchIds: string[] = [];
 
   try {
     say(`hourglass bench: redis ${redisUrl}${redisServer ? ' (spawned for this run)' : ''}, prefix ${prefix}`);
@@ -200,6 +205,18 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
     }
 
     let fleetPids: () => number[] = () => [];
+    let activeFleet: Fleet | undefined;
+    // Ctrl-C or a kill: stop our workers and our Redis, keep what was measured (checkpointed).
+    const onSignal = (signal: NodeJS.Signals): void => {
+      say(`\n${signal}: stopping workers${redisServer ? ' and redis-server' : ''}; results so far are in ${options.outDir ?? '(nothing written)'}`);
+      void Promise.allSettled([activeFleet?.stop(), redisServer?.stop()]).then(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    cleanups.push(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
     const ourPids = (): number[] => [process.pid, ...(redisServer?.process.pid ? [redisServer.process.pid] : []), ...fleetPids()];
     /** Waits until other programs leave the machine (nearly) idle, when asked to. */
     const waitQuiet = async (): Promise<void> => {
@@ -236,13 +253,15 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
       notes,
     };
 
-    for (const name of options.models) {
-      report.models.push(await benchModel(name));
-    }
-    if (options.outDir) await writeOutputs(report, options.outDir, options.resultsMd);
+    /** Writes what has been measured so far: a long run stopped half way still leaves its results. */
+    const checkpoint = async (): Promise<void> => {
+      if (options.outDir) await writeOutputs(report, options.outDir, options.resultsMd);
+    };
+    for (const name of options.models) await benchModel(name);
+    await checkpoint();
     return report;
 
-    async function benchModel(name: string): Promise<ModelRecord> {
+    async function benchModel(name: string): Promise<void> {
       const { model, modelsDir } = await resolveBenchModel(name, paths.modelDirs);
       const { manifest } = model;
       say();
@@ -274,25 +293,46 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
         naive,
         configs: [],
       };
+      report.models.push(record);
+
+      // Sizes above the in-process cap are the long ones: they run last, after every worker count
+      // has its small sizes measured, so a run cut short still has a complete small table.
+      type Step = { images: number; chunkSize: number };
+      const small: Step[] = options.images.filter((n) => n <= options.inProcessMax).map((images) => ({ images, chunkSize: 1 }));
+      // K images per job vs one, measured with the first worker count (the per-job cost is per job, not per worker).
+      const chunked: Step[] = options.chunk && options.chunk > 1 ? [{ images: options.chunkAt, chunkSize: options.chunk }] : [];
+      const large: Step[] = options.images.filter((n) => n > options.inProcessMax).map((images) => ({ images, chunkSize: 1 }));
       const workerCounts = options.external ? [0] : options.workers;
-      for (const w of workerCounts) {
-        let fleet: Fleet;
-        if (options.external) {
-          fleet = await externalFleet(redis, keys, model, config);
-        } else {
-          fleet = { workers: w, settings: workerPipelineSettings({ ...config, WORKERS_PER_HOST: w }, manifest), external: false, pids: () => [], stop: async () => undefined };
-        }
-        const inProcess = await measureInProcessRuns(model, fleet);
-        if (!options.external) fleet = await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`) });
+      const withFleet = async (w: number, use: (fleet: Fleet) => Promise<void>): Promise<void> => {
+        const fleet = options.external ? await externalFleet(redis, keys, model, config) : await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`) });
         fleetPids = fleet.pids;
+        activeFleet = fleet;
         try {
-          record.configs.push(await drainRuns(model, fleet, naive, inProcess, storedCurves));
+          await use(fleet);
         } finally {
           fleetPids = () => [];
+          activeFleet = undefined;
           await fleet.stop();
         }
+      };
+
+      const configs = new Map<number, ConfigRecord>();
+      for (const w of workerCounts) {
+        const planned: Fleet = options.external
+          ? await externalFleet(redis, keys, model, config)
+          : { workers: w, settings: workerPipelineSettings({ ...config, WORKERS_PER_HOST: w }, manifest), external: false, pids: () => [], stop: async () => undefined };
+        const inProcess = await measureInProcessRuns(model, planned);
+        const cfg: ConfigRecord = { ...planned.settings, workers: planned.workers, external: planned.external, inProcess, runs: [] };
+        configs.set(w, cfg);
+        record.configs.push(cfg);
+        await checkpoint();
+        const steps = w === workerCounts[0] ? [...small, ...chunked] : small;
+        if (steps.length > 0) await withFleet(w, (fleet) => drainRuns(model, fleet, naive, cfg, steps, storedCurves, checkpoint));
       }
-      return record;
+      if (large.length === 0) return;
+      for (const w of workerCounts) {
+        await withFleet(w, (fleet) => drainRuns(model, fleet, naive, configs.get(w)!, large, storedCurves, checkpoint));
+      }
     }
 
     async function measureInProcessRuns(model: RegisteredModel, fleet: Fleet): Promise<InProcessResult[]> {
@@ -313,22 +353,29 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
       }
     }
 
-    async function drainRuns(model: RegisteredModel, fleet: Fleet, naive: ModelRecord['naive'], inProcess: InProcessResult[], storedCurves: ReturnType<typeof curvesFromReport>): Promise<ConfigRecord> {
+    async function drainRuns(
+      model: RegisteredModel,
+      fleet: Fleet,
+      naive: ModelRecord['naive'],
+      config: ConfigRecord,
+      plan: ReadonlyArray<{ images: number; chunkSize: number }>,
+      storedCurves: ReturnType<typeof curvesFromReport>,
+      afterRun: () => Promise<void>,
+    ): Promise<void> {
       const name = model.manifest.name;
       const queueConnection = createRedis(redisUrl!, 'worker');
       const queue = createClassifyQueue(name, queueConnection, prefix);
       const s = fleet.settings;
-      const config: ConfigRecord = { ...s, workers: fleet.workers, external: fleet.external, inProcess, runs: [] };
+      const { inProcess } = config;
       const baselineFor = (n: number): InProcessResult => inProcess.find((r) => r.images === n) ?? inProcess.at(-1)!;
       try {
         // Warm-up, not recorded: every worker has its session warm and its BullMQ loop fetching.
-        const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.max(20, fleet.workers * s.concurrency * 2)) });
+        const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.max(20, fleet.workers * s.concurrency * 2)), keepKeys: true });
+        batchIds.push(warm.batchId);
         const warmRate = baselineFor(warm.images).imagesPerSecond;
         const fixedGuess = Math.max(0, warm.wallMs - (warm.images / warmRate) * 1000);
         say(`  warm-up   ${fleet.workers} worker(s) ready (threads ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}`);
 
-        const plan: Array<{ images: number; chunkSize: number }> = options.images.map((images) => ({ images, chunkSize: 1 }));
-        if (options.chunk && options.chunk > 1) plan.push({ images: options.chunkAt, chunkSize: options.chunk });
         for (const step of plan) {
           const own = config.runs.filter((r) => r.chunkSize === 1 && r.failures === 0);
           let prediction: DrainPrediction;
@@ -341,8 +388,9 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
           const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize > 1 ? ` (${step.chunkSize}/job)` : ''}`;
           const progress = new ProgressLine(label, step.images, out);
           const { cpu, ...drain } = await metered(() =>
-            drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, onProgress: (done, failed) => progress.update(done, failed) }),
+            drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, onProgress: (done, failed) => progress.update(done, failed) }),
           );
+          batchIds.push(drain.batchId);
           progress.finish();
           const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu };
           config.runs.push(run);
@@ -350,15 +398,17 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
             `  ${step.chunkSize > 1 ? `${step.chunkSize} img/job` : 'run'}       ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${cpuNote(run.cpu)}`,
           );
           say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
+          await afterRun();
         }
-        return config;
       } finally {
         await queue.close();
         await queueConnection.quit().catch(() => queueConnection.disconnect());
       }
     }
   } finally {
-    if (!options.external) await unlinkPrefix(redis, prefix).catch(() => undefined);
+    for (const cleanup of cleanups) cleanup();
+    if (options.external) for (const id of batchIds) await forgetBatch(redis, keys, id).catch(() => undefined);
+    else await unlinkPrefix(redis, prefix).catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());
     await redisServer?.stop();
   }
@@ -374,9 +424,13 @@ export async function writeOutputs(report: BenchReport, outDir: string, resultsM
     const base = path.join(outDir, reportBaseName(report, model.model));
     await writeFile(`${base}.json`, `${JSON.stringify(single, null, 2)}\n`);
     await writeFile(`${base}.md`, renderMarkdown(single));
-    await writeFile(`${base}.svg`, renderDrainChart(single, model.model));
-    written.push(`${base}.json`, `${base}.md`, `${base}.svg`);
-    charts.push(`${base}.svg`);
+    written.push(`${base}.json`, `${base}.md`);
+    // A checkpoint before the first drain has nothing to chart yet.
+    if (model.configs.some((c) => c.runs.length > 0)) {
+      await writeFile(`${base}.svg`, renderDrainChart(single, model.model));
+      written.push(`${base}.svg`);
+      charts.push(`${base}.svg`);
+    }
   }
   if (resultsMd) {
     const rel = (file: string): string => path.relative(path.dirname(path.resolve(resultsMd)), path.resolve(file)).split(path.sep).join('/');

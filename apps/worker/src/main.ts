@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Spawned by a parent over IPC (bench, demo, tests): if the parent dies, do not live on as an orphan.
+  process.on('disconnect', () => shutdown('parent exited'));
 }
 
 main().catch((error: unknown) => {

@@ -98,10 +98,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     if (row.error) failureCodes[row.error.code] = (failureCodes[row.error.code] ?? 0) + 1;
     if (row.timings) timed.push({ timings: row.timings });
   }
-  if (!options.keepKeys) {
-    await redis.unlink(meta, keys.results(view.id), keys.started(view.id));
-    await redis.zrem(keys.batchIndex(), view.id);
-  }
+  if (!options.keepKeys) await forgetBatch(redis, keys, view.id);
   return {
     batchId: view.id,
     images: total,
@@ -116,6 +113,12 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     batchHistogram: batchHistogram(timed),
     workersSeen: workers.size,
   };
+}
+
+/** Removes one batch's keys (meta, results, started, its index entry). */
+export async function forgetBatch(redis: Redis, keys: Keys, batchId: string): Promise<void> {
+  await redis.unlink(keys.batch(batchId), keys.results(batchId), keys.started(batchId));
+  await redis.zrem(keys.batchIndex(), batchId);
 }
 
 /**
