@@ -83,7 +83,8 @@ export const formatCount = (n: number): string => n.toLocaleString('en-US');
 const workersLabel = (w: number): string => `${w} worker${w === 1 ? '' : 's'}`;
 
 function table(headers: string[], rows: Array<Array<string | number>>, align?: Array<'l' | 'r'>): string {
-  const rule = headers.map((_, i) => ((align?.[i] ?? 'r') === 'l' ? '---' : '---:'));
+  // Default: the first column (names) left, the rest (numbers) right.
+  const rule = headers.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? '---' : '---:'));
   return [headers, rule, ...rows.map((r) => r.map(String))].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
@@ -181,7 +182,7 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     '',
   );
-  lines.push('Queue wait is mostly backlog (a job waits for the images ahead of it), not overhead; the overhead column above is the cost of the queue.', '');
+  lines.push('Each stage is the wall time an image spent in it, averaged over the run; images run concurrently (decodes in flight, a micro-batch together), so stages overlap and under load include waiting for a core. Queue wait is mostly backlog (a job waits for the images ahead of it), not overhead: the overhead column above is the cost of the queue.', '');
 
   lines.push('## Baselines', '');
   lines.push(
