@@ -47,8 +47,9 @@ export class RedisFeatureCache implements FeatureCache {
     private readonly ttlSeconds = FEATURE_CACHE_TTL_SECONDS,
   ) {}
 
+  /** One hash tag per backbone: the MGET of a job's images stays in one Redis Cluster slot. */
   key(backbone: string, hash: string): string {
-    return `${this.prefix}:features:${backbone}:${hash}`;
+    return `${this.prefix}:{features:${backbone}}:${hash}`;
   }
 
   async getMany(backbone: string, hashes: readonly string[]): Promise<Array<Float32Array | undefined>> {

@@ -21,12 +21,13 @@ export class TrainStore {
     private readonly prefix: string,
   ) {}
 
+  /** Records and index share the `{train}` hash tag: create() is one MULTI, in one Redis Cluster slot. */
   key(trainId: string): string {
-    return `${this.prefix}:train:${trainId}`;
+    return `${this.prefix}:{train}:${trainId}`;
   }
 
   index(): string {
-    return `${this.prefix}:trains`;
+    return `${this.prefix}:{train}:index`;
   }
 
   async create(data: TrainJobData): Promise<void> {
