@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'DATASET_NOT_FOUND'
   | 'DATASET_INVALID'
   | 'TRAIN_JOB_NOT_FOUND'
+  | 'ARCHIVE_INVALID'
   | 'PATH_OUTSIDE_DATA_ROOT'
   | 'IMAGE_NOT_FOUND'
   | 'IDEMPOTENCY_KEY_INVALID'
@@ -54,6 +55,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   /** A dataset that cannot be trained on: < 2 classes, a class too small for the split, too many images. */
   DATASET_INVALID: 400,
   TRAIN_JOB_NOT_FOUND: 404,
+  /** A dataset archive with a path that climbs out ('..', absolute), over a cap, or unreadable. */
+  ARCHIVE_INVALID: 400,
   PATH_OUTSIDE_DATA_ROOT: 400,
   IMAGE_NOT_FOUND: 400,
   IDEMPOTENCY_KEY_INVALID: 400,

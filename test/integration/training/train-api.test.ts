@@ -11,6 +11,8 @@ import { buildColourNet, loadModel, writeModel } from '@hourglass/core';
 import { TEST_API_KEY, fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 import { hasFashionMnist, makeColourDataset } from '../../helpers/training.js';
 import { runCli } from '../../helpers/cli.js';
+import { tarArchive, zipArchive } from '../../helpers/archives.js';
+import { solidImage } from '../../helpers/images.js';
 
 let system: TestSystem;
 const fashionMnist = await hasFashionMnist();
@@ -56,8 +58,51 @@ describe('datasets', () => {
     ]);
     expect(dataset.hash).toMatch(/^[0-9a-f]{64}$/);
     const list = (await (await system.request('/v1/datasets')).json()) as { datasets: Array<Record<string, any>> };
-    expect(list.datasets.map((d) => d.name)).toEqual(['colours3']);
+    expect(list.datasets.map((d) => d.name)).toContain('colours3');
     expect((await system.request('/v1/datasets/colours3')).status).toBe(200);
+  });
+
+  it('accepts an uploaded .tar.gz or .zip (multipart: name + archive), reporting what it skipped', async () => {
+    const jpeg = await solidImage({ colour: 'blue', width: 16, height: 16 });
+    const entries = [
+      { name: 'upload/a/1.jpg', data: jpeg },
+      { name: 'upload/a/2.jpg', data: jpeg },
+      { name: 'upload/b/1.jpg', data: jpeg },
+      { name: 'upload/b/2.jpg', data: jpeg },
+      { name: 'upload/b/readme.txt', data: Buffer.from('hello') },
+    ];
+    for (const [file, bytes] of [['up.tar.gz', tarArchive(entries)], ['up.zip', zipArchive(entries)]] as const) {
+      const form = new FormData();
+      const name = `up-${file.endsWith('zip') ? 'zip' : 'tgz'}`;
+      form.set('name', name);
+      form.set('archive', new Blob([bytes]), file);
+      const res = await system.request('/v1/datasets', { method: 'POST', body: form });
+      const body = (await res.json()) as Record<string, any>;
+      expect(res.status, JSON.stringify(body)).toBe(201);
+      expect(body).toMatchObject({ name, path: `datasets/${name}`, images: 4, archive: { written: 4, skippedCount: 1 } });
+      expect(body.archive.skipped).toEqual([{ path: 'upload/b/readme.txt', reason: 'not an image (.txt)' }]);
+    }
+    // Same name again: refused, nothing overwritten.
+    const again = new FormData();
+    again.set('name', 'up-zip');
+    again.set('archive', new Blob([zipArchive(entries)]), 'up.zip');
+    expect((await system.request('/v1/datasets', { method: 'POST', body: again })).status).toBe(400);
+  });
+
+  it('rejects an archive whose entries climb out of it (400 ARCHIVE_INVALID) and writes nothing', async () => {
+    const jpeg = await solidImage({ colour: 'red', width: 16, height: 16 });
+    const form = new FormData();
+    form.set('name', 'evil');
+    form.set('archive', new Blob([tarArchive([{ name: 'a/1.jpg', data: jpeg }, { name: '../../../escaped.jpg', data: jpeg }])]), 'evil.tar.gz');
+    const res = await system.request('/v1/datasets', { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.code).toBe('ARCHIVE_INVALID');
+    expect(await readdir(path.join(system.dataRoot, 'datasets'))).not.toContain('evil');
+    expect(await readdir(path.dirname(system.dataRoot))).not.toContain('escaped.jpg');
+    const wrongKind = new FormData();
+    wrongKind.set('name', 'rar');
+    wrongKind.set('archive', new Blob([Buffer.from('x')]), 'x.rar');
+    expect((await system.request('/v1/datasets', { method: 'POST', body: wrongKind })).status).toBe(415);
   });
 
   it('rejects paths outside DATA_ROOT and folders that do not exist', async () => {

@@ -1,17 +1,24 @@
 /**
  * Registered datasets: a name → its folder under DATA_ROOT, classes, counts and content hash, in
  * one Redis hash. Registration scans and hashes the folder once; a train job re-hashes it when it
- * runs. A train request may also name an unregistered folder directly under DATA_ROOT.
+ * runs. A train request may also name an unregistered folder directly under DATA_ROOT. An
+ * uploaded archive is unpacked into DATA_ROOT/datasets/<name> first.
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { DEFAULT_ARCHIVE_LIMITS, extractDatasetArchive, type ArchiveKind, type ArchiveLimits, type ArchiveReport } from './archives.js';
 import { hashDataset, scanDataset, summariseDataset, type DatasetScan, type DatasetSummary, type HashedDataset } from './datasets.js';
 
 /** Dataset names follow the model-name rule: they end up in model names and Redis keys. */
 export const datasetNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-", at most 64 characters');
+
+/** Uploaded archives are unpacked into DATA_ROOT/<this>/<name>. */
+export const UPLOADED_DATASETS_DIR = 'datasets';
 
 export interface RegisteredDataset extends DatasetSummary {
   registeredAt: string;
@@ -46,6 +53,27 @@ export class DatasetRegistry {
     const dataset: RegisteredDataset = { ...summariseDataset(datasetName, scan), registeredAt: new Date().toISOString() };
     await this.redis.hset(this.key(), datasetName, JSON.stringify(dataset));
     return { dataset, scan };
+  }
+
+  /**
+   * Unpacks an uploaded archive into DATA_ROOT/datasets/<name> and registers it. The folder must
+   * not exist yet (a dataset is never overwritten by an upload).
+   */
+  async registerArchive(
+    dataRoot: string,
+    archive: { file: string; kind: ArchiveKind },
+    name: string,
+    limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+  ): Promise<{ dataset: RegisteredDataset; archive: ArchiveReport }> {
+    const datasetName = datasetNameSchema.parse(name);
+    const relative = `${UPLOADED_DATASETS_DIR}/${datasetName}`;
+    const target = path.join(dataRoot, UPLOADED_DATASETS_DIR, datasetName);
+    if (await stat(target).then(() => true, () => false)) {
+      throw new AppError('VALIDATION_FAILED', `a dataset folder "${relative}" already exists under DATA_ROOT; upload under another name`);
+    }
+    const report = await extractDatasetArchive(archive.file, archive.kind, target, limits);
+    const { dataset } = await this.register(dataRoot, relative, datasetName);
+    return { dataset, archive: report };
   }
 
   async get(name: string): Promise<RegisteredDataset | undefined> {

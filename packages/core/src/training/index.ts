@@ -13,3 +13,4 @@ export * from './train-job.js';
 export * from './train-store.js';
 export * from './run-training.js';
 export * from './fashion-mnist.js';
+export * from './archives.js';
