@@ -51,6 +51,8 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_UPLOAD_FILES: positiveInt.default(1_000),
   /** Largest JSON body, bytes (100,000 short paths fit in ~5 MB). */
   MAX_JSON_BYTES: positiveInt.default(16 * 1024 * 1024),
+  /** Largest file in POST /v1/models (the .onnx, and each external data file), bytes. Default 2 GiB. */
+  MAX_MODEL_UPLOAD_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),
   /** Backpressure: most images waiting in one model's queue before submits get 429. */
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
   /** Requests per minute per API key (fixed window, counted in Redis); 0 turns the limit off. */

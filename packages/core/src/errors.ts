@@ -25,14 +25,18 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'QUEUE_FULL'
   | 'RATE_LIMITED'
-  | 'RATE_LIMITED'
   | 'IMAGE_DECODE_FAILED'
   | 'IMAGE_TOO_LARGE'
   | 'INFERENCE_FAILED'
   | 'WORKER_LOST'
-  | 'WORKER_LOST'
   | 'MODEL_INVALID'
   | 'MANIFEST_INVALID'
+  | 'MODEL_NOT_ONNX'
+  | 'MODEL_NO_IMAGE_INPUT'
+  | 'MODEL_NO_CLASS_OUTPUT'
+  | 'MODEL_EXTERNAL_DATA_INVALID'
+  | 'MODEL_RUN_FAILED'
+  | 'MODEL_BUSY'
   | 'CONFIG_INVALID'
   | 'REDIS_UNAVAILABLE'
   | 'REDIS_MISCONFIGURED'
@@ -63,16 +67,25 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   QUEUE_FULL: 429,
   RATE_LIMITED: 429,
-  RATE_LIMITED: 429,
   IMAGE_DECODE_FAILED: 422,
   IMAGE_TOO_LARGE: 422,
   INFERENCE_FAILED: 500,
   /** Per-image failure: the worker processing this image died again and again (a poison input?). */
   WORKER_LOST: 500,
-  /** Per-image failure: the worker processing this image died again and again (a poison input?). */
-  WORKER_LOST: 500,
   MODEL_INVALID: 422,
   MANIFEST_INVALID: 500,
+  /** Registration: the file is not an ONNX ModelProto (text, an image, truncated, a Git LFS pointer). */
+  MODEL_NOT_ONNX: 422,
+  /** Registration: no single float input shaped like an image batch ([N,3,H,W] or [N,H,W,3]), or a fixed batch > 1. */
+  MODEL_NO_IMAGE_INPUT: 422,
+  /** Registration: no output shaped [batch, classes]. */
+  MODEL_NO_CLASS_OUTPUT: 422,
+  /** Registration: external weights missing, too short, or located outside the model's folder. */
+  MODEL_EXTERNAL_DATA_INVALID: 422,
+  /** Registration: onnxruntime cannot load the graph or run one dummy batch through it. */
+  MODEL_RUN_FAILED: 422,
+  /** Another registration of the same model name held its lock for too long. */
+  MODEL_BUSY: 409,
   CONFIG_INVALID: 500,
   REDIS_UNAVAILABLE: 503,
   REDIS_MISCONFIGURED: 500,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AppError, describeError } from '../errors.js';
 import { modelNameSchema, readManifest, type ModelManifest } from './manifest.js';
 import { checkOnnxFile } from './onnx/sniff.js';
+import { parseStagingName, waitForSwap } from './store-lock.js';
 
 export interface RegisteredModel {
   manifest: ModelManifest;
@@ -55,13 +56,35 @@ export async function scanModels(modelsDir: string): Promise<RegistrySnapshot> {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const dir = path.join(modelsDir, entry.name);
     try {
-      const model = await loadOne(dir);
+      const model = await loadSettled(modelsDir, entry.name);
       models.set(model.manifest.name, model);
     } catch (error) {
       problems.push({ file: (error instanceof AppError && (error.details?.file as string)) || dir, message: describeError(error) });
     }
   }
+  // A model whose writer was between its two renames when we listed the folder (store.ts).
+  const swapping = new Set(entries.map((e) => parseStagingName(e.name)).filter((p) => p?.old).map((p) => p!.model));
+  for (const name of swapping) {
+    if (models.has(name) || !modelNameSchema.safeParse(name).success || !(await waitForSwap(modelsDir, name, 1_000))) continue;
+    try {
+      const model = await loadOne(path.join(modelsDir, name));
+      models.set(name, model);
+    } catch (error) {
+      problems.push({ file: (error instanceof AppError && (error.details?.file as string)) || path.join(modelsDir, name), message: describeError(error) });
+    }
+  }
   return { models, problems };
+}
+
+/** loadOne, tried again once a registration that swapped the folder while we read it is done. */
+async function loadSettled(modelsDir: string, name: string): Promise<RegisteredModel> {
+  const dir = path.join(modelsDir, name);
+  try {
+    return await loadOne(dir);
+  } catch (error) {
+    if (!(await waitForSwap(modelsDir, name, 1_000))) throw error;
+    return loadOne(dir);
+  }
 }
 
 /** Loads one model by name; MODEL_NOT_FOUND when the folder is absent, the load error otherwise. */
@@ -73,6 +96,9 @@ export async function loadModel(modelsDir: string, name: string): Promise<Regist
     throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered`);
   }
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered in ${modelsDir}`);
-  return loadOne(dir);
+  // Missing for an instant while a registration swaps folders: wait for it rather than say "not registered".
+  if (!info?.isDirectory() && !(await waitForSwap(root, name, 1_000))) {
+    throw new AppError('MODEL_NOT_FOUND', `model "${name}" is not registered in ${modelsDir}`);
+  }
+  return loadSettled(root, name);
 }
