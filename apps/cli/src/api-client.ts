@@ -24,9 +24,15 @@ export interface ModelInfo {
   name: string;
   version: number;
   description: string | null;
-  input: { name: string; layout: string; width: number; height: number; resize: string };
+  input: { name: string; layout: string; width: number; height: number; resize: string; dynamicBatch?: boolean };
   classes: number;
   fileBytes: number;
+  /** model.onnx plus external data (older APIs: absent). */
+  totalBytes?: number;
+  params?: number | null;
+  opset?: number | null;
+  /** The last measured end-to-end throughput, from the newest benchmark report. */
+  benchmark?: { imagesPerSecond: number; images: number; workers: number; version: number; measuredAt: string } | null;
   source: { kind: string; [key: string]: unknown };
   served: boolean;
   workers: Array<{ id: string; ep: string; host: string; batchSize: number; processed: number }>;

@@ -36,8 +36,8 @@ describe('hourglass watch / results / models', () => {
     const run = await runCli(['models', 'list'], env);
     expect(run.code, run.stderr).toBe(0);
     const [header, , row] = run.stdout.split('\n');
-    expect(header).toMatch(/^name +version +input +classes +file size +source +served +workers$/);
-    expect(row).toMatch(new RegExp(`^${TEST_MODEL} +1 +32x32 NCHW +3 +[\\d.]+ (B|KiB) +generated +no +0$`));
+    expect(header).toMatch(/^name +version +input +classes +params +file size +source +served +workers +img\/s$/);
+    expect(row).toMatch(new RegExp(`^${TEST_MODEL} +1 +input 32x32 NCHW +3 +[\\d.]+k? +[\\d.]+ (B|KiB) +generated +no +0 +-$`));
   });
 
   it('watch follows a batch until it completes (the worker starts while it watches)', async () => {

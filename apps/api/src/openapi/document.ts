@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { MAX_CHUNK_SIZE, trainRequestSchema } from '@hourglass/core';
 import { formBatchSchema, jsonBatchSchema } from '../routes/batch-request.js';
+import { modelUploadFieldsSchema } from '../routes/model-upload.js';
 import { registerDatasetSchema } from '../routes/datasets.js';
 import {
   batchListSchema,
@@ -18,6 +19,7 @@ import {
   healthSchema,
   modelListSchema,
   modelSchema,
+  registeredModelSchema,
   resultRowSchema,
   trainAcceptedSchema,
   trainListSchema,
@@ -36,6 +38,11 @@ function components(): Record<string, Json> {
   });
   requests.add(registerDatasetSchema, { id: 'DatasetRequest', description: 'Register a folder under DATA_ROOT laid out as <dataset>/<label>/<images>.' });
   requests.add(trainRequestSchema, { id: 'TrainRequest', description: 'Fine-tune a head on a frozen backbone\'s features.' });
+  requests.add(modelUploadFieldsSchema.extend({ model: z.file(), data: z.array(z.file()).optional() }), {
+    id: 'ModelUpload',
+    description:
+      'Multipart form: the `model` file (.onnx), its external weights as `data` part(s) if the graph keeps them outside, and a `name`. Optional: `labels` (JSON array or one per line), `mean`/`std` ("r,g,b"), `size` ("224" or "WxH"), `resize` (fill|cover|contain), `description`, `input`/`output` (graph tensor names).',
+  });
   const responses = z.registry<{ id: string; description?: string }>();
   responses.add(errorBodySchema, { id: 'Error' });
   responses.add(batchViewSchema, { id: 'BatchView' });
@@ -43,6 +50,7 @@ function components(): Record<string, Json> {
   responses.add(resultRowSchema, { id: 'ResultRow', description: 'One image\'s outcome: a prediction, or an error with a stable code.' });
   responses.add(modelSchema, { id: 'Model' });
   responses.add(modelListSchema, { id: 'ModelList' });
+  responses.add(registeredModelSchema, { id: 'RegisteredModel' });
   responses.add(healthSchema, { id: 'Health' });
   responses.add(benchReportSchema, { id: 'BenchReport' });
   responses.add(datasetSchema, { id: 'Dataset' });
@@ -122,16 +130,20 @@ const exampleModel = {
   name: 'mobilenet-v2',
   version: 1,
   description: 'MobileNetV2, ImageNet-1k',
-  input: { name: 'input', layout: 'NCHW', width: 224, height: 224, resize: 'cover' },
+  input: { name: 'input', layout: 'NCHW', width: 224, height: 224, resize: 'cover', dynamicBatch: true },
   output: { name: 'logits', kind: 'logits' },
   classes: 1000,
   labels: ['tench', 'goldfish'],
   features: null,
   source: { kind: 'imported', licence: 'Apache-2.0' },
   fileBytes: 13964571,
+  totalBytes: 13964571,
+  params: 3504872,
+  opset: 17,
   queue: 'classify-mobilenet-v2',
   workers: [{ id: 'host-4121-a1b2', ep: 'cpu', host: 'host', batchSize: 16, intraOpThreads: 1, processed: 1200, seenAt: '2025-11-26T04:00:05.000Z' }],
   served: true,
+  benchmark: { imagesPerSecond: 212.4, images: 10000, workers: 2, version: 1, measuredAt: '2025-11-26T04:00:00.000Z', report: '2025-11-26-host-mobilenet-v2.json' },
 };
 
 const exampleDataset = {
@@ -357,6 +369,29 @@ function paths(): Record<string, Record<string, Json>> {
       },
     },
     '/v1/models': {
+      post: {
+        operationId: 'registerModel',
+        tags: ['models'],
+        summary: 'Register an ONNX model (e.g. a timm export): inspected, run once on a dummy batch, then stored as the next version of that name',
+        requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('ModelUpload'), encoding: { model: { contentType: 'application/octet-stream' }, data: { contentType: 'application/octet-stream' } } } } },
+        responses: {
+          201: {
+            description: 'Registered; workers can serve it now',
+            headers: { Location: { schema: { type: 'string' }, description: '/v1/models/{name}' } },
+            content: json(ref('RegisteredModel'), { timm: { ...exampleModel, name: 'levit-128s', source: { kind: 'imported', format: 'onnx', file: 'model.onnx' }, benchmark: null, workers: [], served: false, warnings: [] } }),
+          },
+          400: errorResponse('Missing `model` part or `name`, bad mean/std/size/labels, or labels that do not match the class count', 'VALIDATION_FAILED', 'labels has 5 labels, but output "logits" has 1000 classes'),
+          401: errors[401],
+          409: errorResponse('Another registration of this name is still running', 'MODEL_BUSY', 'model "levit-128s" is being written by pid 4121 on host; gave up after 120 s'),
+          413: errorResponse('A file over MAX_MODEL_UPLOAD_BYTES', 'PAYLOAD_TOO_LARGE', 'upload rejected: File too large (model)'),
+          415: errorResponse('Not multipart/form-data', 'UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a `model` file part (the .onnx) and a `name` field'),
+          422: errorResponse(
+            'Rejected model: MODEL_NOT_ONNX, MODEL_NO_IMAGE_INPUT, MODEL_NO_CLASS_OUTPUT, MODEL_EXTERNAL_DATA_INVALID or MODEL_RUN_FAILED',
+            'MODEL_NO_IMAGE_INPUT',
+            'model.onnx: input "input" is [batch, 10]: an image batch has 4 dims, [N,3,H,W] or [N,H,W,3]',
+          ),
+        },
+      },
       get: {
         operationId: 'listModels',
         tags: ['models'],

@@ -72,16 +72,41 @@ export const modelSchema = z.object({
   name: z.string(),
   version: z.number().int(),
   description: z.string().nullable(),
-  input: z.object({ name: z.string(), layout: z.enum(['NCHW', 'NHWC']), width: z.number().int(), height: z.number().int(), resize: z.string() }),
+  input: z.object({
+    name: z.string(),
+    layout: z.enum(['NCHW', 'NHWC']),
+    width: z.number().int(),
+    height: z.number().int(),
+    resize: z.string(),
+    dynamicBatch: z.boolean().describe('False when the graph\'s batch axis is fixed at 1: workers run one image at a time.'),
+  }),
   output: z.looseObject({ name: z.string(), kind: z.enum(['logits', 'probabilities']) }),
   classes: z.number().int().positive(),
   labels: z.array(z.string()).describe('The first 100 labels.'),
   features: z.object({ name: z.string(), size: z.number().int() }).nullable(),
   source: z.looseObject({ kind: z.enum(['generated', 'bundled', 'imported', 'trained']) }),
-  fileBytes: z.number().int().nonnegative(),
+  fileBytes: z.number().int().nonnegative().describe('Size of model.onnx.'),
+  totalBytes: z.number().int().nonnegative().describe('model.onnx plus its external data files.'),
+  params: z.number().int().nonnegative().nullable().describe('Sum of the elements of every initializer; null when the file cannot be read.'),
+  opset: z.number().int().nullable(),
   queue: z.string(),
   workers: z.array(workerSchema).describe('Workers with a live heartbeat.'),
   served: z.boolean(),
+  benchmark: z
+    .object({
+      imagesPerSecond: z.number().nonnegative(),
+      images: z.number().int().positive(),
+      workers: z.number().int().positive(),
+      version: z.number().int(),
+      measuredAt: isoTime,
+      report: z.string(),
+    })
+    .nullable()
+    .describe('The last measured end-to-end throughput (largest run of the newest `hourglass bench` report for this model), or null.'),
+});
+
+export const registeredModelSchema = modelSchema.extend({
+  warnings: z.array(z.string()).describe('What the registration noticed but accepted (a fixed batch of 1, NaN outputs, ignored files).'),
 });
 
 export const modelListSchema = z.object({

@@ -1,41 +1,77 @@
-/** GET /v1/models: the registry, with the live workers serving each model (from heartbeats). */
+/**
+ * GET /v1/models: the registry, with the live workers serving each model (from heartbeats), each
+ * model's parameter count and size, and its last measured throughput (benchmark reports).
+ * POST /v1/models: register an uploaded ONNX model (routes/model-upload.ts).
+ */
 import { Router, type Request, type Response } from 'express';
-import { listLiveWorkers, type RegisteredModel, type WorkerHeartbeat } from '@hourglass/core';
+import { listLiveWorkers, modelFacts, type ModelFacts, type RegisteredModel, type WorkerHeartbeat } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
+import { latestBenchmarks, type ModelBenchmark } from '../model-benchmarks.js';
+import { registerModelHandler } from './model-upload.js';
 
-export function describeModel(model: RegisteredModel, workers: WorkerHeartbeat[]) {
+export interface ModelExtras {
+  facts?: ModelFacts;
+  benchmark?: ModelBenchmark | null;
+}
+
+export function describeModel(model: RegisteredModel, workers: WorkerHeartbeat[], extras: ModelExtras = {}) {
   const { manifest } = model;
   return {
     name: manifest.name,
     version: manifest.version,
     description: manifest.description ?? null,
-    input: { name: manifest.input.name, layout: manifest.input.layout, width: manifest.input.width, height: manifest.input.height, resize: manifest.input.resize },
+    input: { name: manifest.input.name, layout: manifest.input.layout, width: manifest.input.width, height: manifest.input.height, resize: manifest.input.resize, dynamicBatch: manifest.input.dynamicBatch },
     output: manifest.output,
     classes: manifest.labels.length,
     labels: manifest.labels.slice(0, 100),
     features: manifest.features ?? null,
     source: manifest.source,
     fileBytes: model.onnxBytes,
+    /** model.onnx plus its external data files. */
+    totalBytes: extras.facts?.totalBytes ?? model.onnxBytes,
+    params: extras.facts?.params ?? null,
+    opset: extras.facts?.opset ?? null,
     queue: `classify-${manifest.name}`,
     workers: workers.map((w) => ({ id: w.id, ep: w.ep, host: w.host, batchSize: w.batchSize, intraOpThreads: w.intraOpThreads, processed: w.processed, seenAt: new Date(w.seenAt).toISOString() })),
     served: workers.length > 0,
+    benchmark: extras.benchmark ?? null,
   };
 }
 
 export function modelsRouter(ctx: ApiContext): Router {
   const router = Router();
 
+  const describeAll = async (models: RegisteredModel[], workers: WorkerHeartbeat[]) => {
+    const benchmarks = await latestBenchmarks(ctx.config.BENCH_REPORT_DIR).catch(() => new Map<string, ModelBenchmark>());
+    return Promise.all(
+      models.map(async (m) =>
+        describeModel(
+          m,
+          workers.filter((w) => w.model === m.manifest.name),
+          { facts: await modelFacts(m), benchmark: benchmarks.get(m.manifest.name) ?? null },
+        ),
+      ),
+    );
+  };
+
   router.get('/', async (_req: Request, res: Response) => {
     const [snapshot, workers] = await Promise.all([ctx.models.snapshot(), listLiveWorkers(ctx.redis, ctx.keys)]);
-    const models = [...snapshot.models.values()].map((m) => describeModel(m, workers.filter((w) => w.model === m.manifest.name)));
-    res.json({ models, problems: snapshot.problems });
+    res.json({ models: await describeAll([...snapshot.models.values()], workers), problems: snapshot.problems });
   });
 
   router.get('/:name', async (req: Request, res: Response) => {
     const model = await ctx.models.get(String(req.params.name));
-    const workers = (await listLiveWorkers(ctx.redis, ctx.keys)).filter((w) => w.model === model.manifest.name);
-    res.json(describeModel(model, workers));
+    const workers = await listLiveWorkers(ctx.redis, ctx.keys);
+    res.json((await describeAll([model], workers))[0]);
   });
+
+  router.post(
+    '/',
+    ...registerModelHandler(ctx, async (name, workers) => {
+      const model = await ctx.models.get(name);
+      return (await describeAll([model], workers))[0];
+    }),
+  );
 
   return router;
 }

@@ -5,6 +5,15 @@
 import { renderTable } from '../table.js';
 import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, clientFrom, connectionOptions, formatBytes, parse, runCommand, writeJson, type Io } from './common.js';
 
+/** 3.5M, 39.7k, 950; - when unknown. */
+function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-';
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
 export interface ModelsSubcommand {
   /** One line for `hourglass models --help`, e.g. "list [--json]   registered models and their workers". */
   summary: string;
@@ -30,8 +39,10 @@ Run \`hourglass models <subcommand> --help\` for its options.
 
 export const MODELS_LIST_USAGE = `usage: hourglass models list [--json]
 
-Lists the models the API serves: name, version, input size and layout, classes, file size,
-source, whether a live worker serves it, and how many workers do.
+Lists the models the API serves: name, version, input (name, size, layout; b=1 when the graph's
+batch is fixed at 1), classes, parameters, file size (with external data), source, whether a live
+worker serves it, how many workers do, and the last measured end-to-end img/s (from the newest
+\`hourglass bench\` report for that model; - when none).
 
 options:
   --json         print GET /v1/models as JSON on stdout
@@ -57,16 +68,18 @@ registerModelsSubcommand('list', {
       else {
         io.stdout.write(
           `${renderTable(
-            ['name', 'version', 'input', 'classes', 'file size', 'source', 'served', 'workers'],
+            ['name', 'version', 'input', 'classes', 'params', 'file size', 'source', 'served', 'workers', 'img/s'],
             body.models.map((m) => [
               m.name,
               m.version,
-              `${m.input.width}x${m.input.height} ${m.input.layout}`,
+              `${m.input.name} ${m.input.width}x${m.input.height} ${m.input.layout}${m.input.dynamicBatch === false ? ' b=1' : ''}`,
               m.classes,
-              formatBytes(m.fileBytes),
+              formatCount(m.params),
+              formatBytes(m.totalBytes ?? m.fileBytes),
               m.source.kind,
               m.served ? 'yes' : 'no',
               m.workers.length,
+              m.benchmark ? `${m.benchmark.imagesPerSecond.toFixed(1)}` : '-',
             ]),
           )}\n`,
         );
