@@ -22,6 +22,7 @@ import {
   realDataRoot,
   runTraining,
   type RegisteredModel,
+  type TrainProgress,
 } from '@hourglass/core';
 import { epochTable, experimentMarkdown, summaryTable, type ExperimentEntry } from './experiment-report.js';
 
@@ -83,8 +84,16 @@ async function runOne(o: Options, backboneName: string, heldOut: Array<{ file: s
   const outputModel = `${backboneName}-fashion-mnist`;
   log(`\n== ${backboneName} (${spec?.role ?? 'backbone'}): training a ${o.head} head on ${datasetName}`);
   const classifier = await open(backbone, o, 16);
+  let shown = -1;
+  const onProgress = (p: TrainProgress): void => {
+    if (p.phase !== 'extracting' || !p.extracted) return;
+    const tenth = Math.floor((10 * p.extracted.done) / Math.max(1, p.extracted.total));
+    if (tenth === shown) return;
+    shown = tenth;
+    process.stderr.write(`\r  features ${p.extracted.done}/${p.extracted.total} (${p.extracted.cached} cached)${p.extracted.done === p.extracted.total ? '\n' : ''}`);
+  };
   const result = await runTraining(
-    { classifier, dataRoot: o.dataRoot, modelsDir: o.modelsDir, cache: new DiskFeatureCache(o.cacheDir) },
+    { classifier, dataRoot: o.dataRoot, modelsDir: o.modelsDir, cache: new DiskFeatureCache(o.cacheDir), onProgress },
     {
       trainId: newTrainId(),
       request: { baseModel: backboneName, dataset: datasetName, epochs: o.epochs, validPct: o.validPct, seed: o.seed, head: o.head },
