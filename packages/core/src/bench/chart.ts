@@ -104,7 +104,7 @@ export function renderDrainChart(report: BenchReport, model: string): string {
     points: config.runs.filter((r) => r.chunkSize === 1).map((r) => ({ x: r.images, y: r.wallMs })),
   }));
   const best = record.configs.flatMap((c) => c.inProcess).reduce((a, b) => (b.imagesPerSecond > a ? b.imagesPerSecond : a), 0);
-  if (best > 0) series.push({ label: 'in-process ceiling', colour: '#7f7f7f', dashed: true, points: sizes.map((n) => ({ x: n, y: (n / best) * 1000 })) });
+  if (best > 0) series.push({ label: 'in-process, no queue', colour: '#7f7f7f', dashed: true, points: sizes.map((n) => ({ x: n, y: (n / best) * 1000 })) });
   series.push({ label: `naive: ${record.naive.medianMs.toFixed(1)} ms × N`, colour: '#d62728', dashed: true, points: sizes.map((n) => ({ x: n, y: record.naive.medianMs * n })) });
   return renderLogLogChart({
     title: `${model}: drain time vs number of images`,

@@ -122,6 +122,18 @@ export function cpuEfficiency(config: Pick<ConfigRecord, 'inProcess'>, run: RunR
   return round(perCpu(run.images, run.wallMs, ours) / perCpu(base.images, base.wallMs, baseOurs), 3);
 }
 
+/** CPU our processes spent per image, ms (cores × wall ÷ N); null without CPU figures. */
+export function cpuMsPerImage(images: number, wallMs: number, cpu: CpuUsage | undefined): number | null {
+  return cpu?.oursCores ? round((cpu.oursCores * wallMs) / images, 2) : null;
+}
+
+function cpuCostText(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): string {
+  const base = config.inProcess.find((r) => r.images === run.inProcess.images);
+  const e2e = cpuMsPerImage(run.images, run.wallMs, run.cpu);
+  const inProc = base ? cpuMsPerImage(base.images, base.wallMs, base.cpu) : null;
+  return e2e === null || inProc === null ? '–' : `${e2e.toFixed(1)} / ${inProc.toFixed(1)}`;
+}
+
 const cpuText = (cpu: CpuUsage | undefined): string =>
   cpu && cpu.oursCores !== null && cpu.foreignCores !== null ? `${cpu.oursCores.toFixed(2)} / ${cpu.foreignCores.toFixed(2)}` : '–';
 
@@ -149,7 +161,7 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push('## Every run', '');
   lines.push(
     table(
-      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'Overhead ms/img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
+      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'CPU ms/img e2e / in-process', 'Overhead ms/img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
       runs.map(({ model, config, run }) => [
         model.model,
         config.workers,
@@ -160,6 +172,7 @@ export function renderMarkdown(report: BenchReport): string {
         `${run.inProcess.imagesPerSecond.toFixed(1)}${run.inProcess.images !== run.images ? ` (at ${formatCount(run.inProcess.images)})` : ''}`,
         run.efficiency.toFixed(3),
         cpuEfficiency(config, run)?.toFixed(3) ?? '–',
+        cpuCostText(config, run),
         run.overheadMsPerImage.toFixed(3),
         formatDuration(run.firstResultMs),
         formatDuration(run.predictedMs),
@@ -169,7 +182,7 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     '',
   );
-  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process: the steadier figure when other programs share the machine.', '');
+  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process (the CPU ms/img column shows both costs): the steadier figure when other programs share the machine.', '');
 
   lines.push('## Where the time went (ms per image, summed over the run ÷ N)', '');
   lines.push(
