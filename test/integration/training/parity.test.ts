@@ -110,6 +110,17 @@ describe('train → merged ONNX model', () => {
     expect((await loadModel(modelsDir, 'colours-linear')).manifest.version).toBe(2);
   });
 
+  it('same seed, same features → the same epoch table (times aside) and the same head', async () => {
+    const run = (trainId: string) =>
+      runTraining({ classifier: backbone, dataRoot, modelsDir, cache }, { trainId, request: request({ seed: 11, head: 'mlp', hidden: 8 }), dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] }, outputModel: `colours-det-${trainId}` });
+    const a = await run('tdet-a');
+    const b = await run('tdet-b');
+    const table = (r: typeof a) => r.epochs.map(({ seconds: _s, ...row }) => row);
+    expect(table(a)).toEqual(table(b));
+    const headOf = async (name: string) => extractHead(await readFile((await loadModel(modelsDir, name)).onnxPath));
+    expect(await headOf('colours-det-tdet-a')).toEqual(await headOf('colours-det-tdet-b'));
+  });
+
   it('an attempt that had already registered its model does not register it twice', async () => {
     const spec = { trainId: 'tparity-again', request: request({ seed: 7 }), dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] }, outputModel: 'colours-linear' };
     const result = await runTraining({ classifier: backbone, dataRoot, modelsDir, cache }, spec);
