@@ -149,7 +149,8 @@ describe('train, then classify with the new model', () => {
     const res = await post('/v1/train', { baseModel: 'colours', dataset: 'colours3', epochs: 3, lr: 0.01 });
     expect(res.status).toBe(202);
     const queued = (await res.json()) as Record<string, any>;
-    expect(queued).toMatchObject({ id: expect.stringMatching(/^t/), status: 'queued', outputModel: 'colours-colours3', queue: 'train-colours' });
+    expect(queued).toMatchObject({ id: expect.stringMatching(/^t/), status: 'queued', outputModel: 'colours-colours3', queue: 'train-colours', workers: 1 });
+    expect(queued.warning).toBeUndefined();
 
     const done = await waitForTrain(queued.id, (v) => v.status === 'completed');
     expect(done.model).toEqual({ name: 'colours-colours3', version: 1 });

@@ -12,6 +12,7 @@ import {
   TRAIN_ID,
   TrainStore,
   checkTrainable,
+  listLiveWorkers,
   newTrainId,
   outputModelName,
   trainJobOptions,
@@ -103,10 +104,22 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
     await store.create(data);
     await queues.get(base.manifest.name).add('train', data, { jobId: data.trainId, ...trainJobOptions });
     ctx.log.info({ trainId: data.trainId, baseModel: base.manifest.name, dataset: datasetName, images: scan.images.length, outputModel }, 'train job queued');
+    const workers = (await listLiveWorkers(ctx.redis, ctx.keys)).filter((w) => w.model === base.manifest.name).length;
     res
       .status(202)
       .location(`/v1/train/${data.trainId}`)
-      .json({ id: data.trainId, status: 'queued', baseModel: base.manifest.name, dataset: datasetName, outputModel, images: scan.images.length, classes: scan.classes, queue: `train-${base.manifest.name}` });
+      .json({
+        id: data.trainId,
+        status: 'queued',
+        baseModel: base.manifest.name,
+        dataset: datasetName,
+        outputModel,
+        images: scan.images.length,
+        classes: scan.classes,
+        queue: `train-${base.manifest.name}`,
+        workers,
+        ...(workers === 0 ? { warning: `no live worker serves "${base.manifest.name}": the job waits until one starts (npm run worker -- --model ${base.manifest.name})` } : {}),
+      });
   });
 
   const ownRecord = async (req: Request): Promise<TrainRecord> => {
