@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 import type { TrainJobData, TrainResult } from './train-job.js';
 
 export const TRAIN_RECORD_TTL_SECONDS = 30 * 24 * 3600;
+/** Train ids listed by GET /v1/train (newest first) are kept for this many jobs. */
+export const TRAIN_INDEX_SIZE = 10_000;
 
 export interface TrainRecord {
   data: TrainJobData;
@@ -36,6 +38,8 @@ export class TrainStore {
       .hset(this.key(data.trainId), 'data', JSON.stringify(data), 'owner', data.owner)
       .expire(this.key(data.trainId), TRAIN_RECORD_TTL_SECONDS)
       .zadd(this.index(), data.createdAt, data.trainId)
+      // The index keeps the newest ones only; records expire on their own.
+      .zremrangebyrank(this.index(), 0, -(TRAIN_INDEX_SIZE + 1))
       .exec();
   }
 
