@@ -209,7 +209,11 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
     // Ctrl-C or a kill: stop our workers and our Redis, keep what was measured (checkpointed).
     const onSignal = (signal: NodeJS.Signals): void => {
       say(`\n${signal}: stopping workers${redisServer ? ' and redis-server' : ''}; results so far are in ${options.outDir ?? '(nothing written)'}`);
-      void Promise.allSettled([activeFleet?.stop(), redisServer?.stop()]).then(() => process.exit(130));
+      // Workers first (they drain their in-flight jobs through Redis), then Redis.
+      void Promise.resolve(activeFleet?.stop())
+        .catch(() => undefined)
+        .then(() => redisServer?.stop())
+        .finally(() => process.exit(130));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
