@@ -65,6 +65,16 @@ export class HourglassClient {
     return (await response.json()) as T;
   }
 
+  /** GET a JSON resource (errors become ApiError). */
+  async getJson<T>(pathname: string): Promise<T> {
+    return this.json<T>(await this.send(pathname));
+  }
+
+  /** POST a JSON body, answer parsed (errors become ApiError). */
+  async postJson<T>(pathname: string, body: unknown): Promise<T> {
+    return this.json<T>(await this.send(pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  }
+
   async submitPaths(model: string, paths: string[], options: { chunkSize?: number; idempotencyKey?: string } = {}): Promise<BatchView> {
     const response = await this.send('/v1/batches', {
       method: 'POST',

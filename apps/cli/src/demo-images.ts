@@ -47,3 +47,20 @@ export async function ensureDemoImages(dataRoot: string, count: number): Promise
   }
   return images;
 }
+
+/**
+ * A labelled dataset in the blog's shape, one folder per class (`demo-set/<colour>/*.jpg`), for the
+ * demo's fine-tuning step. Different seeds from the batch images, so those stay held out.
+ */
+export async function ensureDemoDataset(dataRoot: string, perClass: number): Promise<string> {
+  const folder = 'demo-set';
+  for (const colour of COLOUR_LABELS) {
+    const dir = path.join(dataRoot, folder, colour);
+    await mkdir(dir, { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const file = path.join(dir, `${String(i).padStart(3, '0')}.jpg`);
+      if (!(await stat(file).then((s) => s.size > 0, () => false))) await render(file, colour, 50_000 + COLOUR_LABELS.indexOf(colour) * 1000 + i);
+    }
+  }
+  return folder;
+}

@@ -28,11 +28,14 @@ import { ensureDemoImages } from './demo-images.js';
 import { findOrStartRedis } from './redis-for-demo.js';
 import { ProgressLine } from './progress.js';
 import { renderTable } from './table.js';
+import { runTransferDemo } from './demo-transfer.js';
 
 export interface DemoOptions {
   images: number;
   workers: number;
   keep: boolean;
+  /** Also fine-tune the bundled MobileNetV2 on the demo images and classify with it. */
+  transfer: boolean;
 }
 
 export const DEMO_MODEL = 'colours';
@@ -114,6 +117,12 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
     out(`drain time ${(wallMs / 1000).toFixed(2)} s for ${final.total} images = ${((final.total / wallMs) * 1000).toFixed(1)} images/s with ${workers.length} worker(s)`);
     const preprocess = median(rows.flatMap((r) => (r.timings ? [r.timings.preprocessMs] : [])));
     out(`median per image: preprocess ${preprocess.toFixed(1)} ms; the blog's method would multiply one image's latency by ${final.total}`);
+    if (options.transfer) {
+      out();
+      const transfer = await runTransferDemo({ client, modelsDir, dataRoot, workerEnv, workers, out }, images);
+      // A learned model may mislabel an image; an image without a label is a failure of the system.
+      if (transfer.labelled !== transfer.total) exitCode = 1;
+    }
     out();
     out(`Bull Board: ${base}/admin/queues  (browser: user anything, password = the API key)`);
     out(`Results:    curl -H 'Authorization: Bearer ${apiKey}' ${base}/v1/batches/${submitted.id}/results`);

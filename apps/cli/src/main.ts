@@ -18,15 +18,17 @@ import { CHAOS_USAGE, chaosCommand } from './chaos.js';
 const USAGE = `usage: hourglass <command> [options]
 
 commands:
-${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep]   run the whole system on a demo batch
+${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep] [--no-transfer]
+                                             run the whole system on a demo batch, then fine-tune the
+                                             bundled MobileNetV2 on the demo images and classify with it
 ${BENCH_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { images: { type: 'string', default: '60' }, workers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
-      return runDemo({ images: Number(values.images), workers: Number(values.workers), keep: values.keep ?? false });
+      const { values } = parseArgs({ args: rest, options: { images: { type: 'string', default: '60' }, workers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false }, 'no-transfer': { type: 'boolean', default: false } } });
+      return runDemo({ images: Number(values.images), workers: Number(values.workers), keep: values.keep ?? false, transfer: !values['no-transfer'] });
     }
     case 'bench':
       return benchCommand(rest);
