@@ -10,6 +10,7 @@ import {
   Keys,
   ResultStore,
   createClassifyQueue,
+  modelNameSchema,
   scanModels,
   type ApiConfig,
   type ClassifyJobData,
@@ -39,9 +40,16 @@ export class ModelCatalog {
   }
 
   async get(name: string): Promise<RegisteredModel> {
-    const snapshot = await this.snapshot();
-    const model = snapshot.models.get(name);
+    let snapshot = await this.snapshot();
+    let model = snapshot.models.get(name);
     if (model) return model;
+    // A miss may be a model another process registered since the last scan: look once more.
+    if (modelNameSchema.safeParse(name).success) {
+      this.invalidate();
+      snapshot = await this.snapshot();
+      model = snapshot.models.get(name);
+      if (model) return model;
+    }
     // A folder of that name that failed to load: say why, rather than "not registered".
     const problem = snapshot.problems.find((p) => path.relative(this.modelsDir, p.file).split(path.sep)[0] === name);
     if (problem) throw new AppError('MODEL_INVALID', `model "${name}" cannot be used: ${problem.message}`);
