@@ -1,5 +1,5 @@
 /** A small, hand-made benchmark report for unit tests of the report, chart and planner code. */
-import { BENCH_SCHEMA, deriveRun, type BenchReport, type DrainResult, type RunRecord } from '@hourglass/core';
+import { BENCH_SCHEMA, deriveRun, type BenchReport, type DrainResult, type InProcessResult, type RunRecord } from '@hourglass/core';
 
 const drain = (images: number, wallMs: number, chunkSize = 1): DrainResult => ({
   batchId: `b${images}-${chunkSize}`,
@@ -18,7 +18,7 @@ const drain = (images: number, wallMs: number, chunkSize = 1): DrainResult => ({
 
 export function sampleReport(): BenchReport {
   const naive = { samples: 50, medianMs: 8, p90Ms: 9, preprocessMedianMs: 4, runMedianMs: 4, intraOpThreads: 2 };
-  const inProcess = [
+  const inProcess: InProcessResult[] = [
     { images: 100, wallMs: 700, imagesPerSecond: 142.9, failures: 0, stages: { queueMs: 0, preprocessMs: 370, batchWaitMs: 150, runMs: 380 }, batchHistogram: { '16': 6, '4': 1 } },
     { images: 10_000, wallMs: 40_000, imagesPerSecond: 250, failures: 0, stages: { queueMs: 0, preprocessMs: 37_000, batchWaitMs: 15_000, runMs: 38_000 }, batchHistogram: { '16': 625 } },
   ];
