@@ -14,7 +14,7 @@ import { batchesRouter } from './routes/batches.js';
 import { modelsRouter } from './routes/models.js';
 import { datasetsRouter } from './routes/datasets.js';
 import { trainRouter } from './routes/train.js';
-import { TrainQueueSet } from './train-queues.js';
+import { createTrainQueues } from './train-queues.js';
 import { healthRouter } from './routes/health.js';
 import { BOARD_PATH, createBoard } from './board.js';
 import { createApiMetrics, httpMetrics, metricsRouter } from './routes/metrics.js';
@@ -60,7 +60,7 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   v1.use('/batches', batchImagesRouter(ctx));
   v1.use('/bench', benchReportRouter(ctx));
   v1.use('/models', modelsRouter(ctx));
-  const trainQueues = new TrainQueueSet(options.redis, options.config.HOURGLASS_PREFIX);
+  const trainQueues = createTrainQueues(options.redis, options.config.HOURGLASS_PREFIX);
   v1.use('/datasets', datasetsRouter(ctx));
   v1.use('/train', trainRouter(ctx, trainQueues));
   app.use('/v1', v1);

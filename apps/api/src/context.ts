@@ -3,7 +3,7 @@
  * queue per model (created lazily, closed on shutdown) and a short-lived cache of the registry.
  */
 import path from 'node:path';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import {
   AppError,
   BlobStore,
@@ -19,6 +19,7 @@ import {
   type RegisteredModel,
   type RegistrySnapshot,
 } from '@hourglass/core';
+import { LazyQueues } from './lazy-queues.js';
 
 const REGISTRY_CACHE_MS = 2_000;
 
@@ -57,26 +58,7 @@ export class ModelCatalog {
   }
 }
 
-export class QueueSet {
-  private readonly queues = new Map<string, Queue<ClassifyJobData>>();
-
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
-
-  get(model: string): Queue<ClassifyJobData> {
-    let queue = this.queues.get(model);
-    if (!queue) {
-      queue = createClassifyQueue(model, this.redis, this.prefix);
-      queue.on('error', () => undefined);
-      this.queues.set(model, queue);
-    }
-    return queue;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.queues.clear();
-  }
-}
+export type QueueSet = LazyQueues<Queue<ClassifyJobData>>;
 
 export interface ApiContext {
   config: ApiConfig;
@@ -98,7 +80,7 @@ export function createContext(config: ApiConfig, redis: Redis, dataRoot: string,
     redis,
     keys,
     results: new ResultStore(redis, keys),
-    queues: new QueueSet(redis, config.HOURGLASS_PREFIX),
+    queues: new LazyQueues((model) => createClassifyQueue(model, redis, config.HOURGLASS_PREFIX)),
     models: new ModelCatalog(config.MODELS_DIR),
     blobs: new BlobStore(dataRoot),
     dataRoot,

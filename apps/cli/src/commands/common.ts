@@ -4,6 +4,7 @@
  * a message on stderr and an exit code.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AppError } from '@hourglass/core';
 import { ApiError, HourglassClient, UnreachableError } from '../api-client.js';
 
 /** Exit codes (documented in --help): stable, so scripts can branch on them. */
@@ -89,6 +90,11 @@ async function answer(io: Io, usage: string, body: () => Promise<number>): Promi
     }
     if (error instanceof ApiError) {
       io.stderr.write(`error: ${error.code}${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}\n`);
+      return EXIT.FAILED;
+    }
+    // Commands that work on the registry directly (models add, import-bundled) throw core's errors.
+    if (error instanceof AppError) {
+      io.stderr.write(`error: ${error.code}: ${error.message}\n`);
       return EXIT.FAILED;
     }
     io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -91,36 +91,28 @@ export async function modelsAddCommand(args: string[], io: Io): Promise<number> 
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'which model? give an .onnx file or an export folder' : `one model at a time (got ${positionals.length} paths)`);
     const settings = await settingsFrom(values);
     const modelsDir = path.resolve(values['models-dir'] ?? (io.env.MODELS_DIR || './models'));
-    try {
-      // Registrations that crashed earlier leave staging folders (and maybe a model moved aside): tidy first.
-      await recoverModelsDir(modelsDir).catch(() => undefined);
-      const registered = await registerOnnxModel(modelsDir, positionals[0]!, { ...settings, source: { registeredVia: 'hourglass models add' } });
-      if (values.json) {
-        writeJson(io, { name: registered.name, version: registered.version, dir: registered.dir, manifest: registered.manifest, inspection: registered.inspection, validation: registered.validation, warnings: registered.warnings });
-        return EXIT.OK;
-      }
-      const { manifest, inspection } = registered;
-      const { input, output } = manifest;
-      const external = manifest.onnx.externalData;
-      const lines = [
-        `registered ${registered.name} version ${registered.version} in ${registered.dir}`,
-        `  input    ${input.name} [${inspection.input.shape.map((d) => d ?? '?').join(', ')}] ${input.layout}, fed ${input.width}x${input.height}, ${input.dynamicBatch ? 'dynamic batch' : 'batch size 1'}`,
-        `  output   ${output.name}: ${manifest.labels.length} classes (${output.kind === 'logits' ? 'logits, softmax in the worker' : 'probabilities'}); labels ${manifest.labels.slice(0, 3).join(', ')}${manifest.labels.length > 3 ? ', ...' : ''}`,
-        `  weights  ${count(manifest.onnx.params)} params, opset ${manifest.onnx.opset ?? '?'}, ${inspection.producer || 'unknown producer'}; model.onnx ${formatBytes(inspection.fileBytes)}${external.length ? ` + external ${external.map((f) => `${f.path} ${formatBytes(f.bytes)}`).join(', ')}` : ''}`,
-        `  preproc  resize ${input.resize}, mean ${input.mean?.join(',')}, std ${input.std?.join(',')}`,
-        `  checked  a dummy batch of ${registered.validation.batch} ran in ${registered.validation.ms.toFixed(0)} ms`,
-        `serve it:  npm run worker -- --model ${registered.name}`,
-      ];
-      io.stdout.write(`${lines.join('\n')}\n`);
-      for (const warning of registered.warnings) io.stderr.write(`warning: ${warning}\n`);
+    // Registrations that crashed earlier leave staging folders (and maybe a model moved aside): tidy first.
+    await recoverModelsDir(modelsDir).catch(() => undefined);
+    const registered = await registerOnnxModel(modelsDir, positionals[0]!, { ...settings, source: { registeredVia: 'hourglass models add' } });
+    if (values.json) {
+      writeJson(io, { name: registered.name, version: registered.version, dir: registered.dir, manifest: registered.manifest, inspection: registered.inspection, validation: registered.validation, warnings: registered.warnings });
       return EXIT.OK;
-    } catch (error) {
-      if (error instanceof AppError) {
-        io.stderr.write(`error: ${error.code}: ${error.message}\n`);
-        return EXIT.FAILED;
-      }
-      throw error;
     }
+    const { manifest, inspection } = registered;
+    const { input, output } = manifest;
+    const external = manifest.onnx.externalData;
+    const lines = [
+      `registered ${registered.name} version ${registered.version} in ${registered.dir}`,
+      `  input    ${input.name} [${inspection.input.shape.map((d) => d ?? '?').join(', ')}] ${input.layout}, fed ${input.width}x${input.height}, ${input.dynamicBatch ? 'dynamic batch' : 'batch size 1'}`,
+      `  output   ${output.name}: ${manifest.labels.length} classes (${output.kind === 'logits' ? 'logits, softmax in the worker' : 'probabilities'}); labels ${manifest.labels.slice(0, 3).join(', ')}${manifest.labels.length > 3 ? ', ...' : ''}`,
+      `  weights  ${count(manifest.onnx.params)} params, opset ${manifest.onnx.opset ?? '?'}, ${inspection.producer || 'unknown producer'}; model.onnx ${formatBytes(inspection.fileBytes)}${external.length ? ` + external ${external.map((f) => `${f.path} ${formatBytes(f.bytes)}`).join(', ')}` : ''}`,
+      `  preproc  resize ${input.resize}, mean ${input.mean?.join(',')}, std ${input.std?.join(',')}`,
+      `  checked  a dummy batch of ${registered.validation.batch} ran in ${registered.validation.ms.toFixed(0)} ms`,
+      `serve it:  npm run worker -- --model ${registered.name}`,
+    ];
+    io.stdout.write(`${lines.join('\n')}\n`);
+    for (const warning of registered.warnings) io.stderr.write(`warning: ${warning}\n`);
+    return EXIT.OK;
   });
 }
 

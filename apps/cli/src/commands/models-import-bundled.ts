@@ -4,7 +4,7 @@
  * Cached: models already imported by this importer version are skipped.
  */
 import path from 'node:path';
-import { AppError, BUNDLED_MODELS, importBundledModels } from '@hourglass/core';
+import { BUNDLED_MODELS, importBundledModels } from '@hourglass/core';
 import { EXIT, EXIT_CODES_HELP, parse, runCommand, writeJson, type Io } from './common.js';
 import { registerModelsSubcommand } from './models.js';
 
@@ -37,25 +37,17 @@ export async function modelsImportBundledCommand(args: string[], io: Io): Promis
     }
     const modelsDir = path.resolve(values['models-dir'] ?? (io.env.MODELS_DIR || './models'));
     const t0 = performance.now();
-    try {
-      const results = await importBundledModels(modelsDir, {
-        ...(positionals.length ? { only: positionals } : {}),
-        force: values.force ?? false,
-        ...(values.json ? {} : { log: (line: string) => io.stdout.write(`${line}\n`) }),
-      });
-      if (values.json) writeJson(io, { modelsDir, results });
-      else {
-        const imported = results.filter((r) => r.status === 'imported').length;
-        io.stdout.write(`${imported} imported, ${results.length - imported} up to date, in ${modelsDir} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
-      }
-      return EXIT.OK;
-    } catch (error) {
-      if (error instanceof AppError) {
-        io.stderr.write(`error: ${error.code}: ${error.message}\n`);
-        return EXIT.FAILED;
-      }
-      throw error;
+    const results = await importBundledModels(modelsDir, {
+      ...(positionals.length ? { only: positionals } : {}),
+      force: values.force ?? false,
+      ...(values.json ? {} : { log: (line: string) => io.stdout.write(`${line}\n`) }),
+    });
+    if (values.json) writeJson(io, { modelsDir, results });
+    else {
+      const imported = results.filter((r) => r.status === 'imported').length;
+      io.stdout.write(`${imported} imported, ${results.length - imported} up to date, in ${modelsDir} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
+    return EXIT.OK;
   });
 }
 
