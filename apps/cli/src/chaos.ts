@@ -20,7 +20,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import type { Queue } from 'bullmq';
 import {
   COLOUR_LABELS,
@@ -31,7 +30,6 @@ import {
   freePort,
   parseEnv,
   realDataRoot,
-  seededRandom,
   startRedisServer,
   writeModel,
   type ApiConfig,
@@ -41,6 +39,7 @@ import {
 import { createApp, type ApiApp } from '@hourglass/api';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { renderTable } from './table.js';
+import { renderColourImage } from './demo-images.js';
 
 export const CHAOS_USAGE = `  chaos [--images N] [--workers W] [--kills K] [--lock-ms MS] [--stalled-ms MS]
         [--only kill,redis,api,sigterm] [--out report.json]      fault injection at scale, with a report
@@ -216,22 +215,10 @@ class ChaosSystem {
   async images(count: number): Promise<{ paths: string[]; expected: string[] }> {
     const dir = path.join(this.dataRoot, 'chaos');
     await mkdir(dir, { recursive: true });
-    const base: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 170, 60], blue: [40, 60, 200] };
     await Promise.all(
-      COLOUR_LABELS.map(async (colour, i) => {
-        const random = seededRandom(7 + i);
-        const [r, g, b] = base[colour]!;
-        const width = 96;
-        const height = 72;
-        const pixels = Buffer.alloc(width * height * 3);
-        for (let p = 0; p < pixels.length; p += 3) {
-          const n = (random() - 0.5) * 50;
-          pixels[p] = Math.max(0, Math.min(255, r + n));
-          pixels[p + 1] = Math.max(0, Math.min(255, g + n));
-          pixels[p + 2] = Math.max(0, Math.min(255, b + n));
-        }
-        await writeFile(path.join(dir, `${i}.jpg`), await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer());
-      }),
+      COLOUR_LABELS.map(async (colour, i) =>
+        writeFile(path.join(dir, `${i}.jpg`), await renderColourImage(colour, 7 + i, { width: 96, height: 72, noise: 50, disc: false })),
+      ),
     );
     return {
       paths: Array.from({ length: count }, (_, i) => `chaos/${i % 3}.jpg`),

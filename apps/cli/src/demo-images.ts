@@ -15,23 +15,40 @@ export interface DemoImage {
 
 const BASE: Record<string, [number, number, number]> = { red: [200, 40, 40], green: [40, 170, 60], blue: [40, 60, 200] };
 
-async function render(file: string, colour: string, seed: number): Promise<void> {
+export interface ColourImageOptions {
+  width?: number;
+  height?: number;
+  /** Each pixel moves by up to ±noise/2 on every channel. */
+  noise?: number;
+  /** A translucent white disc on top, so images differ by more than noise. */
+  disc?: boolean;
+  format?: 'jpeg' | 'png';
+}
+
+/** A real JPEG or PNG dominated by one colour (red, green or blue), deterministic by seed. */
+export async function renderColourImage(colour: string, seed: number, options: ColourImageOptions = {}): Promise<Buffer> {
+  const { width = 500, height = 375, noise = 60, disc = true, format = 'jpeg' } = options;
   const random = seededRandom(seed);
   const [r, g, b] = BASE[colour]!;
-  const width = 500;
-  const height = 375;
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < pixels.length; i += 3) {
-    const n = (random() - 0.5) * 60;
+    const n = (random() - 0.5) * noise;
     pixels[i] = Math.max(0, Math.min(255, r + n));
     pixels[i + 1] = Math.max(0, Math.min(255, g + n));
     pixels[i + 2] = Math.max(0, Math.min(255, b + n));
   }
-  const cx = Math.round(80 + random() * 340);
-  const cy = Math.round(60 + random() * 250);
-  const shape = Buffer.from(`<svg width="${width}" height="${height}"><circle cx="${cx}" cy="${cy}" r="${30 + Math.round(random() * 30)}" fill="white" fill-opacity="0.7"/></svg>`);
-  const image = sharp(pixels, { raw: { width, height, channels: 3 } }).composite([{ input: shape }]);
-  await writeFile(file, file.endsWith('.png') ? await image.png().toBuffer() : await image.jpeg({ quality: 85 }).toBuffer());
+  let image = sharp(pixels, { raw: { width, height, channels: 3 } });
+  if (disc) {
+    const cx = Math.round(width * (0.16 + random() * 0.68));
+    const cy = Math.round(height * (0.16 + random() * 0.67));
+    const radius = Math.round(Math.min(width, height) * (0.08 + random() * 0.08));
+    image = image.composite([{ input: Buffer.from(`<svg width="${width}" height="${height}"><circle cx="${cx}" cy="${cy}" r="${radius}" fill="white" fill-opacity="0.7"/></svg>`) }]);
+  }
+  return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 85 }).toBuffer();
+}
+
+async function render(file: string, colour: string, seed: number): Promise<void> {
+  await writeFile(file, await renderColourImage(colour, seed, { format: file.endsWith('.png') ? 'png' : 'jpeg' }));
 }
 
 export async function ensureDemoImages(dataRoot: string, count: number): Promise<DemoImage[]> {
