@@ -201,7 +201,8 @@ describe('the CLI', () => {
     expect(bad.stderr).toMatch(/MODEL_NOT_FOUND \(HTTP 404\)/);
   });
 
-  it.skipIf(!fashionMnist)('hourglass datasets import-fashion-mnist writes PNG folders per class', async () => {
+  it('hourglass datasets import-fashion-mnist writes PNG folders per class', async () => {
+    expect(fashionMnist, 'dataset-fashion-mnist is not installed: apt-get install -y dataset-fashion-mnist (.ci/run installs it)').toBe(true);
     const out = path.join(system.dataRoot, 'fm-cli');
     const run = await runCli(['datasets', 'import-fashion-mnist', '--per-class', '2', '--out', out]);
     expect(run.code).toBe(0);

@@ -70,9 +70,7 @@ describe('resolveExportSource', () => {
 });
 
 describe('infra/export_timm.py', () => {
-  const python = spawnSync('python3', ['--version']).status === 0;
-
-  it.skipIf(!python)('parses and documents itself without torch installed', () => {
+  it('parses and documents itself without torch installed', () => {
     const run = spawnSync('python3', [EXPORTER, '--help'], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/--external-data/);
