@@ -99,7 +99,10 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
 
   it('fails a broken image with IMAGE_DECODE_FAILED and keeps serving the others', async () => {
     const broken = await brokenImages();
-    const [bad, good] = await Promise.allSettled([classifier.classify(broken.truncated), classifier.classify(await solidImage({ colour: 'red' }))]);
+    // Both images exist before either classify starts: an await between the two calls would leave
+    // the first (rejecting) promise without a handler for a moment.
+    const red = await solidImage({ colour: 'red' });
+    const [bad, good] = await Promise.allSettled([classifier.classify(broken.truncated), classifier.classify(red)]);
     expect(bad.status).toBe('rejected');
     expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(AppError);
     expect(((bad as PromiseRejectedResult).reason as AppError).code).toBe('IMAGE_DECODE_FAILED');
