@@ -150,7 +150,8 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
   it('fails every image of a batch when the labels do not match the output width (MODEL_INVALID)', async () => {
     // T out of reach: the two images share one batch of 2, where row 0 alone would look fine.
     const mismatch = await open(await register('four-labels', (m) => void (m.labels = ['red', 'green', 'blue', 'violet'])), options({ batchSize: 2, batchTimeoutMs: 10_000 }));
-    const settled = await Promise.allSettled([mismatch.classify(await solidImage({ colour: 'red' })), mismatch.classify(await solidImage({ colour: 'green' }))]);
+    const images = [await solidImage({ colour: 'red' }), await solidImage({ colour: 'green' })];
+    const settled = await Promise.allSettled(images.map((image) => mismatch.classify(image)));
     for (const s of settled) {
       expect(s.status).toBe('rejected');
       expect((s as PromiseRejectedResult).reason).toMatchObject({ code: 'MODEL_INVALID' });
@@ -176,7 +177,8 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
 
   it('a wrong features size in the manifest fails the image instead of returning misaligned features', async () => {
     const wrong = await open(await register('wrong-features', (m) => void (m.features = { name: 'features', size: CHANNELS + 1 })), options({ withFeatures: true, batchSize: 2, batchTimeoutMs: 10_000 }));
-    const settled = await Promise.allSettled([wrong.classify(await solidImage({ colour: 'red' })), wrong.classify(await solidImage({ colour: 'blue' }))]);
+    const images = [await solidImage({ colour: 'red' }), await solidImage({ colour: 'blue' })];
+    const settled = await Promise.allSettled(images.map((image) => wrong.classify(image)));
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
     expect((settled[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'MODEL_INVALID' });
   });
