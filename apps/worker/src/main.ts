@@ -2,7 +2,7 @@
  * Worker process entry: `npm run worker -- --model NAME` (or MODEL=NAME). Parses config once,
  * builds the worker, and on SIGTERM/SIGINT drains in-flight jobs within SHUTDOWN_GRACE_MS.
  */
-import { createLogger, describeError, loadWorkerConfig } from '@hourglass/core';
+import { createLogger, describeError, loadWorkerConfig, preprocessConcurrencyOf } from '@hourglass/core';
 import { createWorkerApp } from './app.js';
 import { modelFromArgs } from './cli-args.js';
 
@@ -10,6 +10,10 @@ const log = createLogger('worker');
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  // sharp decodes on libuv's thread pool, 4 threads unless told otherwise, read once at its first
+  // use (none yet): give it one thread per decode in flight, or a GPU worker decodes only 4 at once.
+  const decodes = preprocessConcurrencyOf(config);
+  if (!process.env.UV_THREADPOOL_SIZE && decodes > 4) process.env.UV_THREADPOOL_SIZE = String(Math.min(decodes, 1024));
   const model = modelFromArgs(process.argv.slice(2), process.env);
   if (!model) {
     log.fatal('no model: run `npm run worker -- --model NAME` or set MODEL');

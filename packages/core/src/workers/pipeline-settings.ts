@@ -25,6 +25,11 @@ export type PipelineConfig = Pick<
   'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
 >;
 
+/** Images decoding at once: 4 on the CPU; a GPU runs a batch in a fraction of the time a core needs to decode it, so decode on every core. */
+export function preprocessConcurrencyOf(config: Pick<WorkerConfig, 'ORT_EP' | 'PREPROCESS_CONCURRENCY'>, cores = os.availableParallelism()): number {
+  return config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, cores) : 4);
+}
+
 export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<ModelManifest, 'batching'>, cores = os.availableParallelism()): PipelineSettings {
   const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
   return {
@@ -32,8 +37,7 @@ export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<Mo
     intraOpThreads: config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST, cores),
     batchSize,
     batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
-    // A GPU runs a batch in a fraction of the time a core needs to decode it: decode more at once.
-    preprocessConcurrency: config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, cores) : 4),
+    preprocessConcurrency: preprocessConcurrencyOf(config, cores),
     // 2 × B: one micro-batch runs on the inference thread while the next one decodes.
     concurrency: 2 * batchSize,
     maxInputPixels: config.MAX_INPUT_PIXELS,
