@@ -5,7 +5,7 @@
  * merged model on held-out test images, predict one of them with its confidence, and time a
  * single-image classify. Writes bench/experiment/experiment.{json,md}.
  */
-import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,13 +20,14 @@ import {
   mapLimit,
   newTrainId,
   realDataRoot,
+  renderAccuracyChart,
   runTraining,
   type RegisteredModel,
   type TrainProgress,
 } from '@hourglass/core';
 import { epochTable, experimentMarkdown, summaryTable, type ExperimentEntry } from './experiment-report.js';
 
-export const EXPERIMENT_USAGE = `  experiment [--per-class N] [--models a,b] [--epochs 3] [--head linear|mlp] [--out DIR]
+export const EXPERIMENT_USAGE = `  experiment [--per-class N] [--models a,b] [--epochs 3] [--head linear|mlp] [--out DIR] [--chart-only]
                                              the blog's fine-tuning experiment on every bundled backbone, measured
                                              (Fashion-MNIST; writes bench/experiment/experiment.{json,md})
 `;
@@ -170,12 +171,19 @@ export async function experimentCommand(args: string[]): Promise<number> {
       seed: { type: 'string', default: '42' },
       out: { type: 'string', default: 'bench/experiment' },
       runs: { type: 'string', default: '20' },
+      'chart-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(`usage:\n${EXPERIMENT_USAGE}`);
+    return 0;
+  }
+  if (values['chart-only']) {
+    const outDir = path.resolve(values.out);
+    const entries = JSON.parse(await readFile(path.join(outDir, 'experiment.json'), 'utf8')) as ExperimentEntry[];
+    await writeChart(outDir, entries);
     return 0;
   }
   const head = values.head === 'mlp' ? 'mlp' : values.head === 'linear' ? 'linear' : undefined;
@@ -220,6 +228,16 @@ export async function experimentCommand(args: string[]): Promise<number> {
   await writeFile(path.join(o.outDir, 'experiment.json'), `${JSON.stringify(entries, null, 2)}\n`);
   const markdown = experimentMarkdown(entries);
   await writeFile(path.join(o.outDir, 'experiment.md'), markdown);
-  process.stdout.write(`\n${summaryTable(entries)}\n\nwrote ${path.join(o.outDir, 'experiment.json')} and experiment.md\n`);
+  await writeChart(o.outDir, entries);
+  process.stdout.write(`\n${summaryTable(entries)}\n\nwrote ${path.join(o.outDir, 'experiment.json')}, experiment.md and accuracy-vs-throughput.svg\n`);
   return 0;
+}
+
+/** The blog's opening plot from the measured entries: validation accuracy against batched img/s. */
+async function writeChart(outDir: string, entries: readonly ExperimentEntry[]): Promise<void> {
+  const svg = renderAccuracyChart(
+    entries.map((e) => ({ label: `${e.baseModel} (${e.role})`, accuracy: e.accuracy, imagesPerSecond: e.imagesPerSecond })),
+    'Accuracy vs throughput, fine-tuned on Fashion-MNIST',
+  );
+  await writeFile(path.join(outDir, 'accuracy-vs-throughput.svg'), svg);
 }

@@ -6,5 +6,6 @@ export * from './measure.js';
 export * from './drain.js';
 export * from './report.js';
 export * from './chart.js';
+export * from './accuracy-chart.js';
 export * from './planner.js';
 export * from './cpu.js';
