@@ -3,6 +3,7 @@
  * The measuring itself is runBench (bench.ts).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_SCHEMA, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
 import { BENCH_DEFAULTS, parseCountList, runBench, writeOutputs } from './bench.js';
@@ -149,7 +150,8 @@ export async function benchRenderCommand(args: string[]): Promise<number> {
   }
   // One report holding every model (machine, corpus and command of the first file).
   const combined: BenchReport = { ...reports[0]!, models: reports.flatMap((r) => r.models), notes: [...new Set(reports.flatMap((r) => r.notes))] };
-  const written = await writeOutputs(combined, values.out!, values['results-md']);
+  // Never rewrites the JSON it reads; one input file names its outputs after itself.
+  const written = await writeOutputs(combined, values.out!, values['results-md'], { writeJson: false, ...(positionals.length === 1 ? { baseName: path.basename(positionals[0]!, '.json') } : {}) });
   process.stdout.write(`${written.join('\n')}\n`);
   return 0;
 }

@@ -419,16 +419,19 @@ export async function runBench(options: BenchOptions, env: NodeJS.ProcessEnv = p
 }
 
 /** bench/results/<date>-<host>-<model>.{json,md,svg}, and the combined Markdown as RESULTS.md. */
-export async function writeOutputs(report: BenchReport, outDir: string, resultsMd?: string): Promise<string[]> {
+export async function writeOutputs(report: BenchReport, outDir: string, resultsMd?: string, render: { writeJson?: boolean; baseName?: string } = {}): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const charts: string[] = [];
   for (const model of report.models) {
     const single: BenchReport = { ...report, models: [model] };
-    const base = path.join(outDir, reportBaseName(report, model.model));
-    await writeFile(`${base}.json`, `${JSON.stringify(single, null, 2)}\n`);
+    const base = path.join(outDir, render.baseName && report.models.length === 1 ? render.baseName : reportBaseName(report, model.model));
+    if (render.writeJson !== false) {
+      await writeFile(`${base}.json`, `${JSON.stringify(single, null, 2)}\n`);
+      written.push(`${base}.json`);
+    }
     await writeFile(`${base}.md`, renderMarkdown(single));
-    written.push(`${base}.json`, `${base}.md`);
+    written.push(`${base}.md`);
     // A checkpoint before the first drain has nothing to chart yet.
     if (model.configs.some((c) => c.runs.length > 0)) {
       await writeFile(`${base}.svg`, renderDrainChart(single, model.model));

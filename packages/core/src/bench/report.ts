@@ -16,7 +16,7 @@ export const BENCH_SCHEMA = 'hourglass-bench/1';
 export interface RunRecord extends DrainResult {
   workers: number;
   /** The in-process baseline this run is compared with (same N, or the largest measured N below it). */
-  inProcess: { images: number; wallMs: number; imagesPerSecond: number };
+  inProcess: { images: number; wallMs: number; imagesPerSecond: number; cpu?: CpuUsage };
   /** e2e images/s ÷ in-process images/s (1 = the queue costs nothing). */
   efficiency: number;
   /** (e2e wall − in-process wall at this N) ÷ N, ms: what the queue adds per image. */
@@ -114,7 +114,7 @@ export function blogTable(report: BenchReport): string {
  * (to first order) what an image costs us, so on a shared machine this is the steadier figure.
  */
 export function cpuEfficiency(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): number | null {
-  const base = config.inProcess.find((r) => r.images === run.inProcess.images);
+  const base = run.inProcess.cpu ? run.inProcess : config.inProcess.find((r) => r.images === run.inProcess.images);
   const ours = run.cpu?.oursCores;
   const baseOurs = base?.cpu?.oursCores;
   if (!base || !ours || !baseOurs) return null;
@@ -128,7 +128,7 @@ export function cpuMsPerImage(images: number, wallMs: number, cpu: CpuUsage | un
 }
 
 function cpuCostText(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): string {
-  const base = config.inProcess.find((r) => r.images === run.inProcess.images);
+  const base = run.inProcess.cpu ? run.inProcess : config.inProcess.find((r) => r.images === run.inProcess.images);
   const e2e = cpuMsPerImage(run.images, run.wallMs, run.cpu);
   const inProc = base ? cpuMsPerImage(base.images, base.wallMs, base.cpu) : null;
   return e2e === null || inProc === null ? '–' : `${e2e.toFixed(1)} / ${inProc.toFixed(1)}`;
@@ -137,8 +137,10 @@ function cpuCostText(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): s
 const cpuText = (cpu: CpuUsage | undefined): string =>
   cpu && cpu.oursCores !== null && cpu.foreignCores !== null ? `${cpu.oursCores.toFixed(2)} / ${cpu.foreignCores.toFixed(2)}` : '–';
 
+// The most frequent batch sizes first (integer-like keys would otherwise come out in ascending order).
 const histogramText = (h: Record<string, number>): string =>
   Object.entries(h)
+    .sort((x, y) => y[1] - x[1])
     .slice(0, 4)
     .map(([size, count]) => `${size}×${formatCount(count)}`)
     .join(', ') + (Object.keys(h).length > 4 ? ', …' : '');
@@ -233,7 +235,7 @@ export function renderMarkdown(report: BenchReport): string {
 export function deriveRun(
   drain: DrainResult,
   workers: number,
-  inProcess: Pick<InProcessResult, 'images' | 'wallMs' | 'imagesPerSecond'>,
+  inProcess: Pick<InProcessResult, 'images' | 'wallMs' | 'imagesPerSecond' | 'cpu'>,
   naive: Pick<NaiveResult, 'medianMs'>,
   prediction: { ms: number; from: string },
 ): RunRecord {
@@ -242,7 +244,7 @@ export function deriveRun(
   return {
     ...drain,
     workers,
-    inProcess: { images: inProcess.images, wallMs: inProcess.wallMs, imagesPerSecond: inProcess.imagesPerSecond },
+    inProcess: { images: inProcess.images, wallMs: inProcess.wallMs, imagesPerSecond: inProcess.imagesPerSecond, ...(inProcess.cpu ? { cpu: inProcess.cpu } : {}) },
     efficiency: round(drain.imagesPerSecond / Math.max(1e-9, inProcess.imagesPerSecond), 3),
     overheadMsPerImage: round((drain.wallMs - inProcessWallAtN) / drain.images, 3),
     naiveMs: round(naiveMs, 1),
