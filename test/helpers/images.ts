@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
+import { seededRandom } from '@hourglass/core';
 
 export type Rgb = readonly [number, number, number];
 export type ImageFormat = 'jpeg' | 'png';
@@ -22,18 +23,6 @@ export const COLOURS = {
 } as const satisfies Record<string, Rgb>;
 
 export type ColourName = keyof typeof COLOURS;
-
-/** Deterministic PRNG (mulberry32) so noisy images are identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clampByte = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
 
@@ -81,7 +70,8 @@ export interface SolidImageOptions {
 export async function solidImage(options: SolidImageOptions): Promise<Buffer> {
   const { width = 64, height = 48, noise = 12, seed = 1, format = 'jpeg' } = options;
   const colour = typeof options.colour === 'string' ? COLOURS[options.colour] : options.colour;
-  const random = prng(seed);
+  // The project's own deterministic PRNG: noisy images are identical on every run.
+  const random = seededRandom(seed);
   const jitter = (): number => (random() * 2 - 1) * noise;
   const pixels = rgbPixels(width, height, () => [colour[0] + jitter(), colour[1] + jitter(), colour[2] + jitter()]);
   return encodeRaw(pixels, width, height, { format, ...(options.quality === undefined ? {} : { quality: options.quality }) });
