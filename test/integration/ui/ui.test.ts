@@ -32,6 +32,16 @@ Drain time of N images, measured, next to the naive projection.
 `;
 const CHART = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120" viewBox="0 0 320 120"><rect width="320" height="120" fill="#f5f7fa"/><rect x="20" y="30" width="180" height="24" fill="#2f6fdb"/><rect x="20" y="70" width="260" height="24" fill="#c0392b"/><script>document.title='pwned'</script></svg>`;
 
+/**
+ * Polls a browser-side expression until it is true. Not page.waitForFunction: its polling loop
+ * compiles the expression with `new Function` inside the page, which the page's own CSP
+ * (script-src 'self', no 'unsafe-eval') rightly refuses whenever the first check is false.
+ * page.evaluate goes through the DevTools protocol, which CSP does not govern.
+ */
+async function waitForPageCondition(page: Page, expression: string): Promise<void> {
+  await expect.poll(() => page.evaluate(expression), { timeout: WAIT.timeout, interval: 100 }).toBe(true);
+}
+
 describe('/ui in headless chromium', () => {
   let system: TestSystem;
   let context: BrowserContext;
@@ -118,7 +128,7 @@ describe('/ui in headless chromium', () => {
     expect(await rows.nth(7).locator('.err').textContent()).toContain('IMAGE_DECODE_FAILED');
     // Thumbnails are real decoded images (fetched with the key, shown through blob: URLs).
     // (Browser-side code as strings: the test program has no DOM types.)
-    await page.waitForFunction("[...document.querySelectorAll('#results tbody tr')].slice(0, 7).every((tr) => tr.querySelector('img').naturalWidth > 0)", null, WAIT);
+    await waitForPageCondition(page, "[...document.querySelectorAll('#results tbody tr')].slice(0, 7).every((tr) => tr.querySelector('img').naturalWidth > 0)");
     expect(await rows.nth(0).locator('img').evaluate((img: { naturalWidth: number; src: string }) => [img.naturalWidth, img.src.startsWith('blob:')])).toEqual([160, true]);
   });
 
@@ -127,7 +137,7 @@ describe('/ui in headless chromium', () => {
     expect(await page.locator('#bench-report h3').textContent()).toBe('Benchmark results');
     expect(await page.locator('#bench-report tbody tr').count()).toBe(2);
     expect(await page.locator('#bench-report strong').textContent()).toBe('2 cores');
-    await page.waitForFunction("(document.querySelector('#bench-charts img')?.naturalWidth ?? 0) > 0", null, WAIT);
+    await waitForPageCondition(page, "(document.querySelector('#bench-charts img')?.naturalWidth ?? 0) > 0");
     expect(await page.title()).toBe('hourglass');
 
     await mkdir(ARTIFACTS, { recursive: true });
