@@ -17,6 +17,8 @@ const absolutePath = z.string().min(1).transform((p) => path.resolve(p));
 
 export const executionProviders = ['cpu', 'webgpu', 'cuda'] as const;
 export type ExecutionProvider = (typeof executionProviders)[number];
+export const inferenceThreadModes = ['worker', 'main'] as const;
+export type InferenceThreadMode = (typeof inferenceThreadModes)[number];
 
 /** Variables every process reads. */
 export const commonEnvSchema = z.object({
@@ -67,6 +69,12 @@ export const workerEnvSchema = commonEnvSchema.extend({
   ORT_EP: z.enum(executionProviders).default('cpu'),
   /** GPU ordinal for the cuda execution provider. */
   CUDA_DEVICE_ID: nonNegativeInt.default(0),
+  /**
+   * Where the ONNX session runs: `worker` (default) on its own worker_thread, so a long
+   * session.run never stalls lock renewal; `main` on the event-loop thread, for GPU providers
+   * whose runs are short (and to check whether a provider's device setup depends on the thread).
+   */
+  INFERENCE_THREAD: z.enum(inferenceThreadModes).default('worker'),
   /** Micro-batch size B; also the BullMQ concurrency. Unset: the model manifest's, else 16. */
   BATCH_SIZE: positiveInt.max(1024).optional(),
   /** Flush a partial micro-batch after this many ms. Unset: the manifest's, else 10. */

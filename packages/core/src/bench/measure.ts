@@ -83,6 +83,7 @@ export async function openClassifiers(model: RegisteredModel, settings: Pipeline
       opened.push(
         await ImageClassifier.open(model, {
           ep: settings.ep,
+          inferenceThread: settings.inferenceThread,
           intraOpThreads: settings.intraOpThreads,
           batchSize: settings.batchSize,
           batchTimeoutMs: settings.batchTimeoutMs,
@@ -133,14 +134,14 @@ export async function runInProcess(classifiers: readonly ImageClassifier[], data
  */
 export async function measureNaive(
   model: RegisteredModel,
-  settings: Pick<PipelineSettings, 'ep' | 'intraOpThreads' | 'maxInputPixels'>,
+  settings: Pick<PipelineSettings, 'ep' | 'intraOpThreads' | 'maxInputPixels'> & Partial<Pick<PipelineSettings, 'inferenceThread'>>,
   dataRoot: string,
   paths: readonly string[],
   options: { samples?: number; warmup?: number } = {},
 ): Promise<NaiveResult> {
   const samples = Math.max(1, options.samples ?? 50);
   const warmup = options.warmup ?? 5;
-  const [classifier] = await openClassifiers(model, { ...settings, batchSize: 1, batchTimeoutMs: 0, preprocessConcurrency: 1, concurrency: 1 }, 1);
+  const [classifier] = await openClassifiers(model, { inferenceThread: 'worker', ...settings, batchSize: 1, batchTimeoutMs: 0, preprocessConcurrency: 1, concurrency: 1 }, 1);
   const latencies: number[] = [];
   const preprocess: number[] = [];
   const run: number[] = [];

@@ -32,7 +32,9 @@ export interface RunRecord extends DrainResult {
   cpu?: CpuUsage;
 }
 
-export interface ConfigRecord extends PipelineSettings {
+export interface ConfigRecord extends Omit<PipelineSettings, 'inferenceThread'> {
+  /** Absent in reports written before the option existed: those ran on the inference thread. */
+  inferenceThread?: PipelineSettings['inferenceThread'];
   workers: number;
   /** Workers were already running elsewhere (--external): their settings are theirs. */
   external: boolean;

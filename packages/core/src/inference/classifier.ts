@@ -1,15 +1,17 @@
 /**
  * One model, ready to classify images: sharp decode → tensor written into the micro-batch →
- * batched session.run on the inference thread → top-k labels. The worker uses it per job; the
- * benchmark's in-process baseline uses the very same object without a queue in front.
+ * batched session.run on the inference engine (its own thread by default) → top-k labels. The
+ * worker uses it per job; the benchmark's in-process baseline uses the very same object without a
+ * queue in front.
  */
 import { AppError } from '../errors.js';
 import { Semaphore } from '../concurrency.js';
-import type { ExecutionProvider } from '../config.js';
+import type { ExecutionProvider, InferenceThreadMode } from '../config.js';
 import type { RegisteredModel } from '../models/registry.js';
 import { decodeImage } from '../imaging/decode.js';
 import { buildChannelTables, writeImageTensor, type ChannelTables } from '../imaging/tensor-layout.js';
-import { InferenceThread, type RunResult, type ThreadInfo } from './inference-thread.js';
+import { createInferenceEngine, type EngineInfo, type InferenceEngine } from './inference-engine.js';
+import type { RunResult } from './run-batch.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { softmaxInPlace, topK, type Prediction } from './postprocess.js';
 
@@ -17,6 +19,8 @@ export interface ClassifierOptions {
   ep: ExecutionProvider;
   intraOpThreads: number;
   cudaDeviceId?: number;
+  /** Where the session runs (default: its own worker_thread). */
+  inferenceThread?: InferenceThreadMode;
   batchSize: number;
   batchTimeoutMs: number;
   maxInputPixels: number;
@@ -51,8 +55,8 @@ export class ImageClassifier {
   private constructor(
     readonly model: RegisteredModel,
     private readonly options: ClassifierOptions,
-    private readonly thread: InferenceThread,
-    readonly info: ThreadInfo,
+    private readonly engine: InferenceEngine,
+    readonly info: EngineInfo,
   ) {
     const { input } = model.manifest;
     this.tables = buildChannelTables(input);
@@ -64,7 +68,7 @@ export class ImageClassifier {
       maxWaitMs: options.batchTimeoutMs,
       itemFloats: this.itemFloats,
       run: async (buffer, size) => {
-        const result = await thread.run(buffer, size);
+        const result = await engine.run(buffer, size);
         options.onBatchRun?.(size, result.ms);
         return result;
       },
@@ -80,27 +84,22 @@ export class ImageClassifier {
       outputNames.push(manifest.features.name);
     }
     const itemDims = input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3];
-    const thread = new InferenceThread({
-      onnxPath: model.onnxPath,
-      ep: options.ep,
-      intraOpThreads: options.intraOpThreads,
-      cudaDeviceId: options.cudaDeviceId ?? 0,
-      inputName: input.name,
-      itemDims,
-      outputNames,
-    });
-    const info = await thread.start();
+    const engine = createInferenceEngine(
+      { onnxPath: model.onnxPath, ep: options.ep, intraOpThreads: options.intraOpThreads, cudaDeviceId: options.cudaDeviceId ?? 0, inputName: input.name, itemDims, outputNames },
+      options.inferenceThread ?? 'worker',
+    );
+    const info = await engine.start();
     for (const name of outputNames) {
       if (!info.outputNames.includes(name)) {
-        await thread.close();
+        await engine.close();
         throw new AppError('MODEL_INVALID', `${model.onnxPath}: graph has no output "${name}" (outputs: ${info.outputNames.join(', ')})`);
       }
     }
     if (!info.inputNames.includes(input.name)) {
-      await thread.close();
+      await engine.close();
       throw new AppError('MODEL_INVALID', `${model.onnxPath}: graph has no input "${input.name}" (inputs: ${info.inputNames.join(', ')})`);
     }
-    return new ImageClassifier(model, options, thread, info);
+    return new ImageClassifier(model, options, engine, info);
   }
 
   /** Classifies one image (a file path or its bytes). Decode errors are AppErrors with client codes. */
@@ -144,6 +143,6 @@ export class ImageClassifier {
 
   async close(): Promise<void> {
     await this.batcher.drained();
-    await this.thread.close();
+    await this.engine.close();
   }
 }

@@ -5,21 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
-import type { ExecutionProvider } from '../config.js';
 import type { FromThread, ThreadInit, ToThread } from './protocol.js';
-
-export interface RunResult {
-  outputs: Record<string, Float32Array>;
-  /** Wall time of session.run inside the thread. */
-  ms: number;
-}
-
-export interface ThreadInfo {
-  ep: ExecutionProvider;
-  fallbackReason?: string;
-  inputNames: string[];
-  outputNames: string[];
-}
+import type { EngineInfo, InferenceEngine } from './inference-engine.js';
+import type { RunResult } from './run-batch.js';
 
 interface Pending {
   resolve: (r: RunResult) => void;
@@ -28,9 +16,9 @@ interface Pending {
 
 const ENTRY = new URL('./thread-entry.js', import.meta.url);
 
-export class InferenceThread {
+export class InferenceThread implements InferenceEngine {
   private worker: Worker | undefined;
-  private starting: Promise<ThreadInfo> | undefined;
+  private starting: Promise<EngineInfo> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
@@ -38,9 +26,9 @@ export class InferenceThread {
   constructor(private readonly init: ThreadInit) {}
 
   /** Starts the thread and opens the session; resolves with the provider in use. */
-  start(): Promise<ThreadInfo> {
+  start(): Promise<EngineInfo> {
     if (this.closed) return Promise.reject(new AppError('INFERENCE_FAILED', 'inference thread is closed'));
-    this.starting ??= new Promise<ThreadInfo>((resolve, reject) => {
+    this.starting ??= new Promise<EngineInfo>((resolve, reject) => {
       const worker = new Worker(ENTRY, { workerData: this.init });
       this.worker = worker;
       let ready = false;

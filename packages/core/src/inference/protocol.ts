@@ -1,15 +1,12 @@
 /** Messages between the main thread and the inference thread (structured clone, buffers transferred). */
 import type { ExecutionProvider } from '../config.js';
+import type { BatchShape } from './run-batch.js';
 
-export interface ThreadInit {
+export interface ThreadInit extends BatchShape {
   onnxPath: string;
   ep: ExecutionProvider;
   intraOpThreads: number;
   cudaDeviceId: number;
-  inputName: string;
-  /** Per-image input dims after the batch axis, e.g. [3, 224, 224]. */
-  itemDims: number[];
-  outputNames: string[];
 }
 
 export type ToThread = { type: 'run'; id: number; batch: number; input: Float32Array } | { type: 'close' };

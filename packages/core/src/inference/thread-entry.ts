@@ -3,8 +3,8 @@
  * (measured: 119 ms stalls); here that thread is not the one renewing BullMQ locks and heartbeats.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
 import { openSession } from './session.js';
+import { runBatch } from './run-batch.js';
 import type { FromThread, ThreadInit, ToThread } from './protocol.js';
 
 const init = workerData as ThreadInit;
@@ -23,20 +23,9 @@ try {
       port.close();
       return;
     }
-    const started = performance.now();
     try {
-      const tensor = new ort.Tensor('float32', message.input, [message.batch, ...init.itemDims]);
-      const results = await session.run({ [init.inputName]: tensor }, init.outputNames);
-      const outputs: Record<string, Float32Array> = {};
-      const transfer: ArrayBuffer[] = [];
-      for (const name of init.outputNames) {
-        const data = results[name]!.data as Float32Array;
-        // Copy out of ORT-owned memory so the buffer can be transferred.
-        const copy = new Float32Array(data);
-        outputs[name] = copy;
-        transfer.push(copy.buffer as ArrayBuffer);
-      }
-      send({ type: 'result', id: message.id, outputs, ms: performance.now() - started }, transfer);
+      const { outputs, ms } = await runBatch(session, init, message.input, message.batch);
+      send({ type: 'result', id: message.id, outputs, ms }, Object.values(outputs).map((o) => o.buffer as ArrayBuffer));
     } catch (error) {
       send({ type: 'run-failed', id: message.id, message: (error as Error).message ?? String(error) });
     }

@@ -4,11 +4,13 @@
  * baseline always runs exactly what a worker would.
  */
 import os from 'node:os';
-import { defaultIntraOpThreads, type ExecutionProvider, type WorkerConfig } from '../config.js';
+import { defaultIntraOpThreads, type ExecutionProvider, type InferenceThreadMode, type WorkerConfig } from '../config.js';
 import type { ModelManifest } from '../models/manifest.js';
 
 export interface PipelineSettings {
   ep: ExecutionProvider;
+  /** Where the ONNX session runs: its own worker_thread, or the main thread. */
+  inferenceThread: InferenceThreadMode;
   intraOpThreads: number;
   /** Micro-batch size B. */
   batchSize: number;
@@ -23,7 +25,8 @@ export interface PipelineSettings {
 export type PipelineConfig = Pick<
   WorkerConfig,
   'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
->;
+> &
+  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD'>>;
 
 /** Images decoding at once: 4 on the CPU; a GPU runs a batch in a fraction of the time a core needs to decode it, so decode on every core. */
 export function preprocessConcurrencyOf(config: Pick<WorkerConfig, 'ORT_EP' | 'PREPROCESS_CONCURRENCY'>, cores = os.availableParallelism()): number {
@@ -34,6 +37,7 @@ export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<Mo
   const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
   return {
     ep: config.ORT_EP,
+    inferenceThread: config.INFERENCE_THREAD ?? 'worker',
     intraOpThreads: config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST, cores),
     batchSize,
     batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
