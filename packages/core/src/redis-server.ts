@@ -23,7 +23,8 @@ export interface RedisServerHandle {
   port: number;
   dir: string;
   process: ChildProcess;
-  stop(options?: { keepDir?: boolean }): Promise<void>;
+  /** SIGTERM by default (Redis fsyncs its AOF on the way down); SIGKILL simulates a crash. */
+  stop(options?: { keepDir?: boolean; signal?: NodeJS.Signals }): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -90,7 +91,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     async stop(stopOptions = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        child.kill(stopOptions.signal ?? 'SIGTERM');
         await exited;
       }
       if (ownDir && !stopOptions.keepDir) await rm(dir, { recursive: true, force: true });
