@@ -25,6 +25,7 @@ import {
   type WorkerConfig,
 } from '@hourglass/core';
 import { MAX_WORKER_LOSSES, createClassifyProcessor, jobFailureRows } from './processor.js';
+import { onJobFailedForGood } from './failed-for-good.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startTrainWorker } from './train-worker.js';
 import { createWorkerMetrics, metricsRoute } from './metrics.js';
@@ -128,20 +129,17 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     autorun: false,
   });
   worker.on('error', (error) => wlog.warn({ err: error.message }, 'bullmq worker error'));
-  worker.on('failed', (job, error) => {
-    if (!job) return;
+  onJobFailedForGood(worker, {
+    log: wlog,
+    what: 'job',
+    identify: (job) => ({ jobId: job.id }),
     // The processor writes a row for every image it gives up on; a job failed by BullMQ itself
     // (stall limit, a store that threw on the last attempt) would leave images without one. Fill
     // those in: rows are stored with HSETNX, so images that already have a row keep it.
-    void job
-      .getState()
-      .then(async (state) => {
-        if (state !== 'failed') return;
-        wlog.error({ jobId: job.id, attempts: job.attemptsMade, err: error.message }, 'job failed for good');
-        const rows = jobFailureRows(job, id, manifest.version, new AppError('INFERENCE_FAILED', `job failed for good: ${describeError(error)}`));
-        await results.store(job.data.batchId, rows);
-      })
-      .catch((storeError: unknown) => wlog.error({ jobId: job.id, err: describeError(storeError) }, 'could not record a failed job'));
+    record: async (job, error) => {
+      const rows = jobFailureRows(job, id, manifest.version, new AppError('INFERENCE_FAILED', `job failed for good: ${describeError(error)}`));
+      await results.store(job.data.batchId, rows);
+    },
   });
 
   const heartbeat = new HeartbeatPublisher(redis, keys, config.HEARTBEAT_INTERVAL_MS, () => ({

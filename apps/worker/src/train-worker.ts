@@ -21,6 +21,7 @@ import {
   type TrainResult,
   type WorkerConfig,
 } from '@hourglass/core';
+import { onJobFailedForGood } from './failed-for-good.js';
 
 export interface TrainWorkerDeps {
   config: WorkerConfig;
@@ -86,17 +87,16 @@ export function startTrainWorker(deps: TrainWorkerDeps): TrainWorker | undefined
     removeOnFail: { age: 30 * 24 * 3600 },
   });
   worker.on('error', (error) => deps.log.warn({ err: error.message, queue }, 'bullmq train worker error'));
-  worker.on('failed', (job, error) => {
-    if (!job) return;
-    void job
-      .getState()
-      .then(async (state) => {
-        if (state !== 'failed') return;
-        deps.log.error({ trainId: job.data.trainId, attempts: job.attemptsMade, err: error.message }, 'train job failed for good');
-        const known = await store.get(job.data.trainId);
-        if (!known?.error) await store.setError(job.data.trainId, { code: 'INTERNAL', message: error.message });
-      })
-      .catch(() => undefined);
+  onJobFailedForGood(worker, {
+    log: deps.log,
+    what: 'train job',
+    identify: (job) => ({ trainId: job.data.trainId }),
+    // The processor records client errors itself (UnrecoverableError); keep that code, and give
+    // every other failure (retries spent, stall limit) the generic one.
+    record: async (job, error) => {
+      const known = await store.get(job.data.trainId);
+      if (!known?.error) await store.setError(job.data.trainId, { code: 'INTERNAL', message: error.message });
+    },
   });
   return {
     queue,
