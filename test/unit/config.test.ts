@@ -28,6 +28,7 @@ describe('worker config', () => {
       HEARTBEAT_INTERVAL_MS: 5_000,
       LOCK_DURATION_MS: 15_000,
       STALLED_INTERVAL_MS: 5_000,
+      RESULTS_TTL_SECONDS: 604_800,
     });
     expect(config.DATA_ROOT).toBe(path.resolve('./data'));
     expect(config.MODELS_DIR).toBe(path.resolve('./models'));
@@ -66,6 +67,14 @@ describe('worker config', () => {
     expect(configError(() => loadWorkerConfig({ BATCH_SIZE: '1025' })).message).toContain('BATCH_SIZE');
     expect(configError(() => loadWorkerConfig({ BATCH_TIMEOUT_MS: '10001' })).message).toContain('BATCH_TIMEOUT_MS');
     expect(configError(() => loadWorkerConfig({ LOG_LEVEL: 'loud' })).message).toContain('LOG_LEVEL');
+  });
+
+  it('keeps results at least a minute, in whole seconds', () => {
+    expect(loadWorkerConfig({ RESULTS_TTL_SECONDS: '60' }).RESULTS_TTL_SECONDS).toBe(60);
+    expect(loadWorkerConfig({ RESULTS_TTL_SECONDS: '86400' }).RESULTS_TTL_SECONDS).toBe(86_400);
+    for (const bad of ['59', '0', '-1', '3600.5', 'a week']) {
+      expect(configError(() => loadWorkerConfig({ RESULTS_TTL_SECONDS: bad })).message).toContain('RESULTS_TTL_SECONDS');
+    }
   });
 });
 

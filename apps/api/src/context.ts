@@ -79,6 +79,7 @@ export function createContext(config: ApiConfig, redis: Redis, dataRoot: string,
     config,
     redis,
     keys,
+    // Read-only here: workers store the rows and set the expiry (RESULTS_TTL_SECONDS is theirs).
     results: new ResultStore(redis, keys),
     queues: new LazyQueues((model) => createClassifyQueue(model, redis, config.HOURGLASS_PREFIX)),
     models: new ModelCatalog(config.MODELS_DIR),

@@ -71,7 +71,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   redis.on('error', (error) => wlog.warn({ err: error.message }, 'redis connection error (retrying)'));
   await warnUnlessNoEviction(redis, wlog);
   const keys = new Keys(config.HOURGLASS_PREFIX);
-  const results = new ResultStore(redis, keys);
+  const results = new ResultStore(redis, keys, config.RESULTS_TTL_SECONDS);
   const dataRoot = await realDataRoot(config.DATA_ROOT);
   const startedAt = Date.now();
   let processed = 0;

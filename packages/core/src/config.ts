@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { DEFAULT_RESULTS_TTL_SECONDS } from './results/result-store.js';
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
@@ -102,6 +103,12 @@ export const workerEnvSchema = commonEnvSchema.extend({
   STALLED_INTERVAL_MS: positiveInt.default(5_000),
   /** Port for the worker's /healthz and /metrics; 0 picks a free one, unset disables. */
   WORKER_HTTP_PORT: nonNegativeInt.max(65535).optional(),
+  /**
+   * How long a completed batch (status and results) stays in Redis, counted from its last row.
+   * Worker-only: the worker that stores a batch's last row sets the expiry; the API only reads.
+   * At least a minute, so a client that polled until completion can still fetch the results.
+   */
+  RESULTS_TTL_SECONDS: positiveInt.min(60).default(DEFAULT_RESULTS_TTL_SECONDS),
 });
 
 export type CommonConfig = z.infer<typeof commonEnvSchema>;

@@ -46,6 +46,9 @@ if fresh > 0 then redis.call('HINCRBY', KEYS[2], 'started', fresh) end
 return fresh
 `;
 
+/** How long a completed batch's meta and results are kept unless configured (RESULTS_TTL_SECONDS). */
+export const DEFAULT_RESULTS_TTL_SECONDS = 7 * 24 * 3600;
+
 type ScriptRedis = Redis & {
   hgStoreRows(results: string, meta: string, ...args: string[]): Promise<[number, number]>;
   hgMarkStarted(started: string, meta: string, ...args: string[]): Promise<number>;
@@ -54,8 +57,11 @@ type ScriptRedis = Redis & {
 export class ResultStore {
   private readonly redis: ScriptRedis;
 
-  /** `ttlSeconds`: how long a finished batch's results are kept (0 = forever). */
-  constructor(redis: Redis, private readonly keys: Keys, private readonly ttlSeconds = 7 * 24 * 3600) {
+  /**
+   * `ttlSeconds`: how long a finished batch's results are kept (0 = forever). Only a store that
+   * writes rows (the workers') uses it; one that only reads can take the default.
+   */
+  constructor(redis: Redis, private readonly keys: Keys, private readonly ttlSeconds = DEFAULT_RESULTS_TTL_SECONDS) {
     this.redis = redis as ScriptRedis;
     if (!('hgStoreRows' in redis)) {
       redis.defineCommand('hgStoreRows', { numberOfKeys: 2, lua: STORE_ROWS });
