@@ -1,0 +1,64 @@
+/**
+ * The bench report: the skeleton a run fills in, the stored report a run predicts from, and the
+ * files it is written to (bench/results/<date>-<host>-<model>.{json,md,svg}, bench/RESULTS.md).
+ */
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BENCH_SCHEMA, renderDrainChart, renderMarkdown, reportBaseName, type BenchReport, type Corpus, type MachineInfo } from '@hourglass/core';
+import type { BenchOptions } from './bench-options.js';
+
+/** The report before any model is measured: machine, corpus and options. */
+export function newBenchReport(options: BenchOptions, machine: MachineInfo, corpus: Corpus, notes: string[]): BenchReport {
+  return {
+    schema: BENCH_SCHEMA,
+    createdAt: new Date().toISOString(),
+    command: options.command,
+    machine,
+    corpus: { kind: corpus.kind, seed: corpus.seed, sources: corpus.sources, width: corpus.width, height: corpus.height, bytes: corpus.bytes, cached: corpus.cached, count: corpus.files.length },
+    options: { images: options.images, workers: options.workers, ep: options.ep, external: options.external, ...(options.batch ? { batch: options.batch } : {}), ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.quietBelow !== undefined ? { quietBelow: options.quietBelow } : {}) },
+    models: [],
+    notes,
+  };
+}
+
+/** The newest stored report for this model from a machine like this one, for predictions. */
+export async function storedReport(outDir: string | undefined, model: string, cpuModel: string, cores: number): Promise<BenchReport | undefined> {
+  if (!outDir) return undefined;
+  const names = (await readdir(outDir).catch(() => [] as string[])).filter((n) => n.endsWith(`-${model}.json`)).sort().reverse();
+  for (const name of names) {
+    const report = await readFile(path.join(outDir, name), 'utf8').then((t) => JSON.parse(t) as BenchReport, () => undefined);
+    if (report?.schema === BENCH_SCHEMA && report.machine.cpuModel === cpuModel && report.machine.cores === cores) return report;
+  }
+  return undefined;
+}
+
+/** bench/results/<date>-<host>-<model>.{json,md,svg}, and the combined Markdown as RESULTS.md. */
+export async function writeOutputs(report: BenchReport, outDir: string, resultsMd?: string, render: { writeJson?: boolean; baseName?: string } = {}): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  const charts: string[] = [];
+  for (const model of report.models) {
+    const single: BenchReport = { ...report, models: [model] };
+    const base = path.join(outDir, render.baseName && report.models.length === 1 ? render.baseName : reportBaseName(report, model.model));
+    if (render.writeJson !== false) {
+      await writeFile(`${base}.json`, `${JSON.stringify(single, null, 2)}\n`);
+      written.push(`${base}.json`);
+    }
+    await writeFile(`${base}.md`, renderMarkdown(single));
+    written.push(`${base}.md`);
+    // A checkpoint before the first drain has nothing to chart yet.
+    if (model.configs.some((c) => c.runs.length > 0)) {
+      await writeFile(`${base}.svg`, renderDrainChart(single, model.model));
+      written.push(`${base}.svg`);
+      charts.push(`${base}.svg`);
+    }
+  }
+  if (resultsMd) {
+    const rel = (file: string): string => path.relative(path.dirname(path.resolve(resultsMd)), path.resolve(file)).split(path.sep).join('/');
+    const images = charts.map((c) => `![drain time vs images](${rel(c)})`).join('\n\n');
+    const body = renderMarkdown(report).replace('## Every run', `${images}\n\n## Every run`);
+    await writeFile(resultsMd, `${body}\nRaw data: ${charts.map((c) => `[${path.basename(c, '.svg')}.json](${rel(c).replace(/\.svg$/, '.json')})`).join(', ')}.\n`);
+    written.push(resultsMd);
+  }
+  return written;
+}
