@@ -14,12 +14,12 @@ import {
   ResultStore,
   classifyQueueName,
   createRedis,
-  defaultIntraOpThreads,
   describeError,
   loadModel,
   readBatch,
   realDataRoot,
   warnUnlessNoEviction,
+  workerPipelineSettings,
   type ClassifyJobData,
   type Logger,
   type WorkerConfig,
@@ -36,6 +36,8 @@ export interface WorkerApp {
   readonly ep: string;
   readonly batchSize: number;
   readonly intraOpThreads: number;
+  /** Where the ONNX session runs (INFERENCE_THREAD). */
+  readonly inferenceThread: string;
   /** Port of /healthz and /metrics, when enabled. */
   readonly httpPort: number | undefined;
   /** Stops taking jobs, lets in-flight jobs finish for at most `graceMs`, releases everything. */
@@ -46,26 +48,24 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const id = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const model = await loadModel(config.MODELS_DIR, modelName);
   const { manifest } = model;
-  const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
-  const intraOpThreads = config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST);
+  // The same derivation the benchmark's in-process baseline uses, so it runs what a worker runs.
+  const settings = workerPipelineSettings(config, manifest);
+  const { batchSize, intraOpThreads } = settings;
   const wlog = log.child({ model: manifest.name, modelVersion: manifest.version, worker: id });
   const metrics = createWorkerMetrics();
 
   const classifier = await ImageClassifier.open(model, {
-    ep: config.ORT_EP,
-    intraOpThreads,
+    ...settings,
     cudaDeviceId: config.CUDA_DEVICE_ID,
-    batchSize,
-    batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
-    maxInputPixels: config.MAX_INPUT_PIXELS,
     // A backbone also serves train-<model>: its features ride along with every batch it runs.
     withFeatures: manifest.features !== undefined,
-    // A GPU runs a batch in a fraction of the time a core needs to decode it: decode more at once.
-    preprocessConcurrency: config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, os.availableParallelism()) : 4),
     onBatchRun: (size, runMs) => metrics.recordBatchRun(manifest.name, size, runMs),
   });
   metrics.workerInfo.set({ model: manifest.name, model_version: String(manifest.version), ep: classifier.info.ep, worker: id }, 1);
   if (classifier.info.fallbackReason) wlog.warn({ reason: classifier.info.fallbackReason }, `execution provider ${config.ORT_EP} unavailable, running on cpu`);
+  if (settings.inferenceThread === 'main' && classifier.info.ep === 'cpu') {
+    wlog.warn('INFERENCE_THREAD=main on the cpu provider: each batch blocks the event loop for its whole run, delaying lock renewals and heartbeats; use it for GPU providers');
+  }
 
   const redis = createRedis(config.REDIS_URL, 'worker');
   redis.on('error', (error) => wlog.warn({ err: error.message }, 'redis connection error (retrying)'));
@@ -111,11 +111,11 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     },
   });
 
-  // Concurrency 2 × B: one micro-batch runs on the inference thread while the next one decodes.
   const worker = new Worker<ClassifyJobData>(classifyQueueName(manifest.name), processor, {
     connection: redis,
     prefix: config.HOURGLASS_PREFIX,
-    concurrency: 2 * batchSize,
+    // 2 × B: one micro-batch runs on the inference engine while the next one decodes.
+    concurrency: settings.concurrency,
     lockDuration: config.LOCK_DURATION_MS,
     stalledInterval: config.STALLED_INTERVAL_MS,
     // The processor gives up on a job lost MAX_WORKER_LOSSES + 1 times and writes WORKER_LOST rows;
@@ -169,7 +169,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
 
   void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));
   const trainWorker = startTrainWorker({ config, classifier, redis, dataRoot, log: wlog });
-  wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
+  wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
 
   return {
     id,
@@ -177,6 +177,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     ep: classifier.info.ep,
     batchSize,
     intraOpThreads,
+    inferenceThread: settings.inferenceThread,
     httpPort: health?.port,
     async stop(graceMs) {
       // worker.close() waits for active jobs with no timeout: race it against the grace period.

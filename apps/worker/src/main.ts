@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   const app = await createWorkerApp(config, model, log);
   // A parent that spawned us with an IPC channel (demo, bench, tests) learns we are ready.
-  process.send?.({ type: 'ready', id: app.id, model: app.model, ep: app.ep, batchSize: app.batchSize, intraOpThreads: app.intraOpThreads, httpPort: app.httpPort });
+  process.send?.({ type: 'ready', id: app.id, model: app.model, ep: app.ep, batchSize: app.batchSize, intraOpThreads: app.intraOpThreads, inferenceThread: app.inferenceThread, httpPort: app.httpPort });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
