@@ -42,7 +42,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
   const config = loadWorkerConfig(baseEnv);
 
   await waitQuiet(session);
-  const naive = await measureNaive(model, { ep: options.ep, intraOpThreads: os.availableParallelism(), maxInputPixels: config.MAX_INPUT_PIXELS }, dataRoot, corpus.files, { samples: options.naiveSamples });
+  const naive = await measureNaive(model, { ep: options.ep, inferenceThread: config.INFERENCE_THREAD, intraOpThreads: os.availableParallelism(), maxInputPixels: config.MAX_INPUT_PIXELS }, dataRoot, corpus.files, { samples: options.naiveSamples });
   say(`  naive     one image alone: median ${naive.medianMs.toFixed(2)} ms (decode ${naive.preprocessMedianMs.toFixed(2)} + run ${naive.runMedianMs.toFixed(2)}, ${naive.intraOpThreads} threads) → ${formatDuration(naive.medianMs * Math.max(...options.images))} projected for ${formatCount(Math.max(...options.images))}`);
 
   const stored = await storedReport(options.outDir, name, report.machine.cpuModel, report.machine.cores);
