@@ -32,6 +32,7 @@ export * from './storage/blob-store.js';
 export * from './results/result-row.js';
 export * from './results/result-store.js';
 export * from './batches/batch-view.js';
+export * from './batches/list-batches.js';
 export * from './batches/submit.js';
 export * from './workers/heartbeat.js';
 export * from './redis-server.js';

@@ -15,8 +15,12 @@ export class Keys {
   started(batchId: string): string {
     return `${this.prefix}:{batch:${batchId}}:started`;
   }
-  batchIndex(): string {
-    return `${this.prefix}:batches`;
+  /**
+   * One caller's batches, newest last (score: creation time). Per caller, so a listing reads its own
+   * newest batches however many others submit; entries whose batch expired are pruned as it is read.
+   */
+  batchIndex(owner: string): string {
+    return `${this.prefix}:batches:${owner}`;
   }
   /** Requests counted for one caller in one fixed window (the API's per-key rate limit). */
   rateLimit(caller: string, window: number): string {

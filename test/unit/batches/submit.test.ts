@@ -93,7 +93,7 @@ describe('submitBatch', () => {
     }
     const meta = await redis.hgetall(keys.batch(view.id));
     expect(meta).toMatchObject({ id: view.id, model: 'colour', modelVersion: '2', total: '3', owner: 'owner-hash', enqueued: '1' });
-    expect(await redis.zscore(keys.batchIndex(), view.id)).toBe(meta.createdAt);
+    expect(await redis.zscore(keys.batchIndex('owner-hash'), view.id)).toBe(meta.createdAt);
   });
 
   it('groups chunkSize images per job, in order, the last job short', async () => {
@@ -122,7 +122,7 @@ describe('submitBatch', () => {
     const [a, b] = await Promise.all([submitBatch(deps, request({ idempotencyKey: 'race' })), submitBatch(deps, request({ idempotencyKey: 'race' }))]);
     expect(a.id).toBe(b.id);
     expect(await waiting()).toBe(3);
-    expect(await redis.zcard(keys.batchIndex())).toBe(1);
+    expect(await redis.zcard(keys.batchIndex('owner-hash'))).toBe(1);
   });
 
   it('creates a new batch for every submit without a key', async () => {
@@ -155,7 +155,7 @@ describe('submitBatch', () => {
 
   it('refuses an empty batch (EMPTY_BATCH) and creates nothing', async () => {
     expect((await rejection(submitBatch(deps, request({ items: [] })))).code).toBe('EMPTY_BATCH');
-    expect(await redis.zcard(keys.batchIndex())).toBe(0);
+    expect(await redis.zcard(keys.batchIndex('owner-hash'))).toBe(0);
   });
 
   it.each([[0], [257], [1.5]])('refuses chunkSize %d (VALIDATION_FAILED)', async (chunkSize) => {

@@ -155,4 +155,23 @@ describe('ResultStore.markStarted', () => {
     expect(view.status).toBe('running');
     expect(view.counts).toEqual({ queued: 2, active: 3, completed: 0, failed: 0 });
   });
+  it('the started hash goes when the batch completes, and a late duplicate start does not bring it back', async () => {
+    await createBatch(2);
+    await store.markStarted(batchId, [0, 1]);
+    expect(await redis.exists(keys.started(batchId))).toBe(1);
+    await store.store(batchId, [row(0)]);
+    expect(await redis.exists(keys.started(batchId))).toBe(1);
+    await store.store(batchId, [row(1)]);
+    expect(await redis.exists(keys.started(batchId))).toBe(0);
+    // A stalled job re-running after completion:
+    expect(await store.markStarted(batchId, [1])).toBe(0);
+    expect(await redis.exists(keys.started(batchId))).toBe(0);
+    expect((await meta()).started).toBe('2');
+  });
+
+  it('never creates keys for a batch that is gone (expired or never existed)', async () => {
+    expect(await store.markStarted(batchId, [0])).toBe(0);
+    expect(await redis.exists(keys.started(batchId), keys.batch(batchId))).toBe(0);
+  });
 });
+

@@ -7,13 +7,13 @@ import { Router, json, type Request, type Response } from 'express';
 import {
   AppError,
   idempotencyKeyPattern,
+  listBatches,
   mapLimit,
   normaliseRelativePath,
   readBatch,
   readBatchOwner,
   resolveImagePath,
   submitBatch,
-  toBatchView,
   type BatchView,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
@@ -104,15 +104,7 @@ export function batchesRouter(ctx: ApiContext): Router {
 
   router.get('/', async (req: Request, res: Response) => {
     const limit = Math.min(100, Math.max(1, Number(req.query.limit ?? 20) || 20));
-    // Newest first; scan a bounded window and keep the caller's own.
-    const ids = await ctx.redis.zrevrange(ctx.keys.batchIndex(), 0, 499);
-    const batches: BatchView[] = [];
-    for (const id of ids) {
-      if (batches.length >= limit) break;
-      const meta = await ctx.redis.hgetall(ctx.keys.batch(id));
-      if (meta.id && meta.owner === req.owner) batches.push(toBatchView(meta));
-    }
-    res.json({ batches });
+    res.json({ batches: await listBatches(ctx.redis, ctx.keys, req.owner!, limit) });
   });
 
   router.get('/:id', async (req: Request, res: Response) => {

@@ -83,7 +83,7 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   const fields = { id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0 };
   const create = redis.multi();
   for (const [field, value] of Object.entries(fields)) create.hsetnx(metaKey, field, String(value));
-  await create.zadd(keys.batchIndex(), 'NX', now, batchId).exec();
+  await create.zadd(keys.batchIndex(request.owner), 'NX', now, batchId).exec();
   if ((await redis.hget(metaKey, 'enqueued')) !== '1') {
     await enqueue(queue, batchId, manifest.name, request.items, chunkSize);
     await redis.hset(metaKey, 'enqueued', '1');

@@ -15,6 +15,9 @@ import { submitBatch } from '../batches/submit.js';
 import { batchHistogram, sumStages, type StageSums } from './measure.js';
 import { ratePerSecond, round } from './stats.js';
 
+/** The owner the benchmark submits its batches as (it bypasses the API's keys). */
+export const BENCH_OWNER = 'bench';
+
 export interface DrainOptions {
   redis: Redis;
   keys: Keys;
@@ -62,7 +65,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
 
   const startEpoch = Date.now();
   const t0 = performance.now();
-  const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: 'bench' });
+  const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: BENCH_OWNER });
   const submitMs = performance.now() - t0;
   const meta = keys.batch(view.id);
 
@@ -116,9 +119,9 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
 }
 
 /** Removes one batch's keys (meta, results, started, its index entry). */
-export async function forgetBatch(redis: Redis, keys: Keys, batchId: string): Promise<void> {
+export async function forgetBatch(redis: Redis, keys: Keys, batchId: string, owner = BENCH_OWNER): Promise<void> {
   await redis.unlink(keys.batch(batchId), keys.results(batchId), keys.started(batchId));
-  await redis.zrem(keys.batchIndex(), batchId);
+  await redis.zrem(keys.batchIndex(owner), batchId);
 }
 
 /**

@@ -7,9 +7,10 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
 import { isFailure, type ResultRow } from './result-row.js';
 
-// KEYS: results hash, meta hash. ARGV: now, ttlSeconds, then (index, json, failed) triples.
-// Returns { rows newly stored, 1 if this call stored the batch's last row else 0 }: finishedAt is
-// set with HSETNX, so exactly one call ever sees the 1, however often rows are stored again.
+// KEYS: results hash, meta hash, started hash. ARGV: now, ttlSeconds, then (index, json, failed)
+// triples. Returns { rows newly stored, 1 if this call stored the batch's last row else 0 }:
+// finishedAt is set with HSETNX, so exactly one call ever sees the 1, however often rows are stored
+// again. The started hash only dedupes starts while the batch runs: it goes when the batch is done.
 const STORE_ROWS = `
 local stored = 0
 local finished = 0
@@ -26,6 +27,7 @@ if stored > 0 then
   local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
   if total >= 0 and done >= total and redis.call('HSETNX', KEYS[2], 'finishedAt', now) == 1 then
     finished = 1
+    redis.call('DEL', KEYS[3])
     local ttl = tonumber(ARGV[2])
     if ttl > 0 then
       redis.call('EXPIRE', KEYS[1], ttl)
@@ -36,8 +38,10 @@ end
 return { stored, finished }
 `;
 
-// KEYS: started hash, meta hash. ARGV: indices. Counts each index's first start only.
+// KEYS: started hash, meta hash. ARGV: indices. Counts each index's first start only. A finished
+// (or expired) batch is left alone: a late duplicate run must not recreate keys nobody deletes.
 const MARK_STARTED = `
+if redis.call('HEXISTS', KEYS[2], 'finishedAt') == 1 or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local fresh = 0
 for i = 1, #ARGV do
   fresh = fresh + redis.call('HSETNX', KEYS[1], ARGV[i], '1')
@@ -50,7 +54,7 @@ return fresh
 export const DEFAULT_RESULTS_TTL_SECONDS = 7 * 24 * 3600;
 
 type ScriptRedis = Redis & {
-  hgStoreRows(results: string, meta: string, ...args: string[]): Promise<[number, number]>;
+  hgStoreRows(results: string, meta: string, started: string, ...args: string[]): Promise<[number, number]>;
   hgMarkStarted(started: string, meta: string, ...args: string[]): Promise<number>;
 };
 
@@ -64,7 +68,7 @@ export class ResultStore {
   constructor(redis: Redis, private readonly keys: Keys, private readonly ttlSeconds = DEFAULT_RESULTS_TTL_SECONDS) {
     this.redis = redis as ScriptRedis;
     if (!('hgStoreRows' in redis)) {
-      redis.defineCommand('hgStoreRows', { numberOfKeys: 2, lua: STORE_ROWS });
+      redis.defineCommand('hgStoreRows', { numberOfKeys: 3, lua: STORE_ROWS });
       redis.defineCommand('hgMarkStarted', { numberOfKeys: 2, lua: MARK_STARTED });
     }
   }
@@ -82,7 +86,7 @@ export class ResultStore {
   async storeRows(batchId: string, rows: readonly ResultRow[]): Promise<{ stored: number; completedBatch: boolean }> {
     if (rows.length === 0) return { stored: 0, completedBatch: false };
     const args = rows.flatMap((row) => [String(row.index), JSON.stringify(row), isFailure(row) ? '1' : '0']);
-    const [stored, finished] = await this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
+    const [stored, finished] = await this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), this.keys.started(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
     return { stored, completedBatch: finished === 1 };
   }
 
