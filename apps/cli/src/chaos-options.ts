@@ -1,5 +1,5 @@
 /** What `npm run chaos` can be asked to do: the scenarios by name and the run's options. */
-export const SCENARIOS = ['kill', 'redis', 'api', 'sigterm'] as const;
+export const SCENARIOS = ['kill', 'redis', 'redis-crash', 'api', 'sigterm'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ChaosOptions {

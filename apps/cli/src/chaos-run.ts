@@ -8,7 +8,7 @@ import path from 'node:path';
 import { apiScenario } from './chaos-api-restart.js';
 import { killScenario } from './chaos-kill.js';
 import type { ChaosOptions, ScenarioName } from './chaos-options.js';
-import { redisScenario } from './chaos-redis-restart.js';
+import { redisCrashScenario, redisScenario } from './chaos-redis-restart.js';
 import { detail, passed, printReport, tally, type ChaosReport } from './chaos-report.js';
 import type { ScenarioRunner } from './chaos-scenario.js';
 import { sigtermScenario } from './chaos-sigterm.js';
@@ -17,6 +17,7 @@ import { ChaosSystem } from './chaos-system.js';
 const RUNNERS: Record<ScenarioName, ScenarioRunner> = {
   kill: killScenario,
   redis: redisScenario,
+  'redis-crash': redisCrashScenario,
   api: apiScenario,
   sigterm: sigtermScenario,
 };

@@ -103,8 +103,9 @@ export class ChaosSystem {
     await this.startApi(this.port);
   }
 
-  async stopRedis(): Promise<void> {
-    await this.redisServer.stop({ keepDir: true });
+  /** SIGTERM: a clean stop (AOF fsynced); SIGKILL: a crash (up to the last second of writes lost). */
+  async stopRedis(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.redisServer.stop({ keepDir: true, signal });
   }
 
   async startRedis(): Promise<void> {

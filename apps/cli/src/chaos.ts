@@ -6,6 +6,7 @@
  *
  *   kill     SIGKILL a worker at K random moments, start a replacement each time
  *   redis    stop Redis mid-batch (SIGTERM, AOF kept), restart it on the same port and folder
+ *   redis-crash  the same with SIGKILL: the last second of writes (everysec) is lost and redone
  *   api      close the API mid-batch and build a new one on the same Redis and port
  *   sigterm  SIGTERM every worker mid-batch (drain within the grace period), then start new ones
  *
@@ -28,7 +29,7 @@ export type { ChaosReport, ScenarioReport } from './chaos-report.js';
 export { runChaos } from './chaos-run.js';
 
 export const CHAOS_USAGE = `  chaos [--images N] [--workers W] [--kills K] [--lock-ms MS] [--stalled-ms MS]
-        [--only kill,redis,api,sigterm] [--out report.json]      fault injection at scale, with a report
+        [--only kill,redis,redis-crash,api,sigterm] [--out report.json]      fault injection at scale, with a report
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
