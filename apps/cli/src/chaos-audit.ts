@@ -1,17 +1,8 @@
-/**
- * A chaos batch audited from its stored results: every index exactly once (lost = indices without
- * a row, duplicates = rows beyond one per index), failures, wrong labels.
- */
+/** A chaos batch audited from its stored results (auditRows: every index once, no failure, right labels). */
+import { auditRows, type AuditedRow, type RowAudit } from '@hourglass/core';
 import { sleep, type ChaosSystem } from './chaos-system.js';
 
-export interface Audit {
-  total: number;
-  rows: number;
-  lost: number;
-  duplicates: number;
-  failed: number;
-  wrongLabels: number;
-}
+export type Audit = RowAudit;
 
 export async function auditBatch(system: ChaosSystem, id: string, expected: readonly string[]): Promise<Audit> {
   let text = '';
@@ -23,17 +14,6 @@ export async function auditBatch(system: ChaosSystem, id: string, expected: read
     }
     await sleep(500);
   }
-  const rows = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { index: number; label?: string; error?: unknown });
-  const seen = new Map<number, number>();
-  for (const row of rows) seen.set(row.index, (seen.get(row.index) ?? 0) + 1);
-  let lost = 0;
-  for (let i = 0; i < expected.length; i++) if (!seen.has(i)) lost++;
-  return {
-    total: expected.length,
-    rows: rows.length,
-    lost,
-    duplicates: [...seen.values()].reduce((sum, n) => sum + n - 1, 0),
-    failed: rows.filter((r) => r.error).length,
-    wrongLabels: rows.filter((r) => !r.error && r.label !== expected[r.index]).length,
-  };
+  const rows = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditedRow);
+  return auditRows(rows, expected);
 }

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
 import { expect } from 'vitest';
+import { auditRows, type AuditedRow, type RowAudit } from '@hourglass/core';
 import { solidImage, type ColourName } from '../../helpers/images.js';
 import type { TestSystem } from '../../helpers/system.js';
 
@@ -70,33 +71,13 @@ export async function waitForDone(system: TestSystem, id: string, done: number, 
   }
 }
 
-export interface Audit {
-  rows: number;
-  distinct: number;
-  missing: number;
-  duplicates: number;
-  failed: number;
-  wrongLabels: number;
-}
-
 /** Counts what a batch's results say: every index once, no failure, the expected label each time. */
-export function audit(rows: Array<Record<string, any>>, expected: readonly string[]): Audit {
-  const seen = new Map<number, number>();
-  for (const row of rows) seen.set(row.index as number, (seen.get(row.index as number) ?? 0) + 1);
-  let missing = 0;
-  for (let i = 0; i < expected.length; i++) if (!seen.has(i)) missing++;
-  return {
-    rows: rows.length,
-    distinct: seen.size,
-    missing,
-    duplicates: [...seen.values()].reduce((sum, n) => sum + (n - 1), 0),
-    failed: rows.filter((r) => r.error).length,
-    wrongLabels: rows.filter((r) => !r.error && r.label !== expected[r.index as number]).length,
-  };
+export function audit(rows: Array<Record<string, any>>, expected: readonly string[]): RowAudit {
+  return auditRows(rows as AuditedRow[], expected);
 }
 
-export function expectExactlyOnce(result: Audit, total: number): void {
-  expect(result).toEqual({ rows: total, distinct: total, missing: 0, duplicates: 0, failed: 0, wrongLabels: 0 });
+export function expectExactlyOnce(result: RowAudit, total: number): void {
+  expect(result).toEqual({ total, rows: total, distinct: total, lost: 0, duplicates: 0, failed: 0, wrongLabels: 0 });
 }
 
 /**

@@ -60,6 +60,6 @@ describe('graceful shutdown', () => {
     expect(view.counts.completed).toBe(TOTAL);
     const result = audit(await fetchResults(system, id), expected);
     expectExactlyOnce(result, TOTAL);
-    console.info(`[reliability] graceful-shutdown: grace 0 -> exited 0 after ${exitMs} ms; abandoned jobs recovered; lost=${result.missing} duplicates=${result.duplicates}`);
+    console.info(`[reliability] graceful-shutdown: grace 0 -> exited 0 after ${exitMs} ms; abandoned jobs recovered; lost=${result.lost} duplicates=${result.duplicates}`);
   });
 });

@@ -68,7 +68,7 @@ describe('worker SIGKILL during a batch', () => {
     for (const r of recoveries) expect(r.ms).toBeLessThan(15_000);
     console.info(
       `[reliability] worker-kill: kills=${kills.length} at done=${kills.map((k) => k.done).join(',')} inFlightJobs=${recoveries.map((r) => r.jobs).join(',')} ` +
-        `recoveryMs=${recoveries.map((r) => r.ms).join(',')} stalledJobsRecovered=${stalled} lost=${result.missing} duplicates=${result.duplicates} failed=${result.failed} ` +
+        `recoveryMs=${recoveries.map((r) => r.ms).join(',')} stalledJobsRecovered=${stalled} lost=${result.lost} duplicates=${result.duplicates} failed=${result.failed} ` +
         `lock=${FAST_RECOVERY_ENV.LOCK_DURATION_MS}ms stalledInterval=${FAST_RECOVERY_ENV.STALLED_INTERVAL_MS}ms`,
     );
   });
