@@ -11,6 +11,7 @@ export * from './feature-cache.js';
 export * from './features.js';
 export * from './train-job.js';
 export * from './train-store.js';
+export * from './train-features.js';
 export * from './run-training.js';
 export * from './fashion-mnist.js';
 export * from './archives.js';

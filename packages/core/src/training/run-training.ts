@@ -13,10 +13,10 @@ import { writeModel } from '../models/store.js';
 import { hashDataset, scanDataset } from './datasets.js';
 import { backboneFingerprint, type FeatureCache } from './feature-cache.js';
 import { extractFeatures } from './features.js';
-import { DEFAULT_MLP_HIDDEN } from './head.js';
 import { appendHead } from './merge.js';
-import { randomSplit, splitCounts } from './split.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_WEIGHT_DECAY, trainHead, type EpochRow } from './train-head.js';
+import { randomSplit } from './split.js';
+import { trainOnFeatures } from './train-features.js';
+import type { EpochRow } from './train-head.js';
 import { checkTrainable, type TrainDatasetRef, type TrainProgress, type TrainRequest, type TrainResult } from './train-job.js';
 
 export interface RunTrainingDeps {
@@ -79,46 +79,20 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
     onProgress: (p) => report({ phase: 'extracting', percent: Math.floor((EXTRACT_SHARE * p.done) / Math.max(1, p.total)), extracted: p }),
   });
 
-  // Images that failed to decode leave both sets; every class must still be learnable.
-  const ok = (i: number): boolean => extracted.features[i] !== undefined;
-  const train = split.train.filter(ok);
-  const valid = split.valid.filter(ok);
-  const classes = splitCounts(dataset.labels, itemLabels, { train, valid });
-  const short = classes.filter((c) => c.train < 1 || c.valid < 1);
-  if (short.length > 0) {
-    throw new AppError('DATASET_INVALID', `after skipping ${extracted.failures.length} undecodable image(s), class(es) ${short.map((c) => c.label).join(', ')} have no training or validation image`, {
-      details: { classes, failures: extracted.failures.slice(0, 20) },
-    });
-  }
-
-  const width = base.features.size;
-  const matrix = new Float64Array(dataset.images.length * width);
-  extracted.features.forEach((f, i) => {
-    if (f) matrix.set(f, i * width);
-  });
-  const lr = request.lr ?? DEFAULT_LR[request.head];
-  const batchSize = request.batchSize ?? DEFAULT_BATCH_SIZE;
-  const hidden = request.head === 'mlp' ? (request.hidden ?? DEFAULT_MLP_HIDDEN) : undefined;
-  const weightDecay = request.weightDecay ?? DEFAULT_WEIGHT_DECAY;
-  await report({ phase: 'training', percent: EXTRACT_SHARE });
-  const tTrain = performance.now();
-  const trained = await trainHead(
-    { features: matrix, width, labels: itemLabels, classes: dataset.labels.length, train, valid },
-    {
-      kind: request.head,
-      epochs: request.epochs,
-      lr,
-      batchSize,
-      seed: request.seed,
-      weightDecay,
-      ...(hidden ? { hidden } : {}),
-      onEpoch: (row) => {
-        epochs.push(row);
-        return report({ phase: 'training', percent: EXTRACT_SHARE + Math.floor(((100 - EXTRACT_SHARE - 1) * epochs.length) / request.epochs) });
-      },
+  const { trained, train, valid, classes, hyperParameters, seconds: trainSeconds } = await trainOnFeatures({
+    request,
+    extracted,
+    width: base.features.size,
+    labels: dataset.labels,
+    itemLabels,
+    split,
+    onTraining: () => report({ phase: 'training', percent: EXTRACT_SHARE }),
+    onEpoch: (row) => {
+      epochs.push(row);
+      return report({ phase: 'training', percent: EXTRACT_SHARE + Math.floor(((100 - EXTRACT_SHARE - 1) * epochs.length) / request.epochs) });
     },
-  );
-  const trainSeconds = (performance.now() - tTrain) / 1000;
+  });
+  const { lr, batchSize, hidden, weightDecay } = hyperParameters;
 
   await report({ phase: 'registering', percent: 99 });
   const previous = await alreadyRegistered(deps.modelsDir, spec.outputModel, spec.trainId);
