@@ -15,18 +15,20 @@ export interface Entry {
   pendingPads?: Pads4;
 }
 
-const ACTIVATIONS: Record<string, ActivationKind> = {
-  linear: 'linear',
-  relu: 'relu',
-  relu6: 'relu6',
-  sigmoid: 'sigmoid',
-  tanh: 'tanh',
-  softmax: 'softmax',
-  elu: 'elu',
-  selu: 'selu',
-  swish: 'swish',
-  silu: 'swish',
-};
+// A Map, not an object literal: names come from the model file, and `constructor` or `toString`
+// must read as unsupported, not as an inherited property.
+const ACTIVATIONS = new Map<string, ActivationKind>([
+  ['linear', 'linear'],
+  ['relu', 'relu'],
+  ['relu6', 'relu6'],
+  ['sigmoid', 'sigmoid'],
+  ['tanh', 'tanh'],
+  ['softmax', 'softmax'],
+  ['elu', 'elu'],
+  ['selu', 'selu'],
+  ['swish', 'swish'],
+  ['silu', 'swish'],
+]);
 
 export class KerasConversion {
   readonly graph: NchwGraph;
@@ -70,7 +72,7 @@ export class KerasConversion {
   }
 
   activationOf(layer: KerasLayer, name: unknown): ActivationKind {
-    const kind = ACTIVATIONS[String(name ?? 'linear')];
+    const kind = ACTIVATIONS.get(String(name ?? 'linear'));
     if (!kind) fail(layer, `activation "${String(name)}" is not supported`);
     return kind;
   }

@@ -14,16 +14,18 @@ export type Operand = { kind: 'value'; value: Value } | { kind: 'const'; tensor:
 /** Converts one node; `ins` are its data inputs (control inputs dropped). */
 export type OpConverter = (c: TfGraphConversion, node: TfNode, ins: string[]) => Operand;
 
-export const ACTIVATIONS: Record<string, ActivationKind> = {
-  Relu: 'relu',
-  Relu6: 'relu6',
-  Sigmoid: 'sigmoid',
-  Tanh: 'tanh',
-  Elu: 'elu',
-  Selu: 'selu',
-  LeakyRelu: 'leaky_relu',
-  Softmax: 'softmax',
-};
+// A Map, not an object literal: names come from the model file, and `constructor` or `toString`
+// must read as unsupported, not as an inherited property.
+export const ACTIVATIONS = new Map<string, ActivationKind>([
+  ['Relu', 'relu'],
+  ['Relu6', 'relu6'],
+  ['Sigmoid', 'sigmoid'],
+  ['Tanh', 'tanh'],
+  ['Elu', 'elu'],
+  ['Selu', 'selu'],
+  ['LeakyRelu', 'leaky_relu'],
+  ['Softmax', 'softmax'],
+]);
 
 export class TfGraphConversion {
   readonly graph: NchwGraph;
@@ -63,7 +65,7 @@ export class TfGraphConversion {
 
   /** `op` is a TF activation op name: a standalone node's own, or one fused into a conv / matmul. */
   activate(node: TfNode, x: Value, op: string): Value {
-    const kind = ACTIVATIONS[op];
+    const kind = ACTIVATIONS.get(op);
     if (!kind) fail(node, `activation ${op} is not supported`);
     const alpha = node.attr?.leakyrelu_alpha?.f ?? node.attr?.alpha?.f;
     const y = this.graph.activation(x, kind, alpha);

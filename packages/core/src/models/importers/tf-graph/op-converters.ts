@@ -30,5 +30,5 @@ const convertActivation = producesValue((c, node, ins) => c.activate(node, c.val
 
 /** The converter for `op`, undefined when the importer does not support it. */
 export function converterFor(op: string): OpConverter | undefined {
-  return OP_CONVERTERS.get(op) ?? (ACTIVATIONS[op] ? convertActivation : undefined);
+  return OP_CONVERTERS.get(op) ?? (ACTIVATIONS.has(op) ? convertActivation : undefined);
 }
