@@ -17,7 +17,7 @@ export async function resolveBenchModel(name: string, modelDirs: readonly string
       lastError = error;
     }
   }
-  const generated = GENERATED[name];
+  const generated = Object.hasOwn(GENERATED, name) ? GENERATED[name] : undefined;
   if (!generated) throw lastError;
   const dir = modelDirs.at(-1)!;
   const { manifest, onnx } = buildColourNet({ name, ...generated });
