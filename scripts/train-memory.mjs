@@ -109,7 +109,7 @@ const afterExtract = { maxRss: process.resourceUsage().maxRSS * 1024, seconds: (
 if (extracted.failures.length > 0 || extracted.computed > 0) throw new Error('train-memory: expected every feature from the cache');
 
 const t1 = performance.now();
-const result = await trainOnFeatures({ request, extracted, width, labels, itemLabels, split, onEpoch: sample });
+const result = await trainOnFeatures({ request, extracted, labels, itemLabels, split, onEpoch: sample });
 sample();
 clearInterval(sampler);
 const trainSeconds = (performance.now() - t1) / 1000;

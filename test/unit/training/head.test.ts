@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  accumulateLoss,
   evaluate,
   fitStandardiser,
   foldStandardiser,
@@ -8,6 +9,7 @@ import {
   predict,
   randomStream,
   standardise,
+  standardiseRows,
   type Head,
 } from '@hourglass/core';
 
@@ -92,5 +94,31 @@ describe('head math', () => {
     const c = initHead({ kind: 'mlp', inputs: 8, classes: 3, hidden: 4 }, randomStream(43, 2));
     expect([...a.layers[0]!.weight]).toEqual([...b.layers[0]!.weight]);
     expect([...a.layers[0]!.weight]).not.toEqual([...c.layers[0]!.weight]);
+  });
+
+  it('statistics, standardised rows and chunked losses read in place equal those of a gathered copy, bit for bit', () => {
+    const width = 5;
+    const n = 40;
+    const random = randomStream(9, 3);
+    const x = Float32Array.from({ length: n * width }, () => random() * 10 - 2);
+    const rows = [3, 4, 8, 15, 16, 23, 31, 39];
+    const gathered = new Float64Array(rows.length * width);
+    rows.forEach((r, k) => gathered.set(x.subarray(r * width, (r + 1) * width), k * width));
+
+    const s = fitStandardiser(x, rows.length, width, rows);
+    expect(s).toEqual(fitStandardiser(gathered, rows.length, width));
+    const z = standardiseRows(x, rows, s);
+    expect(z).toEqual(standardise(gathered, rows.length, s));
+
+    const head = initHead({ kind: 'mlp', inputs: width, classes: 3, hidden: 4 }, randomStream(2, 2));
+    const y = rows.map((r) => r % 3);
+    const total = { loss: 0, errors: 0 };
+    for (let from = 0; from < rows.length; from += 3) {
+      const part = rows.slice(from, from + 3);
+      accumulateLoss(head, standardiseRows(x, part, s), y.slice(from, from + 3), part.length, total);
+    }
+    const once = evaluate(head, z, y, rows.length);
+    expect(total.loss / rows.length).toBe(once.loss);
+    expect(total.errors).toBe(once.errors);
   });
 });

@@ -43,4 +43,26 @@ describe('trainHead', () => {
     expect([...a.head.layers[1]!.weight]).toEqual([...b.head.layers[1]!.weight]);
     expect(withoutTime(c.epochs)).not.toEqual(withoutTime(a.epochs));
   });
+
+  it('reads the matrix in place: float32 storage, any evaluation chunk size, rows in neither set → the same table and head', async () => {
+    const data = blobs(900, 3);
+    // Backbone features are float32: stored as float32 or widened to float64, they must train the same.
+    const f32 = Float32Array.from(data.features);
+    const options = { kind: 'mlp' as const, epochs: 2, lr: 3e-3, batchSize: 32, seed: 5, hidden: 8 };
+    const reference = await trainHead({ ...data, features: Float64Array.from(f32) }, options);
+    const chunked = await trainHead({ ...data, features: f32 }, { ...options, evalChunk: 7 });
+    expect(withoutTime(chunked.epochs)).toEqual(withoutTime(reference.epochs));
+    expect(chunked.head).toEqual(reference.head);
+
+    // Failed images stay in the matrix but in neither set: NaN there must change nothing.
+    const failed = (i: number): boolean => i % 10 === 0;
+    const kept = { ...data, features: f32, train: data.train.filter((i) => !failed(i)), valid: data.valid.filter((i) => !failed(i)) };
+    const holes = f32.slice();
+    for (let i = 0; i < data.labels.length; i++) if (failed(i)) holes.fill(Number.NaN, i * data.width, (i + 1) * data.width);
+    const clean = await trainHead(kept, options);
+    const withHoles = await trainHead({ ...kept, features: holes }, options);
+    expect(withoutTime(withHoles.epochs)).toEqual(withoutTime(clean.epochs));
+    expect(withHoles.head).toEqual(clean.head);
+    expect(Number.isFinite(clean.validLoss)).toBe(true);
+  });
 });

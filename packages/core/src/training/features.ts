@@ -3,6 +3,10 @@
  * worker's own ImageClassifier, opened with its features output), cache first. New features are
  * written to the cache in small groups as they come, so a worker killed half-way leaves the work
  * it did for the retry. Images that cannot be decoded are skipped and reported, never fatal.
+ *
+ * The features land in ONE preallocated row-major float32 matrix, the only copy a train job keeps
+ * (200,000 images × 2,048 features = 1.6 GB; one array per image, then a float64 copy for training,
+ * was several times that). The cache is read a slice at a time for the same reason.
  */
 import { AppError, describeError } from '../errors.js';
 import { mapLimit } from '../concurrency.js';
@@ -34,6 +38,8 @@ export interface ExtractRequest {
   cache: FeatureCache;
   /** backboneFingerprint() of the classifier's model. */
   backbone: string;
+  /** Features per image (the backbone manifest's features.size): the width of a matrix row. */
+  width: number;
   /** Images in flight at once; enough to fill the micro-batches. Default 32. */
   concurrency?: number;
   /** Cache writes are grouped by this many images. Default 32. */
@@ -42,8 +48,11 @@ export interface ExtractRequest {
 }
 
 export interface ExtractResult {
-  /** Per path: its features, or undefined where it failed. */
-  features: Array<Float32Array | undefined>;
+  /** Row-major [paths.length × width]: row i holds image i's features, zeros where it failed. */
+  features: Float32Array;
+  width: number;
+  /** 1 where row i holds features, 0 where image i failed (listed in failures). */
+  present: Uint8Array;
   failures: FeatureFailure[];
   /** Images whose features came from the cache, and those computed now. */
   cached: number;
@@ -56,20 +65,37 @@ function isImageError(error: unknown): error is AppError {
   return error instanceof AppError && error.isClientError;
 }
 
+/** Hashes per cache read: the per-image arrays a read returns live only until copied into the matrix. */
+const CACHE_READ_SLICE = 500;
+
 export async function extractFeatures(request: ExtractRequest): Promise<ExtractResult> {
   const t0 = performance.now();
-  const { paths, hashes, cache, backbone } = request;
+  const { paths, hashes, cache, backbone, width } = request;
   const total = paths.length;
-  const features: Array<Float32Array | undefined> = await cache.getMany(backbone, hashes);
-  const cached = features.filter(Boolean).length;
+  const features = new Float32Array(total * width);
+  const present = new Uint8Array(total);
+  const fill = (i: number, f: Float32Array): void => {
+    features.set(f, i * width);
+    present[i] = 1;
+  };
+  let cached = 0;
+  for (let from = 0; from < total; from += CACHE_READ_SLICE) {
+    const hits = await cache.getMany(backbone, hashes.slice(from, from + CACHE_READ_SLICE));
+    hits.forEach((f, k) => {
+      // An entry of another width is not this backbone's (or is damaged): recompute it.
+      if (f?.length !== width) return;
+      fill(from + k, f);
+      cached++;
+    });
+  }
   // Same bytes under two names: compute once.
   const todo = new Map<string, number[]>();
-  features.forEach((f, i) => {
-    if (f) return;
+  for (let i = 0; i < total; i++) {
+    if (present[i]) continue;
     const list = todo.get(hashes[i]!);
     if (list) list.push(i);
     else todo.set(hashes[i]!, [i]);
-  });
+  }
 
   const failures: FeatureFailure[] = [];
   let done = cached;
@@ -83,18 +109,24 @@ export async function extractFeatures(request: ExtractRequest): Promise<ExtractR
   await request.onProgress?.({ done, total, cached });
 
   let lastReport = 0;
-  // A failure that is not the image's (inference thread died, Redis down) stops the other lanes;
-  // what was computed is still cached before it is thrown, for the retry.
+  // A failure that is not the image's (inference thread died, Redis down, a model without the
+  // features it claims) stops the other lanes; what was computed is still cached before it is
+  // thrown, for the retry.
   let fatal: { error: unknown } | undefined;
   await mapLimit([...todo.entries()], request.concurrency ?? 32, async ([hash, indices]) => {
     if (fatal) return;
     const first = indices[0]!;
     try {
       const file = await resolveImagePath(request.dataRoot, paths[first]!);
-      const result = await request.classifier.classify(file);
-      if (!result.features) throw new AppError('MODEL_INVALID', 'the classifier returned no features (open it with withFeatures)');
-      for (const i of indices) features[i] = result.features;
-      pending.push({ hash, features: result.features });
+      const row = (await request.classifier.classify(file)).features;
+      if (row?.length !== width) {
+        // Not the image's fault: every image would fail the same way.
+        const why = row ? `the classifier returned ${row.length} features, the backbone declares ${width}` : 'the classifier returned no features (open it with withFeatures)';
+        fatal ??= { error: new AppError('MODEL_INVALID', why) };
+        return;
+      }
+      for (const i of indices) fill(i, row);
+      pending.push({ hash, features: row });
       if (pending.length >= flushEvery) await flush();
     } catch (error) {
       if (!isImageError(error)) {
@@ -112,5 +144,5 @@ export async function extractFeatures(request: ExtractRequest): Promise<ExtractR
   await flush();
   if (fatal) throw fatal.error;
   failures.sort((a, b) => a.index - b.index);
-  return { features, failures, cached, computed: todo.size - new Set(failures.map((f) => hashes[f.index])).size, seconds: (performance.now() - t0) / 1000 };
+  return { features, width, present, failures, cached, computed: todo.size - new Set(failures.map((f) => hashes[f.index])).size, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,12 +1,16 @@
 /**
  * The trainable head on top of frozen backbone features: `linear` (one dense layer) or `mlp`
  * (dense → ReLU → dense), trained with softmax cross-entropy. Weights are row-major [out, in]
- * (ONNX Gemm with transB = 1 uses them as they are). Training runs in float64; the exported head
- * is float32, like the ONNX graph it becomes.
+ * (ONNX Gemm with transB = 1 uses them as they are). Features are read from a float32 matrix (as
+ * extracted); standardised rows, weights and all arithmetic are float64; the exported head is
+ * float32, like the ONNX graph it becomes.
  */
 import { uniform, type Random } from './random.js';
 
 export type HeadKind = 'linear' | 'mlp';
+
+/** Row-major [rows × width] backbone features: float32 as extracted (float64 is read the same way). */
+export type FeatureMatrix = Float32Array | Float64Array;
 
 export interface Dense {
   inputs: number;
@@ -119,21 +123,28 @@ export interface LossStats {
 
 const EPS = 1e-12;
 
-/** Mean softmax cross-entropy and the number of wrong arg-max predictions. */
-export function evaluate(head: Head, x: Float64Array, y: ArrayLike<number>, n: number): LossStats {
+/**
+ * Adds n rows' cross-entropy (summed, not averaged) and wrong arg-max predictions to `total`.
+ * Called chunk after chunk in row order, the sums are bit for bit those of one pass over all rows.
+ */
+export function accumulateLoss(head: Head, x: Float64Array, y: ArrayLike<number>, n: number, total: LossStats): void {
   const p = predict(head, x, n);
   const classes = head.layers.at(-1)!.outputs;
-  let loss = 0;
-  let errors = 0;
   for (let r = 0; r < n; r++) {
     const o = r * classes;
     const label = y[r]!;
-    loss -= Math.log(Math.max(p[o + label]!, EPS));
+    total.loss -= Math.log(Math.max(p[o + label]!, EPS));
     let best = 0;
     for (let k = 1; k < classes; k++) if (p[o + k]! > p[o + best]!) best = k;
-    if (best !== label) errors++;
+    if (best !== label) total.errors++;
   }
-  return { loss: n > 0 ? loss / n : 0, errors };
+}
+
+/** Mean softmax cross-entropy and the number of wrong arg-max predictions. */
+export function evaluate(head: Head, x: Float64Array, y: ArrayLike<number>, n: number): LossStats {
+  const total = { loss: 0, errors: 0 };
+  accumulateLoss(head, x, y, n, total);
+  return { loss: n > 0 ? total.loss / n : 0, errors: total.errors };
 }
 
 export interface Gradients {
@@ -197,14 +208,24 @@ export interface Standardiser {
   std: Float64Array;
 }
 
-export function fitStandardiser(x: Float64Array, n: number, width: number): Standardiser {
+/**
+ * Mean and standard deviation per feature of `n` rows of a row-major matrix: rows[0..n-1] when
+ * `rows` is given (the training rows, read in place), else rows 0..n-1. Accumulated in float64
+ * whatever the matrix holds.
+ */
+export function fitStandardiser(x: FeatureMatrix, n: number, width: number, rows?: ArrayLike<number>): Standardiser {
   const mean = new Float64Array(width);
   const std = new Float64Array(width);
-  for (let r = 0; r < n; r++) for (let i = 0; i < width; i++) mean[i] = mean[i]! + x[r * width + i]!;
+  const start = (r: number): number => (rows ? rows[r]! : r) * width;
+  for (let r = 0; r < n; r++) {
+    const o = start(r);
+    for (let i = 0; i < width; i++) mean[i] = mean[i]! + x[o + i]!;
+  }
   for (let i = 0; i < width; i++) mean[i] = mean[i]! / Math.max(1, n);
   for (let r = 0; r < n; r++) {
+    const o = start(r);
     for (let i = 0; i < width; i++) {
-      const d = x[r * width + i]! - mean[i]!;
+      const d = x[o + i]! - mean[i]!;
       std[i] = std[i]! + d * d;
     }
   }
@@ -216,7 +237,23 @@ export function fitStandardiser(x: Float64Array, n: number, width: number): Stan
   return { mean, std };
 }
 
-export function standardise(x: Float64Array, n: number, s: Standardiser): Float64Array {
+/**
+ * The given rows of a row-major matrix, standardised, as a new float64 [rows.length × width]:
+ * training takes one mini-batch or evaluation chunk at a time, never a standardised copy of a set.
+ */
+export function standardiseRows(x: FeatureMatrix, rows: ArrayLike<number>, s: Standardiser): Float64Array {
+  const width = s.mean.length;
+  const out = new Float64Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++) {
+    const xo = rows[r]! * width;
+    const oo = r * width;
+    for (let i = 0; i < width; i++) out[oo + i] = (x[xo + i]! - s.mean[i]!) / s.std[i]!;
+  }
+  return out;
+}
+
+/** The first n rows of a row-major matrix, standardised. */
+export function standardise(x: FeatureMatrix, n: number, s: Standardiser): Float64Array {
   const width = s.mean.length;
   const out = new Float64Array(n * width);
   for (let r = 0; r < n; r++) {

@@ -76,13 +76,13 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
     hashes: dataset.contentHashes,
     cache: deps.cache,
     backbone: backboneFingerprint(backbone),
+    width: base.features.size,
     onProgress: (p) => report({ phase: 'extracting', percent: Math.floor((EXTRACT_SHARE * p.done) / Math.max(1, p.total)), extracted: p }),
   });
 
   const { trained, train, valid, classes, hyperParameters, seconds: trainSeconds } = await trainOnFeatures({
     request,
     extracted,
-    width: base.features.size,
     labels: dataset.labels,
     itemLabels,
     split,

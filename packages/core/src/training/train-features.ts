@@ -14,8 +14,6 @@ import type { TrainRequest } from './train-job.js';
 export interface TrainOnFeaturesInput {
   request: TrainRequest;
   extracted: ExtractResult;
-  /** Feature size of the backbone. */
-  width: number;
   /** Class names; `itemLabels[i]` indexes them. */
   labels: readonly string[];
   itemLabels: Int32Array;
@@ -37,9 +35,9 @@ export interface TrainOnFeaturesResult {
 }
 
 export async function trainOnFeatures(input: TrainOnFeaturesInput): Promise<TrainOnFeaturesResult> {
-  const { request, extracted, width, labels, itemLabels, split } = input;
+  const { request, extracted, labels, itemLabels, split } = input;
   // Images that failed to decode leave both sets; every class must still be learnable.
-  const ok = (i: number): boolean => extracted.features[i] !== undefined;
+  const ok = (i: number): boolean => extracted.present[i] === 1;
   const train = split.train.filter(ok);
   const valid = split.valid.filter(ok);
   const classes = splitCounts(labels, itemLabels, { train, valid });
@@ -50,10 +48,6 @@ export async function trainOnFeatures(input: TrainOnFeaturesInput): Promise<Trai
     });
   }
 
-  const matrix = new Float64Array(itemLabels.length * width);
-  extracted.features.forEach((f, i) => {
-    if (f) matrix.set(f, i * width);
-  });
   const lr = request.lr ?? DEFAULT_LR[request.head];
   const batchSize = request.batchSize ?? DEFAULT_BATCH_SIZE;
   const hidden = request.head === 'mlp' ? (request.hidden ?? DEFAULT_MLP_HIDDEN) : undefined;
@@ -61,7 +55,8 @@ export async function trainOnFeatures(input: TrainOnFeaturesInput): Promise<Trai
   await input.onTraining?.();
   const t0 = performance.now();
   const trained = await trainHead(
-    { features: matrix, width, labels: itemLabels, classes: labels.length, train, valid },
+    // The extracted matrix itself: failed rows are zeros, and in neither set, so never read.
+    { features: extracted.features, width: extracted.width, labels: itemLabels, classes: labels.length, train, valid },
     { kind: request.head, epochs: request.epochs, lr, batchSize, seed: request.seed, weightDecay, ...(hidden ? { hidden } : {}), ...(input.onEpoch ? { onEpoch: input.onEpoch } : {}) },
   );
   return { trained, train, valid, classes, hyperParameters: { lr, batchSize, hidden, weightDecay }, seconds: (performance.now() - t0) / 1000 };
