@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRedis, describeError, loadApiConfig, realDataRoot, warnUnlessNoEviction } from '@hourglass/core';
+import { Keys, createLogger, createRedis, describeError, loadApiConfig, migrateLegacyBatchIndex, realDataRoot, warnUnlessNoEviction } from '@hourglass/core';
 import { createApp } from './app.js';
 
 const log = createLogger('api');
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const redis = createRedis(config.REDIS_URL, 'client');
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (retrying)'));
   await warnUnlessNoEviction(redis, log);
+  const migrated = await migrateLegacyBatchIndex(redis, new Keys(config.HOURGLASS_PREFIX));
+  if (migrated.moved + migrated.dropped > 0) log.info(migrated, 'moved batches from the old shared index to per-caller indices');
   await mkdir(config.DATA_ROOT, { recursive: true });
   const { app, close } = createApp({ config, redis, dataRoot: await realDataRoot(config.DATA_ROOT), log });
   const server = app.listen(config.PORT, config.HOST, () => {

@@ -33,6 +33,7 @@ export * from './results/audit-rows.js';
 export * from './results/result-row.js';
 export * from './results/result-store.js';
 export * from './batches/batch-view.js';
+export * from './batches/legacy-index.js';
 export * from './batches/list-batches.js';
 export * from './batches/submit.js';
 export * from './workers/heartbeat.js';

@@ -22,6 +22,10 @@ export class Keys {
   batchIndex(owner: string): string {
     return `${this.prefix}:batches:${owner}`;
   }
+  /** The one index of every caller's batches that releases before 2026-11-26 kept (migrated at API start). */
+  legacyBatchIndex(): string {
+    return `${this.prefix}:batches`;
+  }
   /** Requests counted for one caller in one fixed window (the API's per-key rate limit). */
   rateLimit(caller: string, window: number): string {
     return `${this.prefix}:rl:${caller}:${window}`;

@@ -1,7 +1,7 @@
-/** listBatches: a caller's own batches, newest first, from its own index; expired entries pruned. */
+/** listBatches: a caller's own batches, newest first, from its own index; expired entries pruned. And the move from the old shared index. */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Keys, listBatches } from '@hourglass/core';
+import { Keys, listBatches, migrateLegacyBatchIndex } from '@hourglass/core';
 import { testRedis, uniquePrefix } from '../../helpers/redis.js';
 
 let redis: Redis;
@@ -48,5 +48,27 @@ describe('listBatches', () => {
     await addBatch('bob', 'bx', Date.now());
     await redis.zadd(keys.batchIndex('alice'), Date.now(), 'bx');
     expect(await listBatches(redis, keys, 'alice', 20)).toEqual([]);
+  });
+});
+
+describe('migrateLegacyBatchIndex', () => {
+  it('moves every entry of the old shared index to its owner’s index, drops expired ones, and is idempotent', async () => {
+    const t = Date.now();
+    await redis.hset(keys.batch('old-a'), { id: 'old-a', model: 'colours', total: 1, createdAt: t, owner: 'alice', completed: 0, failed: 0 });
+    await redis.hset(keys.batch('old-b'), { id: 'old-b', model: 'colours', total: 1, createdAt: t + 1, owner: 'bob', completed: 0, failed: 0 });
+    // 2,500 more, to cross pages; and one whose batch expired.
+    for (let i = 0; i < 2_500; i++) {
+      await redis.hset(keys.batch(`many-${i}`), { id: `many-${i}`, model: 'colours', total: 1, createdAt: t + 10 + i, owner: 'alice', completed: 0, failed: 0 });
+    }
+    const legacy = keys.legacyBatchIndex();
+    await redis.zadd(legacy, t, 'old-a', t + 1, 'old-b', t + 2, 'expired');
+    for (let i = 0; i < 2_500; i++) await redis.zadd(legacy, t + 10 + i, `many-${i}`);
+
+    expect(await migrateLegacyBatchIndex(redis, keys)).toEqual({ moved: 2_502, dropped: 1 });
+    expect(await redis.exists(legacy)).toBe(0);
+    expect(await redis.zscore(keys.batchIndex('alice'), 'old-a')).toBe(String(t));
+    expect(await redis.zcard(keys.batchIndex('alice'))).toBe(2_501);
+    expect((await listBatches(redis, keys, 'bob', 20)).map((b) => b.id)).toEqual(['old-b']);
+    expect(await migrateLegacyBatchIndex(redis, keys)).toEqual({ moved: 0, dropped: 0 });
   });
 });
