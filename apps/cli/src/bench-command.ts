@@ -127,7 +127,7 @@ export async function benchSmokeCommand(args: string[], env: NodeJS.ProcessEnv =
   const run = report.models[0]!.configs[0]!.runs[0]!;
   process.stdout.write(
     `\nbench smoke (${values.model}, ${formatCount(images)} images, 1 worker): e2e ${run.imagesPerSecond.toFixed(1)} img/s, in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s, ratio ${run.efficiency.toFixed(3)}` +
-      ` (overhead ${run.overheadMsPerImage.toFixed(3)} ms/img, first result ${formatDuration(run.firstResultMs)}, failures ${run.failures})\n`,
+      ` (overhead ${run.overheadMsPerImage.toFixed(3)} ms/img${run.redis ? `, redis ${run.redis.scriptCallsPerImage.toFixed(2)} script calls and ${run.redis.cpuUsPerImage.toFixed(0)} µs cpu per image` : ''}, first result ${formatDuration(run.firstResultMs)}, failures ${run.failures})\n`,
   );
   return run.failures > 0 ? 1 : 0;
 }

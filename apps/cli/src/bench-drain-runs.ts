@@ -15,6 +15,8 @@ import {
   formatDuration,
   predictDrain,
   predictFromRate,
+  readRedisCounters,
+  redisCostPerImage,
   type ConfigRecord,
   type DrainPrediction,
   type InProcessResult,
@@ -27,6 +29,7 @@ import { cpuNote, metered } from './bench-metering.js';
 import type { BenchRun } from './bench-session.js';
 import { ProgressLine } from './progress.js';
 
+const redisNote = (cost: RunRecord['redis']): string => (cost ? ` · redis ${cost.scriptCallsPerImage.toFixed(2)} calls, ${cost.cpuUsPerImage.toFixed(0)} µs cpu per image` : '');
 const pct = (predicted: number, actual: number): string => `${predicted >= actual ? '+' : ''}${(((predicted - actual) / actual) * 100).toFixed(1)} %`;
 
 export async function drainRuns(
@@ -66,15 +69,17 @@ export async function drainRuns(
 
       const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize > 1 ? ` (${step.chunkSize}/job)` : ''}`;
       const progress = new ProgressLine(label, step.images, out);
-      const { cpu, ...drain } = await metered(session, () =>
-        drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, onProgress: (done, failed) => progress.update(done, failed) }),
-      );
+      const { cpu, redisBefore, ...drain } = await metered(session, async () => {
+        const redisBefore = await readRedisCounters(redis);
+        return { ...(await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, onProgress: (done, failed) => progress.update(done, failed) })), redisBefore };
+      });
+      const redisCost = redisCostPerImage(redisBefore, await readRedisCounters(redis), drain.images);
       batchIds.push(drain.batchId);
       progress.finish();
-      const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu };
+      const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu, ...(redisCost ? { redis: redisCost } : {}) };
       config.runs.push(run);
       say(
-        `  ${step.chunkSize > 1 ? `${step.chunkSize} img/job` : 'run'}       ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${cpuNote(run.cpu)}`,
+        `  ${step.chunkSize > 1 ? `${step.chunkSize} img/job` : 'run'}       ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
       );
       say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
       await bench.checkpoint();

@@ -9,3 +9,4 @@ export * from './chart.js';
 export * from './accuracy-chart.js';
 export * from './planner.js';
 export * from './cpu.js';
+export * from './redis-cost.js';

@@ -6,6 +6,7 @@
 import type { Corpus } from './corpus.js';
 import type { CpuUsage } from './cpu.js';
 import type { DrainResult } from './drain.js';
+import type { RedisCost } from './redis-cost.js';
 import type { MachineInfo } from './machine.js';
 import { machineSummary } from './machine.js';
 import type { InProcessResult, NaiveResult, PipelineSettings } from './measure.js';
@@ -30,6 +31,8 @@ export interface RunRecord extends DrainResult {
   predictedFrom: string;
   /** CPU use during the drain: ours (coordinator, workers, Redis) and other programs'. */
   cpu?: CpuUsage;
+  /** What the drain cost Redis per image (absent where INFO is disabled, and in older reports). */
+  redis?: RedisCost;
 }
 
 export interface ConfigRecord extends Omit<PipelineSettings, 'inferenceThread'> {
@@ -165,7 +168,7 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push('## Every run', '');
   lines.push(
     table(
-      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'CPU ms/img e2e / in-process', 'Overhead ms/img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
+      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'CPU ms/img e2e / in-process', 'Overhead ms/img', 'Redis calls / µs per img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
       runs.map(({ model, config, run }) => [
         model.model,
         config.workers,
@@ -178,6 +181,7 @@ export function renderMarkdown(report: BenchReport): string {
         cpuEfficiency(config, run)?.toFixed(3) ?? '–',
         cpuCostText(config, run),
         run.overheadMsPerImage.toFixed(3),
+        run.redis ? `${run.redis.scriptCallsPerImage.toFixed(2)} / ${run.redis.cpuUsPerImage.toFixed(0)}` : '–',
         formatDuration(run.firstResultMs),
         formatDuration(run.predictedMs),
         run.failures,
@@ -186,7 +190,7 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     '',
   );
-  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process (the CPU ms/img column shows both costs): the steadier figure when other programs share the machine.', '');
+  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. Redis: Lua script calls (the round trips of BullMQ and the result store) and Redis CPU µs per image, from the INFO counters of the server (workers and the progress polling of the coordinator). CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process (the CPU ms/img column shows both costs): the steadier figure when other programs share the machine.', '');
 
   lines.push('## Where the time went (ms per image, summed over the run ÷ N)', '');
   lines.push(
