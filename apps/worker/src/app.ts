@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'bullmq';
 import {
   AppError,
+  CoalescingResultWriter,
   HeartbeatPublisher,
   ImageClassifier,
   Keys,
@@ -78,7 +79,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
 
   const processor = createClassifyProcessor({
     classifier,
-    results,
+    results: new CoalescingResultWriter(results),
     dataRoot,
     workerId: id,
     log: wlog,

@@ -15,7 +15,7 @@ import {
   type ImageRef,
   type Logger,
   type ResultRow,
-  type ResultStore,
+  type ResultWriter,
 } from '@hourglass/core';
 
 /**
@@ -41,7 +41,8 @@ export function jobFailureRows(job: Job<ClassifyJobData>, workerId: string, mode
 
 export interface ProcessorDeps {
   classifier: ImageClassifier;
-  results: ResultStore;
+  /** Where rows go: in the worker, a CoalescingResultWriter (one script call per micro-batch). */
+  results: ResultWriter;
   /** Real path of DATA_ROOT. */
   dataRoot: string;
   workerId: string;
@@ -79,8 +80,9 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
       const error = new AppError('WORKER_LOST', `the worker processing this image stopped ${job.stalledCounter} times before finishing it; not retried again (an input that crashes workers?)`);
       const rows = jobFailureRows(job, workerId, manifest.version, error);
       log.error({ batchId, jobId: job.id, losses: job.stalledCounter }, 'job lost its worker too often; failure rows written');
-      await results.store(batchId, rows);
+      const { completedBatch } = await results.storeRows(batchId, rows);
       deps.onImagesDone?.(rows.length, rows);
+      if (completedBatch) deps.onBatchCompleted?.(batchId, job.id);
       return;
     }
     await results.markStarted(batchId, items.map((item) => item.index));
