@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError, defaultIntraOpThreads, knownEnvNames, loadApiConfig, loadWorkerConfig, parseEnv, commonEnvSchema } from '@hourglass/core';
+import { AppError, MAX_CHUNK_SIZE, defaultIntraOpThreads, knownEnvNames, loadApiConfig, loadWorkerConfig, parseEnv, commonEnvSchema } from '@hourglass/core';
 
 function configError(fn: () => unknown): AppError {
   try {
@@ -104,6 +104,15 @@ describe('api config', () => {
     expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k' }).PORT).toBe(3000);
     expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', PORT: '70000' })).message).toContain('PORT');
     expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', HOURGLASS_AUTH: 'maybe' })).message).toContain('HOURGLASS_AUTH');
+  });
+
+  it('DEFAULT_CHUNK_SIZE: 1 unless set, within the limits of a request\'s own chunkSize', () => {
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k' }).DEFAULT_CHUNK_SIZE).toBe(1);
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k', DEFAULT_CHUNK_SIZE: '16' }).DEFAULT_CHUNK_SIZE).toBe(16);
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k', DEFAULT_CHUNK_SIZE: String(MAX_CHUNK_SIZE) }).DEFAULT_CHUNK_SIZE).toBe(MAX_CHUNK_SIZE);
+    for (const bad of ['0', String(MAX_CHUNK_SIZE + 1), '1.5', 'lots']) {
+      expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', DEFAULT_CHUNK_SIZE: bad })).message).toContain('DEFAULT_CHUNK_SIZE');
+    }
   });
 });
 

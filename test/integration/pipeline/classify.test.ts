@@ -4,7 +4,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyQueueName } from '@hourglass/core';
 import { brokenImages, solidImage, type ColourName } from '../../helpers/images.js';
 import { fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 
@@ -136,5 +138,37 @@ describe('classify pipeline', () => {
     expect(model.served).toBe(true);
     expect(model.workers.length).toBeGreaterThanOrEqual(1);
     expect(model.workers[0].ep).toBe('cpu');
+  });
+});
+
+describe('DEFAULT_CHUNK_SIZE', () => {
+  let system: TestSystem;
+  let images: Array<{ path: string; expected: ColourName }>;
+
+  beforeAll(async () => {
+    system = await startTestSystem({ apiEnv: { DEFAULT_CHUNK_SIZE: '5' } });
+    images = await writeColourImages(system, 'chunked', 12);
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('a request without chunkSize gets the server default; one that sets it keeps its own', async () => {
+    const queue = new Queue(classifyQueueName('colours'), { connection: system.redis, prefix: system.prefix });
+    try {
+      const defaulted = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number };
+      expect(defaulted.chunkSize).toBe(5);
+      expect(await queue.getWaitingCount()).toBe(3);
+      const own = (await (await submit(system, { model: 'colours', chunkSize: 1, images: images.slice(0, 4).map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number };
+      expect(own.chunkSize).toBe(1);
+      expect(await queue.getWaitingCount()).toBe(3 + 4);
+
+      await system.startWorker();
+      await waitForBatch(system, defaulted.id);
+      const rows = await fetchResults(system, defaulted.id);
+      expect(rows.map((r) => r.label)).toEqual(images.map((i) => i.expected));
+    } finally {
+      await queue.close();
+    }
   });
 });

@@ -4,15 +4,17 @@ import { z } from 'zod';
 import { AppError, MAX_CHUNK_SIZE, MAX_PATH_LENGTH, type ImageRef } from '@hourglass/core';
 import { uploadedFiles } from '../uploads.js';
 
+const CHUNK_SIZE_DOC = 'Images per job. Unset: the server\'s DEFAULT_CHUNK_SIZE (1 = one job per image, unless configured); more per job costs the queue less per image and makes progress and retries coarser.';
+
 export const jsonBatchSchema = z.strictObject({
   model: z.string().min(1).max(64),
   images: z.array(z.strictObject({ path: z.string().min(1).max(MAX_PATH_LENGTH) })),
-  chunkSize: z.number().int().min(1).max(MAX_CHUNK_SIZE).optional(),
+  chunkSize: z.number().int().min(1).max(MAX_CHUNK_SIZE).optional().describe(CHUNK_SIZE_DOC),
 });
 
 export const formBatchSchema = z.strictObject({
   model: z.string().min(1).max(64),
-  chunkSize: z.coerce.number().int().min(1).max(MAX_CHUNK_SIZE).optional(),
+  chunkSize: z.coerce.number().int().min(1).max(MAX_CHUNK_SIZE).optional().describe(CHUNK_SIZE_DOC),
 });
 
 export interface BatchRequest {

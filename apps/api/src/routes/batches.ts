@@ -93,7 +93,7 @@ export function batchesRouter(ctx: ApiContext): Router {
       {
         model,
         items: toImageRefs(request.images, resolved),
-        ...(request.chunkSize ? { chunkSize: request.chunkSize } : {}),
+        chunkSize: request.chunkSize ?? ctx.config.DEFAULT_CHUNK_SIZE,
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
         owner: req.owner!,
       },
