@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { mapLimit } from '../concurrency.js';
 import type { RegisteredModel } from '../models/registry.js';
 
 export interface FeatureCache {
@@ -81,12 +82,11 @@ export class DiskFeatureCache implements FeatureCache {
   }
 
   async getMany(backbone: string, hashes: readonly string[]): Promise<Array<Float32Array | undefined>> {
-    return Promise.all(
-      hashes.map(async (hash) => {
-        const bytes = await readFile(this.file(backbone, hash)).catch(() => undefined);
-        return bytes && bytes.byteLength > 0 && bytes.byteLength % 4 === 0 ? fromBuffer(bytes) : undefined;
-      }),
-    );
+    // A bounded number of open files: 100,000 hashes at once would run out of file descriptors.
+    return mapLimit(hashes, 64, async (hash) => {
+      const bytes = await readFile(this.file(backbone, hash)).catch(() => undefined);
+      return bytes && bytes.byteLength > 0 && bytes.byteLength % 4 === 0 ? fromBuffer(bytes) : undefined;
+    });
   }
 
   async setMany(backbone: string, entries: ReadonlyArray<{ hash: string; features: Float32Array }>): Promise<void> {
