@@ -5,7 +5,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoalescingResultWriter, Keys, ResultStore, readBatch, type ResultRow } from '@hourglass/core';
-import { testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { resultRow, seedBatch } from '../../helpers/batches.js';
+import { testRedis } from '../../helpers/redis.js';
 
 let redis: Redis;
 beforeAll(() => {
@@ -15,7 +16,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const row = (index: number): ResultRow => ({ index, source: `${index}.jpg`, model: 'm', modelVersion: 1, label: 'red', confidence: 1, worker: 'w', finishedAt: 0 });
+const row = resultRow;
 
 /** A real store whose script calls are counted on their way to Redis. */
 class CountingStore extends ResultStore {
@@ -32,9 +33,7 @@ class CountingStore extends ResultStore {
 }
 
 async function newBatch(total: number): Promise<{ store: CountingStore; keys: Keys; id: string }> {
-  const keys = new Keys(uniquePrefix('cw'));
-  const id = `b${uniquePrefix('')}`;
-  await redis.hset(keys.batch(id), { id, model: 'm', total, createdAt: Date.now(), owner: 'o', completed: 0, failed: 0, started: 0 });
+  const { keys, id } = await seedBatch(redis, total, 'cw');
   return { store: new CountingStore(redis, keys, 60), keys, id };
 }
 

@@ -1,8 +1,9 @@
 /** ResultStore.storeRows: exactly one store call is told it completed the batch, whatever repeats. */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keys, ResultStore, type ResultRow } from '@hourglass/core';
-import { testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { ResultStore } from '@hourglass/core';
+import { resultRow, seedBatch } from '../../helpers/batches.js';
+import { testRedis } from '../../helpers/redis.js';
 
 let redis: Redis;
 beforeAll(() => {
@@ -12,12 +13,10 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const row = (index: number): ResultRow => ({ index, source: `${index}.jpg`, model: 'm', modelVersion: 1, label: 'red', confidence: 1, worker: 'w', finishedAt: 0 });
+const row = resultRow;
 
 async function newBatch(total: number): Promise<{ store: ResultStore; id: string }> {
-  const keys = new Keys(uniquePrefix('rc'));
-  const id = `b${uniquePrefix('')}`;
-  await redis.hset(keys.batch(id), { id, model: 'm', total, createdAt: Date.now(), completed: 0, failed: 0, started: 0 });
+  const { keys, id } = await seedBatch(redis, total, 'rc');
   return { store: new ResultStore(redis, keys, 60), id };
 }
 
