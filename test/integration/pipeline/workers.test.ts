@@ -3,29 +3,12 @@
  * image is done exactly once; a worker stopped with SIGTERM mid-batch drains and exits 0, and a
  * restarted worker finishes the batch without duplicates.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { solidImage } from '../../helpers/images.js';
+import { submit, writeImages } from '../../helpers/colour-batch.js';
 import { fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 
-async function writeImages(system: TestSystem, count: number): Promise<string[]> {
-  await mkdir(path.join(system.dataRoot, 'many'), { recursive: true });
-  // Few distinct files referenced many times: decoding is what costs, not the file count.
-  const distinct = await Promise.all(['red', 'green', 'blue'].map((c, i) => solidImage({ colour: c as 'red', width: 200, height: 150, seed: i })));
-  await Promise.all(distinct.map((bytes, i) => writeFile(path.join(system.dataRoot, 'many', `${i}.jpg`), bytes)));
-  return Array.from({ length: count }, (_, i) => `many/${i % 3}.jpg`);
-}
-
-async function submit(system: TestSystem, paths: string[]): Promise<string> {
-  const response = await system.request('/v1/batches', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'colours', images: paths.map((p) => ({ path: p })) }),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { id: string }).id;
-}
+// Larger than the fault tests' images: each decode takes long enough that SIGTERM finds work in flight.
+const writeLargeImages = async (system: TestSystem, count: number): Promise<string[]> => (await writeImages(system, count, { width: 200, height: 150 })).paths;
 
 describe('worker processes', () => {
   let system: TestSystem;
@@ -37,7 +20,7 @@ describe('worker processes', () => {
   });
 
   it('two workers share one queue; every image is done exactly once', async () => {
-    const paths = await writeImages(system, 600);
+    const paths = await writeLargeImages(system, 600);
     const [a, b] = await Promise.all([system.startWorker({ env: { WORKERS_PER_HOST: '2' } }), system.startWorker({ env: { WORKERS_PER_HOST: '2' } })]);
     const id = await submit(system, paths);
     const view = await waitForBatch(system, id, 120_000);
@@ -53,7 +36,7 @@ describe('worker processes', () => {
   });
 
   it('SIGTERM mid-batch drains and exits 0; a restarted worker completes the batch, no duplicates', async () => {
-    const paths = await writeImages(system, 1500);
+    const paths = await writeLargeImages(system, 1500);
     const first = await system.startWorker({ env: { SHUTDOWN_GRACE_MS: '10000' } });
     const id = await submit(system, paths);
     // Wait until the worker is well into the batch, then ask it to stop.

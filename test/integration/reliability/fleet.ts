@@ -3,43 +3,15 @@
  * progress that tolerates an API or Redis that is briefly away, and the exactly-once audit of a
  * batch's result rows.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Queue } from 'bullmq';
 import { expect } from 'vitest';
 import { auditRows, type AuditedRow, type RowAudit } from '@hourglass/core';
-import { solidImage, type ColourName } from '../../helpers/images.js';
 import type { TestSystem } from '../../helpers/system.js';
 
 /** Workers in fault tests: short locks so a killed worker's jobs come back in seconds. */
 export const FAST_RECOVERY_ENV = { LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000', WORKERS_PER_HOST: '2' } as const;
 
-const COLOURS: ColourName[] = ['red', 'green', 'blue'];
-
-/**
- * `count` references to three small JPEGs (decoding is what costs, not the file count); the
- * expected label of reference i is COLOURS[i % 3].
- */
-export async function writeImages(system: TestSystem, count: number, dir = 'many'): Promise<{ paths: string[]; expected: ColourName[] }> {
-  await mkdir(path.join(system.dataRoot, dir), { recursive: true });
-  await Promise.all(
-    COLOURS.map(async (colour, i) => writeFile(path.join(system.dataRoot, dir, `${i}.jpg`), await solidImage({ colour, width: 48, height: 36, seed: i }))),
-  );
-  return {
-    paths: Array.from({ length: count }, (_, i) => `${dir}/${i % 3}.jpg`),
-    expected: Array.from({ length: count }, (_, i) => COLOURS[i % 3]!),
-  };
-}
-
-export async function submit(system: TestSystem, paths: string[]): Promise<string> {
-  const response = await system.request('/v1/batches', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'colours', images: paths.map((p) => ({ path: p })) }),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { id: string }).id;
-}
+export { submit, writeImages } from '../../helpers/colour-batch.js';
 
 export interface Progress {
   status: string;
