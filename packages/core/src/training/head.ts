@@ -254,12 +254,7 @@ export function standardiseRows(x: FeatureMatrix, rows: ArrayLike<number>, s: St
 
 /** The first n rows of a row-major matrix, standardised. */
 export function standardise(x: FeatureMatrix, n: number, s: Standardiser): Float64Array {
-  const width = s.mean.length;
-  const out = new Float64Array(n * width);
-  for (let r = 0; r < n; r++) {
-    for (let i = 0; i < width; i++) out[r * width + i] = (x[r * width + i]! - s.mean[i]!) / s.std[i]!;
-  }
-  return out;
+  return standardiseRows(x, Uint32Array.from({ length: n }, (_, r) => r), s);
 }
 
 /**
