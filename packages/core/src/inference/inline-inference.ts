@@ -8,7 +8,7 @@ import { AppError, describeError } from '../errors.js';
 import type { EngineInfo, InferenceEngine } from './inference-engine.js';
 import type { ThreadInit } from './protocol.js';
 import { runBatch, type RunResult } from './run-batch.js';
-import { openSession } from './session.js';
+import { describeOpened, openSession } from './session.js';
 
 export class InlineInference implements InferenceEngine {
   private opening: Promise<{ session: ort.InferenceSession; info: EngineInfo }> | undefined;
@@ -23,15 +23,7 @@ export class InlineInference implements InferenceEngine {
   private open(): Promise<{ session: ort.InferenceSession; info: EngineInfo }> {
     if (this.closed) return Promise.reject(new AppError('INFERENCE_FAILED', 'inference session is closed'));
     this.opening ??= openSession(this.init.onnxPath, { ep: this.init.ep, intraOpThreads: this.init.intraOpThreads, cudaDeviceId: this.init.cudaDeviceId }).then(
-      (opened) => ({
-        session: opened.session,
-        info: {
-          ep: opened.ep,
-          ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
-          inputNames: [...opened.session.inputNames],
-          outputNames: [...opened.session.outputNames],
-        },
-      }),
+      (opened) => ({ session: opened.session, info: describeOpened(opened) }),
       (error: unknown) => {
         this.opening = undefined;
         throw error;

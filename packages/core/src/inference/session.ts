@@ -47,6 +47,16 @@ async function open(onnxPath: string, options: SessionOptions): Promise<ort.Infe
   });
 }
 
+/** What an opened session says about itself: the provider in use (and why not the requested one), its graph's names. */
+export function describeOpened(opened: OpenedSession): { ep: ExecutionProvider; fallbackReason?: string; inputNames: string[]; outputNames: string[] } {
+  return {
+    ep: opened.ep,
+    ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}),
+    inputNames: [...opened.session.inputNames],
+    outputNames: [...opened.session.outputNames],
+  };
+}
+
 export async function openSession(onnxPath: string, options: SessionOptions): Promise<OpenedSession> {
   try {
     return { session: await open(onnxPath, options), ep: options.ep };

@@ -3,7 +3,7 @@
  * (measured: 119 ms stalls); here that thread is not the one renewing BullMQ locks and heartbeats.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSession } from './session.js';
+import { describeOpened, openSession } from './session.js';
 import { runBatch } from './run-batch.js';
 import type { FromThread, ThreadInit, ToThread } from './protocol.js';
 
@@ -14,7 +14,7 @@ const send = (message: FromThread, transfer: ArrayBuffer[] = []): void => port.p
 try {
   const opened = await openSession(init.onnxPath, { ep: init.ep, intraOpThreads: init.intraOpThreads, cudaDeviceId: init.cudaDeviceId });
   const { session } = opened;
-  send({ type: 'ready', ep: opened.ep, ...(opened.fallbackReason ? { fallbackReason: opened.fallbackReason } : {}), inputNames: [...session.inputNames], outputNames: [...session.outputNames] });
+  send({ type: 'ready', ...describeOpened(opened) });
 
   port.on('message', async (message: ToThread) => {
     if (message.type === 'close') {
