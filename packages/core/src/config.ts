@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_CHUNK_SIZE } from './batches/submit.js';
 import { AppError } from './errors.js';
 import { DEFAULT_RESULTS_TTL_SECONDS } from './results/result-store.js';
 
@@ -51,9 +52,9 @@ export const apiEnvSchema = commonEnvSchema.extend({
   /**
    * Images per job when a request does not say (`chunkSize`). 1 = one job per image: the finest
    * progress and retry unit. BullMQ costs about 140 µs of Redis CPU per job, so fast GPU workers
-   * want more (16 divides that by 16). At most 256, the limit of `chunkSize` itself.
+   * want more (16 divides that by 16). At most MAX_CHUNK_SIZE, the limit of `chunkSize` itself.
    */
-  DEFAULT_CHUNK_SIZE: positiveInt.max(256).default(1),
+  DEFAULT_CHUNK_SIZE: positiveInt.max(MAX_CHUNK_SIZE).default(1),
   /** Largest single uploaded file, bytes. */
   MAX_UPLOAD_BYTES: positiveInt.default(25 * 1024 * 1024),
   /** Most files in one multipart request. */
