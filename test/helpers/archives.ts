@@ -74,11 +74,12 @@ export function zipArchive(entries: Array<ArchiveEntry & { declaredSize?: number
     const method = e.store || e.type === 'symlink' || e.type === 'dir' ? 0 : 8;
     const body = method === 8 ? deflateRawSync(data) : data;
     const size = e.declaredSize ?? data.length;
+    const crc = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
     local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
@@ -88,7 +89,7 @@ export function zipArchive(entries: Array<ArchiveEntry & { declaredSize?: number
     central.writeUInt16LE((3 << 8) | 20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
