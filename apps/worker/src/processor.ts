@@ -9,6 +9,7 @@ import type { Job } from 'bullmq';
 import {
   AppError,
   describeError,
+  isNonRetryable,
   resolveImagePath,
   type ClassifyJobData,
   type ImageClassifier,
@@ -95,7 +96,7 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
           const top = predictions[0]!;
           return { ...baseRow(item), label: top.label, confidence: top.confidence, topk: predictions, finishedAt: Date.now(), timings: { queueMs, ...timings } };
         } catch (error) {
-          if (error instanceof AppError && error.isClientError) return failureRow(item, error);
+          if (isNonRetryable(error)) return failureRow(item, error);
           if (lastAttempt) {
             return failureRow(item, new AppError('INFERENCE_FAILED', `gave up after ${job.attemptsMade + 1} attempts: ${describeError(error)}`));
           }

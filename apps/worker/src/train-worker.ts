@@ -6,13 +6,14 @@
  * (BullMQ stalled-job recovery) and resumes from the cache; the model is registered atomically at
  * the very end, so a killed job never leaves a half-written model behind.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import {
-  AppError,
   RedisFeatureCache,
   TrainStore,
   describeError,
+  isNonRetryable,
   runTraining,
+  toJobError,
   trainQueueName,
   type ImageClassifier,
   type Logger,
@@ -59,12 +60,12 @@ export function createTrainProcessor(deps: TrainWorkerDeps): (job: Job<TrainJobD
       return result;
     } catch (error) {
       // Bad input (dataset changed under us, too few images left) cannot succeed on a retry.
-      if (error instanceof AppError && error.isClientError) {
+      if (isNonRetryable(error)) {
         await store.setError(trainId, { code: error.code, message: error.message }).catch(() => undefined);
-        throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      } else {
+        jlog.warn({ err: describeError(error) }, 'train job attempt failed');
       }
-      jlog.warn({ err: describeError(error) }, 'train job attempt failed');
-      throw error;
+      throw toJobError(error);
     }
   };
 }
@@ -91,7 +92,7 @@ export function startTrainWorker(deps: TrainWorkerDeps): TrainWorker | undefined
     log: deps.log,
     what: 'train job',
     identify: (job) => ({ trainId: job.data.trainId }),
-    // The processor records client errors itself (UnrecoverableError); keep that code, and give
+    // The processor records non-retryable failures itself (NonRetryableJobError); keep that code, and give
     // every other failure (retries spent, stall limit) the generic one.
     record: async (job, error) => {
       const known = await store.get(job.data.trainId);

@@ -108,7 +108,10 @@ export class AppError extends Error {
     return HTTP_STATUS[this.code];
   }
 
-  /** True when the client caused it (4xx): the request or image must change, or, for QUEUE_FULL, wait. */
+  /**
+   * True when the client caused it (4xx): the request or image must change, or, for QUEUE_FULL, wait.
+   * It answers who caused a failure; whether a job retries it is retry-policy.ts's to say.
+   */
   get isClientError(): boolean {
     return this.httpStatus >= 400 && this.httpStatus < 500;
   }

@@ -9,6 +9,7 @@
  * was several times that). The cache is read a slice at a time for the same reason.
  */
 import { AppError, describeError } from '../errors.js';
+import { isNonRetryable } from '../retry-policy.js';
 import { mapLimit } from '../concurrency.js';
 import type { ImageClassifier } from '../inference/classifier.js';
 import { resolveImagePath } from '../storage/data-root.js';
@@ -58,11 +59,6 @@ export interface ExtractResult {
   cached: number;
   computed: number;
   seconds: number;
-}
-
-/** Errors that belong to one image (a retry cannot fix them): skip the image. */
-function isImageError(error: unknown): error is AppError {
-  return error instanceof AppError && error.isClientError;
 }
 
 /** Hashes per cache read: the per-image arrays a read returns live only until copied into the matrix. */
@@ -129,7 +125,8 @@ export async function extractFeatures(request: ExtractRequest): Promise<ExtractR
       pending.push({ hash, features: row });
       if (pending.length >= flushEvery) await flush();
     } catch (error) {
-      if (!isImageError(error)) {
+      // A failure no retry can fix belongs to this one image: skip the image, keep the run.
+      if (!isNonRetryable(error)) {
         fatal ??= { error };
         return;
       }
