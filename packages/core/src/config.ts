@@ -6,9 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { MAX_CHUNK_SIZE } from './batches/submit.js';
 import { AppError } from './errors.js';
-import { DEFAULT_RESULTS_TTL_SECONDS } from './results/result-store.js';
+import { DEFAULT_RESULTS_TTL_SECONDS, MAX_CHUNK_SIZE } from './limits.js';
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();

@@ -1,5 +1,6 @@
 /** @hourglass/core: the one shared place for the API, the worker and the CLI. No deep imports. */
 export * from './errors.js';
+export * from './limits.js';
 export * from './retry-policy.js';
 export * from './config.js';
 export * from './logger.js';

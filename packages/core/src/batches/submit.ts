@@ -8,13 +8,13 @@ import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
 import { AppError } from '../errors.js';
 import type { Keys } from '../keys.js';
+import { MAX_CHUNK_SIZE } from '../limits.js';
 import type { RegisteredModel } from '../models/registry.js';
 import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ImageRef } from '../queues.js';
 import { readBatch, type BatchView } from './batch-view.js';
 
 /** addBulk pipelines longer than this hold Redis for too long in one go. */
 export const ADD_BULK_CHUNK = 1_000;
-export const MAX_CHUNK_SIZE = 256;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export const idempotencyKeyPattern = /^[A-Za-z0-9._~-]{1,128}$/;

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
+import { DEFAULT_RESULTS_TTL_SECONDS } from '../limits.js';
 import { isFailure, type ResultRow } from './result-row.js';
 
 // KEYS: results hash, meta hash, started hash. ARGV: now, ttlSeconds, then (index, json, failed)
@@ -49,9 +50,6 @@ end
 if fresh > 0 then redis.call('HINCRBY', KEYS[2], 'started', fresh) end
 return fresh
 `;
-
-/** How long a completed batch's meta and results are kept unless configured (RESULTS_TTL_SECONDS). */
-export const DEFAULT_RESULTS_TTL_SECONDS = 7 * 24 * 3600;
 
 type ScriptRedis = Redis & {
   hgStoreRows(results: string, meta: string, started: string, ...args: string[]): Promise<[number, number]>;

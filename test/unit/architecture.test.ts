@@ -1,0 +1,202 @@
+/**
+ * docs/architecture.md's layering rule, checked on the source itself: every import of every .ts
+ * file under packages/core/src and apps/\*\/src is read with the TypeScript parser (type-only
+ * imports included: they couple files as much as any other) and held against the rule.
+ * - Packages: core imports no other package; the apps import each other only where PACKAGES
+ *   allows, and only through a package's name (its index), never a path inside it.
+ * - Core's folders: a file imports its own folder or a folder of a lower layer, never a higher
+ *   one or a sibling of the same layer.
+ * - Files: no import cycle, with the cycles still being taken apart listed by name.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Each package's source folder and the packages it may import. */
+const PACKAGES: Record<string, { src: string; mayImport: string[] }> = {
+  '@hourglass/core': { src: 'packages/core/src', mayImport: [] },
+  '@hourglass/api': { src: 'apps/api/src', mayImport: ['@hourglass/core'] },
+  '@hourglass/worker': { src: 'apps/worker/src', mayImport: ['@hourglass/core'] },
+  // The local-system harnesses (demo, bench, chaos) start an API and workers in-process.
+  '@hourglass/cli': { src: 'apps/cli/src', mayImport: ['@hourglass/core', '@hourglass/api', '@hourglass/worker'] },
+};
+
+/**
+ * Core's layers, lowest first. The files directly in packages/core/src (errors, limits, config,
+ * logger, keys, queues, redis ...) are layer 0: they import one another and nothing in a folder.
+ * index.ts is the package's surface and may export from every layer.
+ */
+const CORE_LAYERS: string[][] = [
+  ['.'],
+  ['imaging', 'storage', 'models'],
+  ['inference'],
+  ['results', 'batches', 'workers', 'training'],
+  ['metrics'],
+  ['bench'],
+];
+
+/**
+ * Import cycles that exist today and are being taken apart (the engine interface moves apart from
+ * its factory). The check wants exactly this list: a new cycle fails it, and so does a listed
+ * cycle that is gone, so the list only shrinks. Each cycle is its files, sorted.
+ */
+const KNOWN_CYCLES: string[][] = [
+  [
+    'packages/core/src/inference/inference-engine.ts',
+    'packages/core/src/inference/inference-thread.ts',
+    'packages/core/src/inference/inline-inference.ts',
+  ],
+];
+
+interface Import {
+  from: string;
+  specifier: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** Every module specifier a file names: import and export declarations, import(), import x = require(). */
+function importsOf(file: string): Import[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: Import[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ from: file, specifier: node.moduleSpecifier.text });
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+      found.push({ from: file, specifier: node.arguments[0].text });
+    } else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) {
+      found.push({ from: file, specifier: node.expression.text });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The repository-relative .ts file a relative specifier names ('./x.js' is x.ts). */
+function resolveRelative(imp: Import): string {
+  const target = path.join(path.dirname(imp.from), imp.specifier);
+  return target.replace(/\.js$/, '.ts');
+}
+
+const isRelative = (specifier: string): boolean => specifier.startsWith('.');
+
+const allFiles = Object.values(PACKAGES).flatMap((p) => sourceFiles(p.src));
+const allImports = allFiles.flatMap(importsOf);
+const packageOf = (file: string): string => Object.entries(PACKAGES).find(([, p]) => file.startsWith(`${p.src}/`))![0];
+
+describe('packages', () => {
+  it('finds the source it checks', () => {
+    for (const p of Object.values(PACKAGES)) expect(sourceFiles(p.src).length, p.src).toBeGreaterThan(5);
+    expect(allImports.length).toBeGreaterThan(500);
+  });
+
+  it('import only the packages they may, through the package name alone', () => {
+    const wrong: string[] = [];
+    for (const imp of allImports) {
+      const own = packageOf(imp.from);
+      if (isRelative(imp.specifier)) {
+        // A relative path that climbs out of its own package is a deep import in disguise.
+        const target = resolveRelative(imp);
+        if (!target.startsWith(`${PACKAGES[own]!.src}/`)) wrong.push(`${imp.from}: ${imp.specifier} leaves ${own}`);
+        continue;
+      }
+      const named = Object.keys(PACKAGES).find((name) => imp.specifier === name || imp.specifier.startsWith(`${name}/`));
+      if (!named) continue;
+      if (imp.specifier !== named) wrong.push(`${imp.from}: ${imp.specifier} is a deep import (use '${named}')`);
+      else if (named !== own && !PACKAGES[own]!.mayImport.includes(named)) wrong.push(`${imp.from}: ${own} may not import ${named}`);
+      else if (named === own) wrong.push(`${imp.from}: imports its own package by name`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("core's layers", () => {
+  const coreSrc = PACKAGES['@hourglass/core']!.src;
+  /** The folder a core file belongs to: its first path segment under src, '.' for the files at the top. */
+  const folderOf = (file: string): string => {
+    const parts = path.relative(coreSrc, file).split(path.sep);
+    return parts.length === 1 ? '.' : parts[0]!;
+  };
+  const layerOf = (folder: string): number => CORE_LAYERS.findIndex((layer) => layer.includes(folder));
+  const coreFiles = sourceFiles(coreSrc);
+
+  it('place every folder of core in exactly one layer', () => {
+    const folders = [...new Set(coreFiles.map(folderOf))].sort();
+    expect(folders.filter((f) => layerOf(f) < 0), 'folders missing from CORE_LAYERS').toEqual([]);
+    expect(CORE_LAYERS.flat().sort()).toEqual(folders);
+  });
+
+  it('import only their own folder or a lower layer', () => {
+    const wrong: string[] = [];
+    for (const imp of allImports) {
+      if (!imp.from.startsWith(`${coreSrc}/`) || !isRelative(imp.specifier)) continue;
+      if (imp.from === `${coreSrc}/index.ts`) continue;
+      const from = folderOf(imp.from);
+      const to = folderOf(resolveRelative(imp));
+      if (from === to) continue;
+      if (layerOf(to) >= layerOf(from)) wrong.push(`${imp.from} (${from}, layer ${layerOf(from)}) imports ${imp.specifier} (${to}, layer ${layerOf(to)})`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('files', () => {
+  /** Strongly connected components of more than one file (Tarjan), each sorted. */
+  function importCycles(): string[][] {
+    const edges = new Map<string, string[]>();
+    for (const imp of allImports) {
+      if (!isRelative(imp.specifier)) continue;
+      edges.set(imp.from, [...(edges.get(imp.from) ?? []), resolveRelative(imp)]);
+    }
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[][] = [];
+    const connect = (v: string): void => {
+      index.set(v, index.size);
+      low.set(v, index.get(v)!);
+      stack.push(v);
+      onStack.add(v);
+      for (const w of edges.get(v) ?? []) {
+        if (!index.has(w)) {
+          connect(w);
+          low.set(v, Math.min(low.get(v)!, low.get(w)!));
+        } else if (onStack.has(w)) {
+          low.set(v, Math.min(low.get(v)!, index.get(w)!));
+        }
+      }
+      if (low.get(v) !== index.get(v)) return;
+      const component: string[] = [];
+      for (;;) {
+        const w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+        if (w === v) break;
+      }
+      if (component.length > 1) cycles.push(component.sort());
+    };
+    for (const file of allFiles) if (!index.has(file)) connect(file);
+    return cycles.sort((a, b) => a[0]!.localeCompare(b[0]!));
+  }
+
+  it('resolve every relative import to a file that exists', () => {
+    const known = new Set(allFiles);
+    const missing = allImports.filter((imp) => isRelative(imp.specifier) && !known.has(resolveRelative(imp)));
+    expect(missing.map((imp) => `${imp.from}: ${imp.specifier}`)).toEqual([]);
+  });
+
+  it('form no import cycle beyond the known ones, and every known one still exists', () => {
+    expect(importCycles()).toEqual(KNOWN_CYCLES);
+  });
+});
