@@ -23,12 +23,15 @@ import { openapiRouter } from './routes/openapi.js';
 import { uiRouter } from './routes/ui.js';
 import { batchImagesRouter } from './routes/batch-images.js';
 import { benchReportRouter } from './routes/bench-report.js';
+import { startJobSweep, type JobSweep } from './job-sweep.js';
 
 export interface ApiApp {
   app: Express;
   context: ApiContext;
   /** This app's Prometheus registry and metrics (served at GET /metrics). */
   metrics: ApiMetrics;
+  /** Gives images of removed queue jobs their JOB_REMOVED rows (runs on a timer; sweep() runs one now). */
+  jobSweep: JobSweep;
   /** Closes the queues this app opened (not Redis: the caller owns it). */
   close(): Promise<void>;
 }
@@ -74,12 +77,15 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
 
   app.use(notFound);
   app.use(errorHandler(options.log));
+  const jobSweep = startJobSweep(ctx, options.config.JOB_SWEEP_INTERVAL_MS);
 
   return {
     app,
     context: ctx,
     metrics,
+    jobSweep,
     close: async () => {
+      jobSweep.stop();
       await Promise.all([ctx.queues.close(), trainQueues.close()]);
     },
   };

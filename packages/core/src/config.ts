@@ -75,6 +75,14 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
   /** Requests per minute per API key (fixed window, counted in Redis); 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(1_200),
+  /**
+   * How often the API looks for open batches whose queue jobs were removed (Bull Board clean/empty)
+   * and gives their images JOB_REMOVED rows. A batch is checked after its progress stood still for
+   * one whole interval, so detection takes one to two intervals.
+   */
+  JOB_SWEEP_INTERVAL_MS: positiveInt.min(100).default(30_000),
+  /** Expiry of a batch that the API's sweeper completes (the same setting as the workers'). */
+  RESULTS_TTL_SECONDS: positiveInt.min(60).default(DEFAULT_RESULTS_TTL_SECONDS),
   /** Where the benchmark writes RESULTS.md and its SVG charts; /ui shows them read-only. */
   BENCH_REPORT_DIR: absolutePath.prefault('./bench'),
 });
