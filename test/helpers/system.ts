@@ -25,6 +25,8 @@ import { testRedisUrl, uniquePrefix } from './redis.js';
 
 export const TEST_MODEL = 'colours';
 export const TEST_API_KEY = 'test-key-0123456789';
+/** Bull Board and the shared model namespace (HOURGLASS_ADMIN_KEYS). */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
 
 export interface TestSystem {
   baseUrl: string;
@@ -71,6 +73,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     DATA_ROOT: dataRoot,
     MODELS_DIR: modelsDir,
     HOURGLASS_API_KEYS: TEST_API_KEY,
+    HOURGLASS_ADMIN_KEYS: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
     ...options.apiEnv,
   });

@@ -79,6 +79,7 @@ describe('worker config', () => {
 });
 
 describe('api config', () => {
+  const K = 'key-0123456789abcdef';
   it('needs API keys while authentication is on', () => {
     const error = configError(() => loadApiConfig({}));
     expect(error.message).toContain('HOURGLASS_API_KEYS');
@@ -94,24 +95,37 @@ describe('api config', () => {
   });
 
   it('splits keys on commas, trimming blanks', () => {
-    const config = loadApiConfig({ HOURGLASS_API_KEYS: ' k1 ,k2,, k3 ' });
-    expect(config.HOURGLASS_API_KEYS).toEqual(['k1', 'k2', 'k3']);
+    const config = loadApiConfig({ HOURGLASS_API_KEYS: ` ${K}1 ,${K}2,, ${K}3 ` });
+    expect(config.HOURGLASS_API_KEYS).toEqual([`${K}1`, `${K}2`, `${K}3`]);
+  });
+
+  it('refuses to start with a key shorter than 16 characters, tenant or admin', () => {
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'ab' })).message).toMatch(/HOURGLASS_API_KEYS: every key needs at least 16 characters/);
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: `${K},short-key-15chr` })).message).toContain('HOURGLASS_API_KEYS');
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, HOURGLASS_ADMIN_KEYS: 'admin' })).message).toContain('HOURGLASS_ADMIN_KEYS');
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'exactly-16-chars' }).HOURGLASS_API_KEYS).toEqual(['exactly-16-chars']);
+  });
+
+  it('admin keys alone are enough to start; both lists are kept apart', () => {
+    const config = loadApiConfig({ HOURGLASS_ADMIN_KEYS: `${K}-admin` });
+    expect(config.HOURGLASS_API_KEYS).toEqual([]);
+    expect(config.HOURGLASS_ADMIN_KEYS).toEqual([`${K}-admin`]);
   });
 
   it('fills defaults and coerces the port', () => {
-    const config = loadApiConfig({ HOURGLASS_API_KEYS: 'k', PORT: '8080' });
+    const config = loadApiConfig({ HOURGLASS_API_KEYS: K, PORT: '8080' });
     expect(config).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', HOURGLASS_AUTH: 'on', MAX_BATCH_IMAGES: 100_000, MAX_UPLOAD_FILES: 1_000 });
-    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k' }).PORT).toBe(3000);
-    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', PORT: '70000' })).message).toContain('PORT');
-    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', HOURGLASS_AUTH: 'maybe' })).message).toContain('HOURGLASS_AUTH');
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K }).PORT).toBe(3000);
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, PORT: '70000' })).message).toContain('PORT');
+    expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, HOURGLASS_AUTH: 'maybe' })).message).toContain('HOURGLASS_AUTH');
   });
 
   it('DEFAULT_CHUNK_SIZE: 1 unless set, within the limits of a request\'s own chunkSize', () => {
-    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k' }).DEFAULT_CHUNK_SIZE).toBe(1);
-    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k', DEFAULT_CHUNK_SIZE: '16' }).DEFAULT_CHUNK_SIZE).toBe(16);
-    expect(loadApiConfig({ HOURGLASS_API_KEYS: 'k', DEFAULT_CHUNK_SIZE: String(MAX_CHUNK_SIZE) }).DEFAULT_CHUNK_SIZE).toBe(MAX_CHUNK_SIZE);
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K }).DEFAULT_CHUNK_SIZE).toBe(1);
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: '16' }).DEFAULT_CHUNK_SIZE).toBe(16);
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: String(MAX_CHUNK_SIZE) }).DEFAULT_CHUNK_SIZE).toBe(MAX_CHUNK_SIZE);
     for (const bad of ['0', String(MAX_CHUNK_SIZE + 1), '1.5', 'lots']) {
-      expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: 'k', DEFAULT_CHUNK_SIZE: bad })).message).toContain('DEFAULT_CHUNK_SIZE');
+      expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: bad })).message).toContain('DEFAULT_CHUNK_SIZE');
     }
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Builds the Express app from a context; main.ts owns config, listening and shutdown. Routes:
- * /healthz (open), /v1/* and /admin/queues (API key), errors as { error: { code, message } }.
+ * /healthz (open), /v1/* (tenant or admin key) and /admin/queues (admin key), errors as { error: { code, message } }.
  */
 import express, { type Express } from 'express';
 import type { ApiConfig, ApiMetrics, Logger, Redis } from '@hourglass/core';
 import { createContext, type ApiContext } from './context.js';
-import { requireApiKey } from './middleware/auth.js';
+import { requireAdmin, requireApiKey } from './middleware/auth.js';
+import { boardWriteGuard } from './middleware/board-guard.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { noStore, securityHeaders } from './middleware/security.js';
 import { rateLimitPerKey } from './middleware/rate-limit.js';
@@ -22,12 +23,15 @@ import { openapiRouter } from './routes/openapi.js';
 import { uiRouter } from './routes/ui.js';
 import { batchImagesRouter } from './routes/batch-images.js';
 import { benchReportRouter } from './routes/bench-report.js';
+import { startJobSweep, type JobSweep } from './job-sweep.js';
 
 export interface ApiApp {
   app: Express;
   context: ApiContext;
   /** This app's Prometheus registry and metrics (served at GET /metrics). */
   metrics: ApiMetrics;
+  /** Gives images of removed queue jobs their JOB_REMOVED rows (runs on a timer; sweep() runs one now). */
+  jobSweep: JobSweep;
   /** Closes the queues this app opened (not Redis: the caller owns it). */
   close(): Promise<void>;
 }
@@ -52,9 +56,10 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   const redisReady = requireRedis(options.redis);
   const rateLimit = rateLimitPerKey({ redis: options.redis, keys: ctx.keys, limitPerMinute: options.config.RATE_LIMIT_PER_MINUTE, log: options.log });
 
+  const keyRing = { tenant: options.config.HOURGLASS_API_KEYS, admin: options.config.HOURGLASS_ADMIN_KEYS };
   const v1 = express.Router();
   v1.use(noStore);
-  v1.use(requireApiKey(options.config.HOURGLASS_API_KEYS, auth));
+  v1.use(requireApiKey(keyRing, auth));
   v1.use(redisReady, rateLimit);
   v1.use('/batches', batchesRouter(ctx));
   v1.use('/batches', batchImagesRouter(ctx));
@@ -66,16 +71,21 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.use('/v1', v1);
 
   const board = createBoard(ctx);
-  app.use(BOARD_PATH, requireApiKey(options.config.HOURGLASS_API_KEYS, auth, { browserPrompt: true }), redisReady, rateLimit, board.refresh, board.router);
+  // Admin keys only (a tenant key would see and change every tenant's jobs), and no write that a
+  // page on another site could make a browser send.
+  app.use(BOARD_PATH, requireApiKey(keyRing, auth, { browserPrompt: true }), requireAdmin, boardWriteGuard, redisReady, rateLimit, board.refresh, board.router);
 
   app.use(notFound);
   app.use(errorHandler(options.log));
+  const jobSweep = startJobSweep(ctx, options.config.JOB_SWEEP_INTERVAL_MS);
 
   return {
     app,
     context: ctx,
     metrics,
+    jobSweep,
     close: async () => {
+      jobSweep.stop();
       await Promise.all([ctx.queues.close(), trainQueues.close()]);
     },
   };

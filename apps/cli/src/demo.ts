@@ -79,15 +79,17 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   out(`  model     ${DEMO_MODEL} (generated CNN; labels an image by its dominant colour) in ${modelsDir}`);
   out(`  images    ${images.length} real JPEG/PNG files, 500x375, in ${path.join(dataRoot, 'demo')}`);
 
+  // A tenant key for the batch, an admin key for Bull Board (tenant keys get 403 there).
   const apiKey = `hg_${randomBytes(16).toString('hex')}`;
-  const config = parseEnv(apiEnvSchema, { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, HOURGLASS_API_KEYS: apiKey, HOURGLASS_AUTH: 'on', PORT: String(await portFor(env)) });
+  const adminKey = `hg_admin_${randomBytes(16).toString('hex')}`;
+  const config = parseEnv(apiEnvSchema, { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, HOURGLASS_API_KEYS: apiKey, HOURGLASS_ADMIN_KEYS: adminKey, HOURGLASS_AUTH: 'on', PORT: String(await portFor(env)) });
   const redis = createRedis(config.REDIS_URL, 'client');
   const api = createApp({ config, redis, dataRoot: await realDataRoot(dataRoot), log });
   const server = await new Promise<Server>((resolve) => {
     const s = api.app.listen(config.PORT, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  out(`  api       ${base}   (API key: ${apiKey})`);
+  out(`  api       ${base}   (API key: ${apiKey}; admin key: ${adminKey})`);
 
   const workerEnv = { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, WORKERS_PER_HOST: String(options.workers), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
   const workers: SpawnedWorker[] = [];
@@ -124,7 +126,7 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
       if (transfer.labelled !== transfer.total) exitCode = 1;
     }
     out();
-    out(`Bull Board: ${base}/admin/queues  (browser: user anything, password = the API key)`);
+    out(`Bull Board: ${base}/admin/queues  (browser: user anything, password = the admin key ${adminKey})`);
     out(`Results:    curl -H 'Authorization: Bearer ${apiKey}' ${base}/v1/batches/${submitted.id}/results`);
     if (rows.length !== final.total || correct !== final.total) exitCode = 1;
 

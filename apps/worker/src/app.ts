@@ -13,6 +13,7 @@ import {
   ImageClassifier,
   Keys,
   ResultStore,
+  BatchShapes,
   classifyQueueName,
   createRedis,
   describeError,
@@ -73,6 +74,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   await warnUnlessNoEviction(redis, wlog);
   const keys = new Keys(config.HOURGLASS_PREFIX);
   const results = new ResultStore(redis, keys, config.RESULTS_TTL_SECONDS);
+  const batchShapes = new BatchShapes(redis, keys);
   const dataRoot = await realDataRoot(config.DATA_ROOT);
   const startedAt = Date.now();
   let processed = 0;
@@ -83,6 +85,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     dataRoot,
     workerId: id,
     log: wlog,
+    ownsJob: (jobId, data) => batchShapes.owns(jobId, data),
     onImagesDone: (count, rows) => {
       processed += count;
       metrics.recordRows(manifest.name, rows);

@@ -52,6 +52,11 @@ export interface ProcessorDeps {
   onImagesDone?: (count: number, rows: ResultRow[]) => void;
   /** Called once per batch, by the one worker whose store completed it (see ResultStore.storeRows). */
   onBatchCompleted?: (batchId: string, jobId: string | undefined) => void;
+  /**
+   * Whether the job is one its batch's submit made (see BatchShapes): a job added or edited by hand
+   * to claim another batch's images is completed without storing anything. Unset: every job is.
+   */
+  ownsJob?: (jobId: string | undefined, data: ClassifyJobData) => Promise<boolean>;
 }
 
 export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<ClassifyJobData>) => Promise<void> {
@@ -74,6 +79,10 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
   });
 
   return async function processClassifyJob(job: Job<ClassifyJobData>): Promise<void> {
+    if (deps.ownsJob && !(await deps.ownsJob(job.id, job.data))) {
+      log.warn({ jobId: job.id, batchId: String(job.data?.batchId) }, 'job does not belong to the batch it names (added or edited by hand?); nothing stored');
+      return;
+    }
     const { batchId, items } = job.data;
     const queueMs = Math.max(0, Date.now() - job.data.enqueuedAt);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

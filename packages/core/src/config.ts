@@ -14,6 +14,9 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 const csv = z
   .string()
   .transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k.length > 0));
+/** Shortest API key accepted: a guessable key is no key (and failed attempts are rate limited too). */
+export const MIN_API_KEY_LENGTH = 16;
+const keyList = csv.refine((keys) => keys.every((k) => k.length >= MIN_API_KEY_LENGTH), `every key needs at least ${MIN_API_KEY_LENGTH} characters (e.g. openssl rand -hex 24)`);
 const absolutePath = z.string().min(1).transform((p) => path.resolve(p));
 
 export const executionProviders = ['cpu', 'webgpu', 'cuda'] as const;
@@ -43,8 +46,13 @@ export const commonEnvSchema = z.object({
 export const apiEnvSchema = commonEnvSchema.extend({
   PORT: nonNegativeInt.max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  /** Comma-separated bearer keys; required unless HOURGLASS_AUTH=off. */
-  HOURGLASS_API_KEYS: csv.default([]),
+  /** Comma-separated tenant keys (each one sees and changes only what it owns), at least 16 characters each. */
+  HOURGLASS_API_KEYS: keyList.default([]),
+  /**
+   * Comma-separated admin keys: Bull Board (/admin/queues) and the shared model namespace, besides
+   * everything a tenant key does. Unset: nobody opens the board.
+   */
+  HOURGLASS_ADMIN_KEYS: keyList.default([]),
   HOURGLASS_AUTH: z.enum(['on', 'off']).default('on'),
   /** Most images in one batch request. */
   MAX_BATCH_IMAGES: positiveInt.default(100_000),
@@ -66,6 +74,14 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
   /** Requests per minute per API key (fixed window, counted in Redis); 0 turns the limit off. */
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default(1_200),
+  /**
+   * How often the API looks for open batches whose queue jobs were removed (Bull Board clean/empty)
+   * and gives their images JOB_REMOVED rows. A batch is checked after its progress stood still for
+   * one whole interval, so detection takes one to two intervals.
+   */
+  JOB_SWEEP_INTERVAL_MS: positiveInt.min(100).default(30_000),
+  /** Expiry of a batch that the API's sweeper completes (the same setting as the workers'). */
+  RESULTS_TTL_SECONDS: positiveInt.min(60).default(DEFAULT_RESULTS_TTL_SECONDS),
   /** Where the benchmark writes RESULTS.md and its SVG charts; /ui shows them read-only. */
   BENCH_REPORT_DIR: absolutePath.prefault('./bench'),
 });
@@ -133,10 +149,10 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const config = parseEnv(apiEnvSchema, env);
-  if (config.HOURGLASS_AUTH === 'on' && config.HOURGLASS_API_KEYS.length === 0) {
+  if (config.HOURGLASS_AUTH === 'on' && config.HOURGLASS_API_KEYS.length + config.HOURGLASS_ADMIN_KEYS.length === 0) {
     throw new AppError(
       'CONFIG_INVALID',
-      'HOURGLASS_API_KEYS is empty: set one or more comma-separated keys, or HOURGLASS_AUTH=off to run without authentication on purpose',
+      'HOURGLASS_API_KEYS is empty (and so is HOURGLASS_ADMIN_KEYS): set one or more comma-separated keys, or HOURGLASS_AUTH=off to run without authentication on purpose',
     );
   }
   return config;

@@ -12,6 +12,17 @@ export type ErrorCode =
   | 'TOO_MANY_IMAGES'
   | 'EMPTY_BATCH'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'CROSS_SITE_REFUSED'
+  | 'AUTH_RATE_LIMITED'
+  | 'BODY_EMPTY'
+  | 'REQUEST_TIMEOUT'
+  | 'NAME_TAKEN'
+  | 'JOB_REMOVED'
+  | 'ARCHIVE_NAME_COLLISION'
+  | 'ARCHIVE_TOO_LARGE'
+  | 'ARCHIVE_ENTRY_NOT_IMAGE'
+  | 'MODEL_RESOURCE_LIMIT'
   | 'NOT_FOUND'
   | 'MODEL_NOT_FOUND'
   | 'BATCH_NOT_FOUND'
@@ -51,6 +62,28 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_MANY_IMAGES: 413,
   EMPTY_BATCH: 400,
   UNAUTHORIZED: 401,
+  /** A valid key without the role: a tenant key on Bull Board or on an admin-only write. */
+  FORBIDDEN: 403,
+  /** A Bull Board write that a browser could have sent from another site (form body, foreign Origin). */
+  CROSS_SITE_REFUSED: 403,
+  /** Too many failed authentications from one client address; Retry-After says when to try again. */
+  AUTH_RATE_LIMITED: 429,
+  /** A JSON content type with no body at all. */
+  BODY_EMPTY: 400,
+  /** The request body did not arrive within the server's request timeout. */
+  REQUEST_TIMEOUT: 408,
+  /** A model or dataset name that another key (or an admin, for shared models) owns. */
+  NAME_TAKEN: 409,
+  /** Per-image failure: the image's queue job was removed (Bull Board clean/empty/remove) before it ran. */
+  JOB_REMOVED: 410,
+  /** An archive holding both a file and a folder of the same name (green/a.jpg and green/a.jpg/c.jpg). */
+  ARCHIVE_NAME_COLLISION: 400,
+  /** An archive over the total uncompressed size or the expansion-ratio cap. */
+  ARCHIVE_TOO_LARGE: 413,
+  /** An archive entry named like an image whose bytes are not a decodable image. */
+  ARCHIVE_ENTRY_NOT_IMAGE: 400,
+  /** Registration: the model's check run went over its memory or time limit (a graph that explodes). */
+  MODEL_RESOURCE_LIMIT: 422,
   NOT_FOUND: 404,
   MODEL_NOT_FOUND: 404,
   BATCH_NOT_FOUND: 404,

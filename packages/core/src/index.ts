@@ -36,6 +36,8 @@ export * from './results/audit-rows.js';
 export * from './results/result-row.js';
 export * from './results/result-store.js';
 export * from './batches/batch-view.js';
+export * from './batches/job-ownership.js';
+export * from './batches/removed-job-sweeper.js';
 export * from './batches/legacy-index.js';
 export * from './batches/list-batches.js';
 export * from './batches/submit.js';

@@ -26,6 +26,17 @@ export class Keys {
   legacyBatchIndex(): string {
     return `${this.prefix}:batches`;
   }
+  /**
+   * Batches whose jobs are all enqueued and whose last row is not stored yet (score: creation
+   * time). The removed-job sweeper reads it and drops batches that finished or expired.
+   */
+  openBatches(): string {
+    return `${this.prefix}:batches-open`;
+  }
+  /** Held by the one API process that sweeps open batches in a given interval. */
+  sweeperLock(): string {
+    return `${this.prefix}:sweeper-lock`;
+  }
   /** Requests counted for one caller in one fixed window (the API's per-key rate limit). */
   rateLimit(caller: string, window: number): string {
     return `${this.prefix}:rl:${caller}:${window}`;

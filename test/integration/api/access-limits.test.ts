@@ -16,7 +16,7 @@ import { startRedisServer, warnUnlessNoEviction, type Logger, type RedisServerHa
 import { spawnWorker } from '@hourglass/worker';
 import { solidImage } from '../../helpers/images.js';
 import { testRedisUrl } from '../../helpers/redis.js';
-import { TEST_API_KEY, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { TEST_ADMIN_KEY, TEST_API_KEY, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 const API_MAIN = fileURLToPath(new URL('../../../apps/api/dist/main.js', import.meta.url));
 const OTHER_KEY = 'other-key-0123456789';
@@ -114,7 +114,7 @@ describe('limits', () => {
       body: JSON.stringify({ model: 'colours', images: Array.from({ length: count }, () => ({ path: 'a.jpg' })) }),
     });
 
-  it('Bull Board: reading and mutating endpoints need the key', async () => {
+  it('Bull Board: reading and mutating endpoints need an admin key', async () => {
     const board = `${system.baseUrl}/admin/queues`;
     const mutations: Array<[string, string]> = [
       ['PUT', '/api/queues/pause'],
@@ -135,8 +135,8 @@ describe('limits', () => {
         expect({ method, route, status: response.status }).toEqual({ method, route, status: 401 });
       }
     }
-    // With the key the board answers (pause, then resume so the queue works again).
-    const auth = { authorization: `Bearer ${TEST_API_KEY}` };
+    // With an admin key the board answers (pause, then resume so the queue works again).
+    const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
     expect((await fetch(`${board}/api/queues/classify-colours/pause`, { method: 'PUT', headers: auth })).status).toBeLessThan(300);
     expect(await system.api.context.queues.get('colours').isPaused()).toBe(true);
     expect((await fetch(`${board}/api/queues/classify-colours/resume`, { method: 'PUT', headers: auth })).status).toBeLessThan(300);

@@ -1,6 +1,6 @@
 /** The API's contract for common client mistakes: stable codes, 4xx, the error body shape. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { TEST_ADMIN_KEY, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 describe('API basics', () => {
   let system: TestSystem;
@@ -31,8 +31,8 @@ describe('API basics', () => {
     expect(board.headers.get('www-authenticate')).toMatch(/Basic/);
   });
 
-  it('Bull Board opens with the key (Basic auth password) and lists the model queue', async () => {
-    const basic = `Basic ${Buffer.from(`user:${'test-key-0123456789'}`).toString('base64')}`;
+  it('Bull Board opens with an admin key (Basic auth password) and lists the model queue', async () => {
+    const basic = `Basic ${Buffer.from(`user:${TEST_ADMIN_KEY}`).toString('base64')}`;
     const page = await fetch(`${system.baseUrl}/admin/queues`, { headers: { authorization: basic } });
     expect(page.status).toBe(200);
     const queues = await fetch(`${system.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic } });

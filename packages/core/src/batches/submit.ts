@@ -88,6 +88,8 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
     await enqueue(queue, batchId, manifest.name, request.items, chunkSize);
     await redis.hset(metaKey, 'enqueued', '1');
   }
+  // Only once every job is added: the sweeper takes a job missing from an open batch as removed.
+  await redis.zadd(keys.openBatches(), 'NX', now, batchId);
   return readBatch(redis, keys, batchId);
 }
 

@@ -9,15 +9,22 @@ import { DEFAULT_RESULTS_TTL_SECONDS } from '../limits.js';
 import { isFailure, type ResultRow } from './result-row.js';
 
 // KEYS: results hash, meta hash, started hash. ARGV: now, ttlSeconds, then (index, json, failed)
-// triples. Returns { rows newly stored, 1 if this call stored the batch's last row else 0 }:
-// finishedAt is set with HSETNX, so exactly one call ever sees the 1, however often rows are stored
-// again. The started hash only dedupes starts while the batch runs: it goes when the batch is done.
+// triples. Returns { rows newly stored, 1 if this call stored the batch's last row else 0, rows
+// refused }: finishedAt is set with HSETNX, so exactly one call ever sees the 1, however often rows
+// are stored again. The started hash only dedupes starts while the batch runs: it goes when the
+// batch is done. A row whose index is not an integer below the batch's total (a forged or edited
+// job, or a batch that expired) is refused: counted, it would complete a batch with an index missing.
 const STORE_ROWS = `
 local stored = 0
 local finished = 0
+local refused = 0
 local now = ARGV[1]
+local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
 for i = 3, #ARGV, 3 do
-  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+  local index = tonumber(ARGV[i])
+  if not index or index < 0 or index >= total or index ~= math.floor(index) or tostring(index) ~= ARGV[i] then
+    refused = refused + 1
+  elseif redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
     stored = stored + 1
     redis.call('HINCRBY', KEYS[2], ARGV[i + 2] == '1' and 'failed' or 'completed', 1)
   end
@@ -25,7 +32,6 @@ end
 if stored > 0 then
   redis.call('HSETNX', KEYS[2], 'firstResultAt', now)
   local done = tonumber(redis.call('HGET', KEYS[2], 'completed') or '0') + tonumber(redis.call('HGET', KEYS[2], 'failed') or '0')
-  local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
   if total >= 0 and done >= total and redis.call('HSETNX', KEYS[2], 'finishedAt', now) == 1 then
     finished = 1
     redis.call('DEL', KEYS[3])
@@ -36,7 +42,7 @@ if stored > 0 then
     end
   end
 end
-return { stored, finished }
+return { stored, finished, refused }
 `;
 
 // KEYS: started hash, meta hash. ARGV: indices. Counts each index's first start only. A finished
@@ -52,7 +58,7 @@ return fresh
 `;
 
 type ScriptRedis = Redis & {
-  hgStoreRows(results: string, meta: string, started: string, ...args: string[]): Promise<[number, number]>;
+  hgStoreRows(results: string, meta: string, started: string, ...args: string[]): Promise<[number, number, number]>;
   hgMarkStarted(started: string, meta: string, ...args: string[]): Promise<number>;
 };
 
@@ -79,13 +85,14 @@ export class ResultStore {
   /**
    * Stores rows like store(), and tells whether this call completed the batch (stored its last
    * row). Exactly one call per batch gets `completedBatch: true`, so whoever gets it can log or
-   * count the batch's completion once, whatever ran twice.
+   * count the batch's completion once, whatever ran twice. `refused` (only when some were): rows
+   * whose index is not below the batch's total, or whose batch no longer exists.
    */
-  async storeRows(batchId: string, rows: readonly ResultRow[]): Promise<{ stored: number; completedBatch: boolean }> {
+  async storeRows(batchId: string, rows: readonly ResultRow[]): Promise<{ stored: number; completedBatch: boolean; refused?: number }> {
     if (rows.length === 0) return { stored: 0, completedBatch: false };
     const args = rows.flatMap((row) => [String(row.index), JSON.stringify(row), isFailure(row) ? '1' : '0']);
-    const [stored, finished] = await this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), this.keys.started(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
-    return { stored, completedBatch: finished === 1 };
+    const [stored, finished, refused] = await this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), this.keys.started(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
+    return refused > 0 ? { stored, completedBatch: finished === 1, refused } : { stored, completedBatch: finished === 1 };
   }
 
   async markStarted(batchId: string, indices: readonly number[]): Promise<number> {
