@@ -9,6 +9,8 @@ import {
   formatDuration,
   loadWorkerConfig,
   measureNaive,
+  providerSpecOf,
+  settingsRecord,
   workerPipelineSettings,
   type ConfigRecord,
   type ModelRecord,
@@ -42,7 +44,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
   const config = loadWorkerConfig(baseEnv);
 
   await waitQuiet(session);
-  const naive = await measureNaive(model, { ep: options.ep, inferenceThread: config.INFERENCE_THREAD, intraOpThreads: os.availableParallelism(), maxInputPixels: config.MAX_INPUT_PIXELS }, dataRoot, corpus.files, { samples: options.naiveSamples });
+  const naive = await measureNaive(model, { provider: providerSpecOf(config), inferenceThread: config.INFERENCE_THREAD, intraOpThreads: os.availableParallelism(), maxInputPixels: config.MAX_INPUT_PIXELS }, dataRoot, corpus.files, { samples: options.naiveSamples });
   say(`  naive     one image alone: median ${naive.medianMs.toFixed(2)} ms (decode ${naive.preprocessMedianMs.toFixed(2)} + run ${naive.runMedianMs.toFixed(2)}, ${naive.intraOpThreads} threads) → ${formatDuration(naive.medianMs * Math.max(...options.images))} projected for ${formatCount(Math.max(...options.images))}`);
 
   const stored = await storedReport(options.outDir, name, report.machine.cpuModel, report.machine.cores);
@@ -83,7 +85,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
       ? await externalFleet(redis, keys, model, config)
       : { workers: w, settings: workerPipelineSettings({ ...config, WORKERS_PER_HOST: w }, manifest), external: false, pids: () => [], stop: async () => undefined };
     const inProcess = await measureInProcessRuns(bench, model, planned);
-    const cfg: ConfigRecord = { ...planned.settings, workers: planned.workers, external: planned.external, inProcess, runs: [] };
+    const cfg: ConfigRecord = { ...settingsRecord(planned.settings), workers: planned.workers, external: planned.external, inProcess, runs: [] };
     configs.set(w, cfg);
     record.configs.push(cfg);
     await checkpoint();

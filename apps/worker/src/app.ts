@@ -57,7 +57,6 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
 
   const classifier = await ImageClassifier.open(model, {
     ...settings,
-    cudaDeviceId: config.CUDA_DEVICE_ID,
     // A backbone also serves train-<model>: its features ride along with every batch it runs.
     withFeatures: manifest.features !== undefined,
     onBatchRun: (size, runMs) => metrics.recordBatchRun(manifest.name, size, runMs),

@@ -78,6 +78,14 @@ export const workerEnvSchema = commonEnvSchema.extend({
   /** GPU ordinal for the cuda execution provider. */
   CUDA_DEVICE_ID: nonNegativeInt.default(0),
   /**
+   * WebGPU provider: layout of its layout-sensitive kernels (Conv, pooling). Unset: onnxruntime's
+   * own default. Both give the same outputs (tested on lavapipe); which is faster is measured by
+   * scripts/gpu/bench.sh on a GPU.
+   */
+  WEBGPU_PREFERRED_LAYOUT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['NCHW', 'NHWC']).optional()),
+  /** WebGPU provider: Dawn validation (`basic` is onnxruntime's default; `disabled` may crash the process on a GPU error). */
+  WEBGPU_VALIDATION_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['disabled', 'wgpuOnly', 'basic', 'full']).optional()),
+  /**
    * Where the ONNX session runs: `worker` (default) on its own worker_thread, so a long
    * session.run never stalls lock renewal; `main` on the event-loop thread, for GPU providers
    * whose runs are short (and to check whether a provider's device setup depends on the thread).
