@@ -69,7 +69,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
   const large: Step[] = options.images.filter((n) => n > options.inProcessMax).map((images) => ({ images, chunkSize: 1 }));
   const workerCounts = options.external ? [0] : options.workers;
   const withFleet = async (w: number, use: (fleet: Fleet) => Promise<void>): Promise<void> => {
-    const fleet = options.external ? await externalFleet(redis, keys, model, config) : await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`) });
+    const fleet = options.external ? await externalFleet(redis, keys, model, config) : await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`), ...(options.outDir ? { stderrDir: options.outDir } : {}) });
     session.activeFleet = fleet;
     try {
       await use(fleet);

@@ -32,6 +32,12 @@ export const commonEnvSchema = z.object({
   DATA_ROOT: absolutePath.prefault('./data'),
   /** One folder per model, each with model.onnx and model.json. */
   MODELS_DIR: absolutePath.prefault('./models'),
+  /**
+   * onnxruntime's own usage telemetry (1DS upload, on Linux since 1.29): `off` (default) sets
+   * ORT_DISABLE_TELEMETRY / ORT_TELEMETRY_DISABLED in workers, the CLI and the bench before the
+   * runtime starts (ort-telemetry.ts); `on` leaves onnxruntime's default.
+   */
+  HOURGLASS_ORT_TELEMETRY: z.enum(['off', 'on']).default('off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Unset (default): GET /metrics is open, as Prometheus expects; it serves aggregate numbers only

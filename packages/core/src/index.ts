@@ -23,6 +23,7 @@ export * from './inference/inference-thread.js';
 export * from './inference/inference-engine.js';
 export * from './inference/engine-factory.js';
 export * from './inference/provider.js';
+export * from './ort-telemetry.js';
 export * from './inference/inline-inference.js';
 export * from './inference/run-batch.js';
 export type { ThreadInit } from './inference/protocol.js';
