@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     maxWorkers: 2,
     minWorkers: 1,
+    // onnxruntime's telemetry opt-out (packages/core/src/ort-telemetry.ts) for the sessions tests
+    // open in-process; spawned workers get it from spawnWorker.
+    env: { ORT_DISABLE_TELEMETRY: '1', ORT_TELEMETRY_DISABLED: '1' },
   },
 });

@@ -65,7 +65,7 @@ export async function bundledBackbone(modelsDir: string, name = 'mobilenet-v2'):
 
 export function openBackbone(model: RegisteredModel, options: { batchSize?: number; threads?: number } = {}): Promise<ImageClassifier> {
   return ImageClassifier.open(model, {
-    ep: 'cpu',
+    provider: { ep: 'cpu' },
     intraOpThreads: options.threads ?? 2,
     batchSize: options.batchSize ?? 16,
     batchTimeoutMs: 2,

@@ -3,6 +3,7 @@
  * (spawnWorker, the same entry point compose and k8s run), or with --external the workers already
  * running against the same Redis and prefix, found by their heartbeats.
  */
+import path from 'node:path';
 import {
   AppError,
   listLiveWorkers,
@@ -33,6 +34,8 @@ export interface LocalFleetOptions {
   /** The worker config they will parse from env: the settings are derived the same way. */
   config: WorkerConfig;
   onWarning?: (line: string) => void;
+  /** Each worker's whole stderr (Vulkan loader, Dawn, onnxruntime) goes to a file here. */
+  stderrDir?: string;
 }
 
 export async function startLocalFleet(options: LocalFleetOptions): Promise<Fleet> {
@@ -44,6 +47,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Fleet
         model: options.model.manifest.name,
         env,
         readyTimeoutMs: 120_000,
+        ...(options.stderrDir ? { stderrFile: path.join(options.stderrDir, `${options.model.manifest.name}-${options.workers}w-${i}.stderr.log`) } : {}),
         onLog: (record, line) => {
           if (Number(record.level) >= 40) options.onWarning?.(line);
         },

@@ -9,6 +9,8 @@ import {
   formatDuration,
   loadWorkerConfig,
   measureNaive,
+  providerSpecOf,
+  settingsRecord,
   workerPipelineSettings,
   type ConfigRecord,
   type ModelRecord,
@@ -42,7 +44,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
   const config = loadWorkerConfig(baseEnv);
 
   await waitQuiet(session);
-  const naive = await measureNaive(model, { ep: options.ep, inferenceThread: config.INFERENCE_THREAD, intraOpThreads: os.availableParallelism(), maxInputPixels: config.MAX_INPUT_PIXELS }, dataRoot, corpus.files, { samples: options.naiveSamples });
+  const naive = await measureNaive(model, { provider: providerSpecOf(config), inferenceThread: config.INFERENCE_THREAD, intraOpThreads: os.availableParallelism(), maxInputPixels: config.MAX_INPUT_PIXELS }, dataRoot, corpus.files, { samples: options.naiveSamples });
   say(`  naive     one image alone: median ${naive.medianMs.toFixed(2)} ms (decode ${naive.preprocessMedianMs.toFixed(2)} + run ${naive.runMedianMs.toFixed(2)}, ${naive.intraOpThreads} threads) → ${formatDuration(naive.medianMs * Math.max(...options.images))} projected for ${formatCount(Math.max(...options.images))}`);
 
   const stored = await storedReport(options.outDir, name, report.machine.cpuModel, report.machine.cores);
@@ -67,7 +69,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
   const large: Step[] = options.images.filter((n) => n > options.inProcessMax).map((images) => ({ images, chunkSize: 1 }));
   const workerCounts = options.external ? [0] : options.workers;
   const withFleet = async (w: number, use: (fleet: Fleet) => Promise<void>): Promise<void> => {
-    const fleet = options.external ? await externalFleet(redis, keys, model, config) : await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`) });
+    const fleet = options.external ? await externalFleet(redis, keys, model, config) : await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`), ...(options.outDir ? { stderrDir: options.outDir } : {}) });
     session.activeFleet = fleet;
     try {
       await use(fleet);
@@ -83,7 +85,7 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
       ? await externalFleet(redis, keys, model, config)
       : { workers: w, settings: workerPipelineSettings({ ...config, WORKERS_PER_HOST: w }, manifest), external: false, pids: () => [], stop: async () => undefined };
     const inProcess = await measureInProcessRuns(bench, model, planned);
-    const cfg: ConfigRecord = { ...planned.settings, workers: planned.workers, external: planned.external, inProcess, runs: [] };
+    const cfg: ConfigRecord = { ...settingsRecord(planned.settings), workers: planned.workers, external: planned.external, inProcess, runs: [] };
     configs.set(w, cfg);
     record.configs.push(cfg);
     await checkpoint();

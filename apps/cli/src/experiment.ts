@@ -22,6 +22,7 @@ import {
   realDataRoot,
   renderAccuracyChart,
   runTraining,
+  CPU_PROVIDER,
   type RegisteredModel,
   type TrainProgress,
 } from '@hourglass/core';
@@ -62,7 +63,7 @@ async function ensureFashion(dataRoot: string, name: string, set: 'train' | 't10
 
 function open(model: RegisteredModel, o: Options, batchSize: number): Promise<ImageClassifier> {
   return ImageClassifier.open(model, {
-    ep: 'cpu',
+    provider: CPU_PROVIDER,
     intraOpThreads: o.threads,
     batchSize,
     batchTimeoutMs: batchSize === 1 ? 0 : 5,

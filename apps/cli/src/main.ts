@@ -4,6 +4,8 @@
  * this one only dispatches and turns errors into exit codes (0 ok, 1 failed, 2 usage, 3 the API
  * could not be reached).
  */
+// First: onnxruntime's telemetry opt-out must be in the environment before the runtime loads.
+import './telemetry-opt-out.js';
 import { parseArgs } from 'node:util';
 import { describeError } from '@hourglass/core';
 import { runDemo } from './demo.js';

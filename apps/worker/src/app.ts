@@ -17,6 +17,7 @@ import {
   classifyQueueName,
   createRedis,
   describeError,
+  describeProvider,
   loadModel,
   readBatch,
   realDataRoot,
@@ -58,13 +59,16 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
 
   const classifier = await ImageClassifier.open(model, {
     ...settings,
-    cudaDeviceId: config.CUDA_DEVICE_ID,
     // A backbone also serves train-<model>: its features ride along with every batch it runs.
     withFeatures: manifest.features !== undefined,
     onBatchRun: (size, runMs) => metrics.recordBatchRun(manifest.name, size, runMs),
   });
   metrics.workerInfo.set({ model: manifest.name, model_version: String(manifest.version), ep: classifier.info.ep, worker: id }, 1);
-  if (classifier.info.fallbackReason) wlog.warn({ reason: classifier.info.fallbackReason }, `execution provider ${config.ORT_EP} unavailable, running on cpu`);
+  if (classifier.info.fallbackReason) {
+    // For WebGPU the loader's own account of each driver is on stderr with VK_LOADER_DEBUG=error,warn,driver.
+    const vulkan = config.ORT_EP === 'webgpu' ? { vulkanDriverFiles: process.env.VK_DRIVER_FILES ?? null } : {};
+    wlog.warn({ reason: classifier.info.fallbackReason, ...vulkan }, `execution provider ${config.ORT_EP} unavailable, running on cpu`);
+  }
   if (settings.inferenceThread === 'main' && classifier.info.ep === 'cpu') {
     wlog.warn('INFERENCE_THREAD=main on the cpu provider: each batch blocks the event loop for its whole run, delaying lock renewals and heartbeats; use it for GPU providers');
   }
@@ -173,7 +177,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
 
   void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));
   const trainWorker = startTrainWorker({ config, classifier, redis, dataRoot, log: wlog });
-  wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
+  wlog.info({ ep: classifier.info.ep, provider: describeProvider(settings.provider), batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
 
   return {
     id,

@@ -2,6 +2,8 @@
  * Worker process entry: `npm run worker -- --model NAME` (or MODEL=NAME). Parses config once,
  * builds the worker, and on SIGTERM/SIGINT drains in-flight jobs within SHUTDOWN_GRACE_MS.
  */
+// First: onnxruntime's telemetry opt-out must be in the environment before the runtime loads.
+import './telemetry-opt-out.js';
 import { createLogger, describeError, loadWorkerConfig, preprocessConcurrencyOf } from '@hourglass/core';
 import { createWorkerApp } from './app.js';
 import { modelFromArgs } from './cli-args.js';

@@ -4,8 +4,11 @@
  * level). Its JSON log lines can be forwarded or captured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
+import { withOrtTelemetryOptOut } from '@hourglass/core';
 
 export const WORKER_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -25,15 +28,28 @@ export interface SpawnWorkerOptions {
   /** Receives every log record the worker prints (one JSON object per line). */
   onLog?: (record: Record<string, unknown>, line: string) => void;
   readyTimeoutMs?: number;
+  /**
+   * Writes the worker's whole stderr here (appending). Native libraries write there, not to the
+   * JSON log: the Vulkan loader (VK_LOADER_DEBUG=error,warn,driver says why a GPU driver refused
+   * to start), Dawn, onnxruntime. Without it only the last 4 KB are kept, for the exit message.
+   */
+  stderrFile?: string;
 }
 
 export function spawnWorker(options: SpawnWorkerOptions): SpawnedWorker {
   const child = spawn(process.execPath, [WORKER_MAIN, '--model', options.model], {
-    env: options.env,
+    // onnxruntime's telemetry opt-out is in the environment the child starts with (unless
+    // HOURGLASS_ORT_TELEMETRY=on), not only set by its entry point.
+    env: withOrtTelemetryOptOut(options.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let stderr = '';
+  if (options.stderrFile) {
+    mkdirSync(path.dirname(options.stderrFile), { recursive: true });
+    // A full disk must not take the worker's parent down: the file is a diagnosis aid.
+    child.stderr!.pipe(createWriteStream(options.stderrFile, { flags: 'a' }).on('error', () => undefined));
+  }
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });

@@ -34,6 +34,12 @@ export const commonEnvSchema = z.object({
   DATA_ROOT: absolutePath.prefault('./data'),
   /** One folder per model, each with model.onnx and model.json. */
   MODELS_DIR: absolutePath.prefault('./models'),
+  /**
+   * onnxruntime's own usage telemetry (1DS upload, on Linux since 1.29): `off` (default) sets
+   * ORT_DISABLE_TELEMETRY / ORT_TELEMETRY_DISABLED in workers, the CLI and the bench before the
+   * runtime starts (ort-telemetry.ts); `on` leaves onnxruntime's default.
+   */
+  HOURGLASS_ORT_TELEMETRY: z.enum(['off', 'on']).default('off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Unset (default): GET /metrics is open, as Prometheus expects; it serves aggregate numbers only
@@ -92,6 +98,14 @@ export const workerEnvSchema = commonEnvSchema.extend({
   ORT_EP: z.enum(executionProviders).default('cpu'),
   /** GPU ordinal for the cuda execution provider. */
   CUDA_DEVICE_ID: nonNegativeInt.default(0),
+  /**
+   * WebGPU provider: layout of its layout-sensitive kernels (Conv, pooling). Unset: onnxruntime's
+   * own default. Both give the same outputs (tested on lavapipe); which is faster is measured by
+   * scripts/gpu/bench.sh on a GPU.
+   */
+  WEBGPU_PREFERRED_LAYOUT: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['NCHW', 'NHWC']).optional()),
+  /** WebGPU provider: Dawn validation (`basic` is onnxruntime's default; `disabled` may crash the process on a GPU error). */
+  WEBGPU_VALIDATION_MODE: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['disabled', 'wgpuOnly', 'basic', 'full']).optional()),
   /**
    * Where the ONNX session runs: `worker` (default) on its own worker_thread, so a long
    * session.run never stalls lock renewal; `main` on the event-loop thread, for GPU providers

@@ -196,7 +196,7 @@ describe('nsfwjs bundled backbones imported to ONNX', () => {
       const tensors = await Promise.all(subset.map((i) => ref.preprocess(i.bytes, model.manifest.input)));
       const raw = await runOnnx(model, tensors);
       const classifier = await ImageClassifier.open(model, {
-        ep: 'cpu',
+        provider: { ep: 'cpu' },
         intraOpThreads: 2,
         batchSize: 16,
         batchTimeoutMs: 20,

@@ -9,7 +9,7 @@ const SIZE = 32;
 const CHANNELS = 8;
 
 const options = (extra: Partial<ClassifierOptions> = {}): ClassifierOptions => ({
-  ep: 'cpu',
+  provider: { ep: 'cpu' },
   intraOpThreads: 1,
   batchSize: 4,
   // Generous: batches should fill by size under concurrency, not by the timer.

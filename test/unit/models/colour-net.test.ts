@@ -61,7 +61,7 @@ describe('buildColourNet', () => {
       const { manifest, onnx } = buildColourNet({ name: 'colour', size: SIZE, channels: CHANNELS });
       await writeModel(dir, manifest, onnx);
       const model = await loadModel(dir, 'colour');
-      opened = await openSession(model.onnxPath, { ep: 'cpu', intraOpThreads: 1 });
+      opened = await openSession(model.onnxPath, { provider: { ep: 'cpu' }, intraOpThreads: 1 });
     });
     afterAll(async () => {
       await opened?.session.release();
@@ -102,7 +102,7 @@ describe('buildColourNet', () => {
       const onnxPath = path.join(dir, 'bad', 'model.onnx');
       // The registry's header check refuses it before onnxruntime is asked; onnxruntime refuses it too.
       await expect(loadModel(dir, 'bad')).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
-      await expect(openSession(onnxPath, { ep: 'cpu', intraOpThreads: 1 })).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
+      await expect(openSession(onnxPath, { provider: { ep: 'cpu' }, intraOpThreads: 1 })).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

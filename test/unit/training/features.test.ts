@@ -115,7 +115,7 @@ describe('extractFeatures', () => {
   });
 
   it('a classifier without the features output is a model error (MODEL_INVALID), not one failure per image', async () => {
-    const plain = await ImageClassifier.open(model, { ep: 'cpu', intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 2, maxInputPixels: 10_000_000, preprocessConcurrency: 4 });
+    const plain = await ImageClassifier.open(model, { provider: { ep: 'cpu' }, intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 2, maxInputPixels: 10_000_000, preprocessConcurrency: 4 });
     opened.push(plain);
     const error = await extract(new MemoryFeatureCache(), plain).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);

@@ -82,7 +82,7 @@ export async function openClassifiers(model: RegisteredModel, settings: Pipeline
     for (let i = 0; i < instances; i++) {
       opened.push(
         await ImageClassifier.open(model, {
-          ep: settings.ep,
+          provider: settings.provider,
           inferenceThread: settings.inferenceThread,
           intraOpThreads: settings.intraOpThreads,
           batchSize: settings.batchSize,
@@ -134,7 +134,7 @@ export async function runInProcess(classifiers: readonly ImageClassifier[], data
  */
 export async function measureNaive(
   model: RegisteredModel,
-  settings: Pick<PipelineSettings, 'ep' | 'intraOpThreads' | 'maxInputPixels'> & Partial<Pick<PipelineSettings, 'inferenceThread'>>,
+  settings: Pick<PipelineSettings, 'provider' | 'intraOpThreads' | 'maxInputPixels'> & Partial<Pick<PipelineSettings, 'inferenceThread'>>,
   dataRoot: string,
   paths: readonly string[],
   options: { samples?: number; warmup?: number } = {},

@@ -35,7 +35,11 @@ export interface RunRecord extends DrainResult {
   redis?: RedisCost;
 }
 
-export interface ConfigRecord extends Omit<PipelineSettings, 'inferenceThread'> {
+export interface ConfigRecord extends Omit<PipelineSettings, 'inferenceThread' | 'provider'> {
+  /** The execution provider the workers asked for (the report keeps the flat field it always had). */
+  ep: PipelineSettings['provider']['ep'];
+  /** Its options, when any were set (WEBGPU_PREFERRED_LAYOUT, CUDA_DEVICE_ID...). */
+  providerOptions?: PipelineSettings['provider']['options'];
   /** Absent in reports written before the option existed: those ran on the inference thread. */
   inferenceThread?: PipelineSettings['inferenceThread'];
   workers: number;
@@ -258,4 +262,10 @@ export function deriveRun(
     predictedMs: round(prediction.ms, 1),
     predictedFrom: prediction.from,
   };
+}
+
+/** A config record's settings part: the pipeline settings with the provider spec flattened as reports store it. */
+export function settingsRecord(settings: PipelineSettings): Omit<ConfigRecord, 'workers' | 'external' | 'inProcess' | 'runs'> {
+  const { provider, ...rest } = settings;
+  return { ...rest, ep: provider.ep, ...(provider.options ? { providerOptions: provider.options } : {}) };
 }

@@ -6,19 +6,21 @@
  */
 import { AppError } from '../errors.js';
 import { Semaphore } from '../concurrency.js';
-import type { ExecutionProvider, InferenceThreadMode } from '../config.js';
+import type { InferenceThreadMode } from '../config.js';
 import type { RegisteredModel } from '../models/registry.js';
 import { decodeImage } from '../imaging/decode.js';
 import { buildChannelTables, writeImageTensor, type ChannelTables } from '../imaging/tensor-layout.js';
-import { createInferenceEngine, type EngineInfo, type InferenceEngine } from './inference-engine.js';
+import { createInferenceEngine } from './engine-factory.js';
+import type { EngineInfo, InferenceEngine } from './inference-engine.js';
+import type { ProviderSpec } from './provider.js';
 import type { RunResult } from './run-batch.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { softmaxInPlace, topK, type Prediction } from './postprocess.js';
 
 export interface ClassifierOptions {
-  ep: ExecutionProvider;
+  /** The execution provider and its options (providerSpecOf(config)). */
+  provider: ProviderSpec;
   intraOpThreads: number;
-  cudaDeviceId?: number;
   /** Where the session runs (default: its own worker_thread). */
   inferenceThread?: InferenceThreadMode;
   batchSize: number;
@@ -85,7 +87,7 @@ export class ImageClassifier {
     }
     const itemDims = input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3];
     const engine = createInferenceEngine(
-      { onnxPath: model.onnxPath, ep: options.ep, intraOpThreads: options.intraOpThreads, cudaDeviceId: options.cudaDeviceId ?? 0, inputName: input.name, itemDims, outputNames },
+      { onnxPath: model.onnxPath, provider: options.provider, intraOpThreads: options.intraOpThreads, inputName: input.name, itemDims, outputNames },
       options.inferenceThread ?? 'worker',
     );
     const info = await engine.start();

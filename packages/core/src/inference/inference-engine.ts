@@ -1,14 +1,8 @@
 /**
- * Where a model's ONNX session lives and runs. By default on its own worker_thread (InferenceThread):
- * session.run() blocks the calling thread for the whole batch, and the worker's main thread must
- * keep renewing BullMQ locks and heartbeats. `main` runs it on the calling thread (InlineInference):
- * for GPU execution providers, where a run is short and whose native device setup may depend on
- * the thread that asks for it (see bench/gpu/README.md), and to tell such problems apart.
+ * What a model's ONNX session offers, wherever it lives (engine-factory.ts picks the place). Types
+ * only: the engines import this file, and nothing here imports them back.
  */
-import type { ExecutionProvider, InferenceThreadMode } from '../config.js';
-import { InferenceThread } from './inference-thread.js';
-import { InlineInference } from './inline-inference.js';
-import type { ThreadInit } from './protocol.js';
+import type { ExecutionProvider } from '../config.js';
 import type { RunResult } from './run-batch.js';
 
 export interface EngineInfo {
@@ -27,8 +21,4 @@ export interface InferenceEngine {
   run(input: Float32Array, batch: number): Promise<RunResult>;
   /** Releases the session. */
   close(): Promise<void>;
-}
-
-export function createInferenceEngine(init: ThreadInit, mode: InferenceThreadMode): InferenceEngine {
-  return mode === 'main' ? new InlineInference(init) : new InferenceThread(init);
 }

@@ -22,7 +22,7 @@ export class InlineInference implements InferenceEngine {
 
   private open(): Promise<{ session: ort.InferenceSession; info: EngineInfo }> {
     if (this.closed) return Promise.reject(new AppError('INFERENCE_FAILED', 'inference session is closed'));
-    this.opening ??= openSession(this.init.onnxPath, { ep: this.init.ep, intraOpThreads: this.init.intraOpThreads, cudaDeviceId: this.init.cudaDeviceId }).then(
+    this.opening ??= openSession(this.init.onnxPath, { provider: this.init.provider, intraOpThreads: this.init.intraOpThreads }).then(
       (opened) => ({ session: opened.session, info: describeOpened(opened) }),
       (error: unknown) => {
         this.opening = undefined;

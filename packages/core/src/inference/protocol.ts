@@ -1,12 +1,12 @@
 /** Messages between the main thread and the inference thread (structured clone, buffers transferred). */
 import type { ExecutionProvider } from '../config.js';
+import type { ProviderSpec } from './provider.js';
 import type { BatchShape } from './run-batch.js';
 
 export interface ThreadInit extends BatchShape {
   onnxPath: string;
-  ep: ExecutionProvider;
+  provider: ProviderSpec;
   intraOpThreads: number;
-  cudaDeviceId: number;
 }
 
 export type ToThread = { type: 'run'; id: number; batch: number; input: Float32Array } | { type: 'close' };

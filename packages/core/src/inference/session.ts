@@ -5,11 +5,11 @@
 import * as ort from 'onnxruntime-node';
 import { AppError, describeError } from '../errors.js';
 import type { ExecutionProvider } from '../config.js';
+import { CPU_PROVIDER, ortExecutionProviders, type ProviderSpec } from './provider.js';
 
 export interface SessionOptions {
-  ep: ExecutionProvider;
+  provider: ProviderSpec;
   intraOpThreads: number;
-  cudaDeviceId?: number;
 }
 
 export interface OpenedSession {
@@ -20,20 +20,9 @@ export interface OpenedSession {
   fallbackReason?: string;
 }
 
-function providerList(options: SessionOptions): ort.InferenceSession.ExecutionProviderConfig[] {
-  switch (options.ep) {
-    case 'cpu':
-      return ['cpu'];
-    case 'webgpu':
-      return ['webgpu'];
-    case 'cuda':
-      return [{ name: 'cuda', deviceId: options.cudaDeviceId ?? 0 }];
-  }
-}
-
 async function open(onnxPath: string, options: SessionOptions): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(onnxPath, {
-    executionProviders: providerList(options),
+    executionProviders: ortExecutionProviders(options.provider),
     intraOpNumThreads: options.intraOpThreads,
     // One session per process; inter-op parallelism only helps graphs with parallel branches.
     interOpNumThreads: 1,
@@ -59,13 +48,13 @@ export function describeOpened(opened: OpenedSession): { ep: ExecutionProvider; 
 
 export async function openSession(onnxPath: string, options: SessionOptions): Promise<OpenedSession> {
   try {
-    return { session: await open(onnxPath, options), ep: options.ep };
+    return { session: await open(onnxPath, options), ep: options.provider.ep };
   } catch (error) {
-    if (options.ep === 'cpu') {
+    if (options.provider.ep === 'cpu') {
       throw new AppError('MODEL_INVALID', `${onnxPath}: onnxruntime cannot load it: ${describeError(error)}`, { cause: error, details: { file: onnxPath } });
     }
-    const fallbackReason = `${options.ep} execution provider failed to start: ${describeError(error)}`;
-    const session = await open(onnxPath, { ...options, ep: 'cpu' }).catch((cpuError: unknown) => {
+    const fallbackReason = `${options.provider.ep} execution provider failed to start: ${describeError(error)}`;
+    const session = await open(onnxPath, { ...options, provider: CPU_PROVIDER }).catch((cpuError: unknown) => {
       throw new AppError('MODEL_INVALID', `${onnxPath}: onnxruntime cannot load it: ${describeError(cpuError)}`, { cause: cpuError, details: { file: onnxPath } });
     });
     return { session, ep: 'cpu', fallbackReason };

@@ -12,7 +12,7 @@ const port = parentPort!;
 const send = (message: FromThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 try {
-  const opened = await openSession(init.onnxPath, { ep: init.ep, intraOpThreads: init.intraOpThreads, cudaDeviceId: init.cudaDeviceId });
+  const opened = await openSession(init.onnxPath, { provider: init.provider, intraOpThreads: init.intraOpThreads });
   const { session } = opened;
   send({ type: 'ready', ...describeOpened(opened) });
 

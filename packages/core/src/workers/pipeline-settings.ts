@@ -4,11 +4,13 @@
  * baseline always runs exactly what a worker would.
  */
 import os from 'node:os';
-import { defaultIntraOpThreads, type ExecutionProvider, type InferenceThreadMode, type WorkerConfig } from '../config.js';
+import { defaultIntraOpThreads, type InferenceThreadMode, type WorkerConfig } from '../config.js';
+import { providerSpecOf, type ProviderConfig, type ProviderSpec } from '../inference/provider.js';
 import type { ModelManifest } from '../models/manifest.js';
 
 export interface PipelineSettings {
-  ep: ExecutionProvider;
+  /** The execution provider and its options, from the config (ORT_EP, CUDA_DEVICE_ID, WEBGPU_*). */
+  provider: ProviderSpec;
   /** Where the ONNX session runs: its own worker_thread, or the main thread. */
   inferenceThread: InferenceThreadMode;
   intraOpThreads: number;
@@ -26,7 +28,8 @@ export type PipelineConfig = Pick<
   WorkerConfig,
   'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
 > &
-  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD'>>;
+  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD'>> &
+  ProviderConfig;
 
 /** Images decoding at once: 4 on the CPU; a GPU runs a batch in a fraction of the time a core needs to decode it, so decode on every core. */
 export function preprocessConcurrencyOf(config: Pick<WorkerConfig, 'ORT_EP' | 'PREPROCESS_CONCURRENCY'>, cores = os.availableParallelism()): number {
@@ -36,7 +39,7 @@ export function preprocessConcurrencyOf(config: Pick<WorkerConfig, 'ORT_EP' | 'P
 export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<ModelManifest, 'batching'>, cores = os.availableParallelism()): PipelineSettings {
   const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
   return {
-    ep: config.ORT_EP,
+    provider: providerSpecOf(config),
     inferenceThread: config.INFERENCE_THREAD ?? 'worker',
     intraOpThreads: config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST, cores),
     batchSize,

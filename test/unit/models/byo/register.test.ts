@@ -43,7 +43,7 @@ async function onnxFile(bytes: Uint8Array | string): Promise<string> {
 }
 
 async function classifyColours(model: RegisteredModel): Promise<string[]> {
-  const classifier = await ImageClassifier.open(model, { ep: 'cpu', intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 5, maxInputPixels: 1e8, preprocessConcurrency: 2 });
+  const classifier = await ImageClassifier.open(model, { provider: { ep: 'cpu' }, intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 5, maxInputPixels: 1e8, preprocessConcurrency: 2 });
   try {
     const images = await Promise.all((['red', 'green', 'blue'] as const).map((colour) => solidImage({ colour, width: 96, height: 64 })));
     const results = await Promise.all(images.map((img) => classifier.classify(img)));

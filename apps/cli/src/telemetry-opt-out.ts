@@ -1,0 +1,7 @@
+/**
+ * Imported first by the command line's entry point (the bench and the demo open sessions in-process), before anything that loads onnxruntime: sets the
+ * runtime's telemetry opt-out unless HOURGLASS_ORT_TELEMETRY=on (see core's ort-telemetry.ts).
+ */
+import { applyOrtTelemetryOptOut } from '@hourglass/core/ort-telemetry';
+
+applyOrtTelemetryOptOut();
