@@ -5,7 +5,6 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
 import {
   AppError,
   CoalescingResultWriter,
@@ -13,10 +12,7 @@ import {
   ImageClassifier,
   Keys,
   ResultStore,
-  classifyQueueNames,
   connectRedis,
-  queueLayout,
-  shardConcurrency,
   describeError,
   loadModel,
   readBatch,
@@ -27,8 +23,8 @@ import {
   type Logger,
   type WorkerConfig,
 } from '@hourglass/core';
-import { MAX_WORKER_LOSSES, createClassifyProcessor, jobFailureRows } from './processor.js';
-import { onJobFailedForGood } from './failed-for-good.js';
+import { createClassifyProcessor, jobFailureRows } from './processor.js';
+import { createClassifyWorkers } from './classify-workers.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startTrainWorker } from './train-worker.js';
 import { createWorkerMetrics, metricsRoute } from './metrics.js';
@@ -114,41 +110,16 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     },
   });
 
-  // One BullMQ Worker per shard of the model's queue (QUEUE_SHARDS), all feeding the one
-  // processor and so the one micro-batcher; see shardConcurrency for how they share the budget.
-  const queues = classifyQueueNames(manifest.name, queueLayout(config));
-  const workers = queues.map((queue) => {
-    const worker = new Worker<ClassifyJobData>(queue, processor, {
-      connection: redis,
-      prefix: config.HOURGLASS_PREFIX,
-      // 2 × B in all: one micro-batch runs on the inference engine while the next one decodes.
-      concurrency: shardConcurrency(settings.concurrency, batchSize, queues.length),
-      lockDuration: config.LOCK_DURATION_MS,
-      stalledInterval: config.STALLED_INTERVAL_MS,
-      // The processor gives up on a job lost MAX_WORKER_LOSSES + 1 times and writes WORKER_LOST rows;
-      // BullMQ's own limit (which fails a job without rows) sits one above, as a backstop only.
-      maxStalledCount: MAX_WORKER_LOSSES + 2,
-      // After a Redis error BullMQ waits this long before fetching again (default 15 s): a restarted
-      // Redis should see its workers back within about a second of being reachable.
-      runRetryDelay: 1_000,
-      removeOnComplete: { age: 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-      autorun: false,
-    });
-    worker.on('error', (error) => wlog.warn({ err: error.message, queue }, 'bullmq worker error'));
-    onJobFailedForGood(worker, {
-      log: wlog,
-      what: 'job',
-      identify: (job) => ({ jobId: job.id }),
-      // The processor writes a row for every image it gives up on; a job failed by BullMQ itself
-      // (stall limit, a store that threw on the last attempt) would leave images without one. Fill
-      // those in: rows are stored with HSETNX, so images that already have a row keep it.
-      record: async (job, error) => {
-        const rows = jobFailureRows(job, id, manifest.version, new AppError('INFERENCE_FAILED', `job failed for good: ${describeError(error)}`));
-        await results.store(job.data.batchId, rows);
-      },
-    });
-    return worker;
+  const classify = createClassifyWorkers({
+    config,
+    redis,
+    model: manifest.name,
+    processor,
+    concurrency: settings.concurrency,
+    batchSize,
+    log: wlog,
+    failureRows: (job, error) => jobFailureRows(job, id, manifest.version, error),
+    storeRows: (batchId, rows) => results.store(batchId, rows),
   });
 
   const heartbeat = new HeartbeatPublisher(redis, keys, config.HEARTBEAT_INTERVAL_MS, () => ({
@@ -168,7 +139,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   let health: HealthServer | undefined;
   if (config.WORKER_HTTP_PORT !== undefined) {
     health = await startHealthServer(config.WORKER_HTTP_PORT, () => ({
-      status: workers.every((w) => w.isRunning()) ? 'ok' : 'stopping',
+      status: classify.isRunning() ? 'ok' : 'stopping',
       id,
       model: manifest.name,
       ep: classifier.info.ep,
@@ -176,9 +147,9 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     }), metricsRoute(metrics, config.METRICS_TOKEN));
   }
 
-  for (const worker of workers) void worker.run().catch((error: unknown) => wlog.error({ err: String(error), queue: worker.name }, 'worker loop stopped'));
+  classify.run();
   const trainWorker = startTrainWorker({ config, classifier, redis, dataRoot, log: wlog });
-  wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queues, httpPort: health?.port }, 'worker ready');
+  wlog.info({ ep: classifier.info.ep, batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queues: classify.queues, httpPort: health?.port }, 'worker ready');
 
   return {
     id,
@@ -192,12 +163,12 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       // worker.close() waits for active jobs with no timeout: race it against the grace period.
       // Jobs still running when it ends keep their lock until it expires, then another worker
       // takes them (stalled-job recovery); their stored rows make the rerun a no-op.
-      const closing = Promise.all([...workers.map((w) => w.close()), trainWorker?.close()]);
+      const closing = Promise.all([classify.close(), trainWorker?.close()]);
       const drained = await Promise.race([
         closing.then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
       ]);
-      if (!drained) void Promise.all([...workers.map((w) => w.close(true)), trainWorker?.close(true)]).catch(() => undefined);
+      if (!drained) void Promise.all([classify.close(true), trainWorker?.close(true)]).catch(() => undefined);
       // Each step below waits on Redis or a thread; bounded, so that a SIGTERM during a Redis
       // outage still ends the process (ioredis would otherwise queue the commands forever).
       await settleWithin(heartbeat.stop(), 2_000);
