@@ -11,8 +11,8 @@ import path from 'node:path';
 import {
   apiEnvSchema,
   buildColourNet,
+  connectRedis,
   createLogger,
-  createRedis,
   parseEnv,
   realDataRoot,
   writeModel,
@@ -55,6 +55,11 @@ export interface TestSystemOptions {
   /** API env overrides (limits, auth). */
   apiEnv?: Record<string, string>;
   redisUrl?: string;
+  /**
+   * Env the API and every worker share: REDIS_CLUSTER_NODES (a test Redis Cluster, see
+   * test/helpers/redis-cluster.ts), QUEUE_SHARDS.
+   */
+  sharedEnv?: Record<string, string>;
 }
 
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -75,10 +80,11 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     HOURGLASS_API_KEYS: TEST_API_KEY,
     HOURGLASS_ADMIN_KEYS: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
+    ...options.sharedEnv,
     ...options.apiEnv,
   });
   const startApi = async (port: number): Promise<{ redis: Redis; api: ApiApp; server: Server }> => {
-    const apiRedis = createRedis(redisUrl, 'client');
+    const apiRedis = connectRedis(config, 'client');
     apiRedis.on('error', () => undefined);
     const app = createApp({ config, redis: apiRedis, dataRoot: await realDataRoot(dataRoot), log: createLogger('api-test', 'silent') });
     const listening = await new Promise<Server>((resolve) => {
@@ -107,6 +113,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     INTRA_OP_THREADS: '1',
     BATCH_SIZE: '8',
     HEARTBEAT_INTERVAL_MS: '1000',
+    ...options.sharedEnv,
     ...overrides,
   });
 

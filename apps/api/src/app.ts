@@ -65,7 +65,7 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   v1.use('/batches', batchImagesRouter(ctx));
   v1.use('/bench', benchReportRouter(ctx));
   v1.use('/models', modelsRouter(ctx));
-  const trainQueues = createTrainQueues(options.redis, options.config.HOURGLASS_PREFIX);
+  const trainQueues = createTrainQueues(options.redis, options.config.HOURGLASS_PREFIX, options.config.REDIS_CLUSTER_NODES !== undefined);
   v1.use('/datasets', datasetsRouter(ctx));
   v1.use('/train', trainRouter(ctx, trainQueues));
   app.use('/v1', v1);

@@ -1,5 +1,5 @@
 /**
- * Bull Board at /admin/queues, one entry per registered model's queue. The queue list follows the
+ * Bull Board at /admin/queues, one entry per registered model's queue (per shard, with QUEUE_SHARDS > 1). The queue list follows the
  * registry: it is refreshed before each board request (the registry read is cached for 2 s).
  */
 import { createBullBoard } from '@bull-board/api';
@@ -23,7 +23,7 @@ export function createBoard(ctx: ApiContext): { router: Router; refresh: (req: R
         const names = [...snapshot.models.keys()].sort();
         const signature = names.join(',');
         if (signature !== shown) {
-          board.replaceQueues(names.map((name) => new BullMQAdapter(ctx.queues.get(name))));
+          board.replaceQueues(names.flatMap((name) => ctx.queues.get(name).shards.map((shard) => new BullMQAdapter(shard))));
           shown = signature;
         }
         next();

@@ -3,17 +3,16 @@
  * queue per model (created lazily, closed on shutdown) and a short-lived cache of the registry.
  */
 import path from 'node:path';
-import type { Queue } from 'bullmq';
 import {
   AppError,
   BlobStore,
   Keys,
   ResultStore,
-  createClassifyQueue,
+  ShardedClassifyQueue,
+  queueLayout,
   modelNameSchema,
   scanModels,
   type ApiConfig,
-  type ClassifyJobData,
   type Logger,
   type Redis,
   type RegisteredModel,
@@ -58,7 +57,8 @@ export class ModelCatalog {
   }
 }
 
-export type QueueSet = LazyQueues<Queue<ClassifyJobData>>;
+/** Each model's classify queue: its QUEUE_SHARDS shards, counted and paused together. */
+export type QueueSet = LazyQueues<ShardedClassifyQueue>;
 
 export interface ApiContext {
   config: ApiConfig;
@@ -81,7 +81,7 @@ export function createContext(config: ApiConfig, redis: Redis, dataRoot: string,
     keys,
     // Read-only here: workers store the rows and set the expiry (RESULTS_TTL_SECONDS is theirs).
     results: new ResultStore(redis, keys),
-    queues: new LazyQueues((model) => createClassifyQueue(model, redis, config.HOURGLASS_PREFIX)),
+    queues: new LazyQueues((model) => new ShardedClassifyQueue(model, redis, config.HOURGLASS_PREFIX, queueLayout(config))),
     models: new ModelCatalog(config.MODELS_DIR),
     blobs: new BlobStore(dataRoot),
     dataRoot,

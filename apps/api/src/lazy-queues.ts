@@ -1,7 +1,11 @@
 /** One BullMQ queue per model, created on first use and closed together on shutdown. */
-import type { Queue } from 'bullmq';
+/** What LazyQueues needs of a queue: a BullMQ Queue, or the shards of one model's queue. */
+export interface ClosableQueue {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): Promise<void>;
+}
 
-export class LazyQueues<Q extends Queue> {
+export class LazyQueues<Q extends ClosableQueue> {
   private readonly queues = new Map<string, Q>();
 
   /** `create` builds the queue of one model (classify-<model>, train-<model>, ...). */

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { Keys, createLogger, createRedis, describeError, loadApiConfig, migrateLegacyBatchIndex, realDataRoot, warnUnlessNoEviction } from '@hourglass/core';
+import { Keys, connectRedis, createLogger, describeError, loadApiConfig, migrateLegacyBatchIndex, realDataRoot, warnUnlessNoEviction } from '@hourglass/core';
 import { createApp } from './app.js';
 
 const log = createLogger('api');
@@ -12,7 +12,7 @@ const log = createLogger('api');
 async function main(): Promise<void> {
   const config = loadApiConfig();
   if (config.HOURGLASS_AUTH === 'off') log.warn('HOURGLASS_AUTH=off: every endpoint is open to anyone who can reach this port');
-  const redis = createRedis(config.REDIS_URL, 'client');
+  const redis = connectRedis(config, 'client');
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (retrying)'));
   await warnUnlessNoEviction(redis, log);
   const migrated = await migrateLegacyBatchIndex(redis, new Keys(config.HOURGLASS_PREFIX));

@@ -5,6 +5,6 @@ import { LazyQueues } from './lazy-queues.js';
 
 export type TrainQueueSet = LazyQueues<Queue<TrainJobData>>;
 
-export function createTrainQueues(redis: Redis, prefix: string): TrainQueueSet {
-  return new LazyQueues((model) => createTrainQueue(model, redis, prefix));
+export function createTrainQueues(redis: Redis, prefix: string, hashTagged = false): TrainQueueSet {
+  return new LazyQueues((model) => createTrainQueue(model, redis, prefix, hashTagged));
 }

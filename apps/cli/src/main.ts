@@ -15,6 +15,7 @@ import { TRAIN_USAGE, trainCommand } from './train-command.js';
 import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
+import { BENCH_CLUSTER_USAGE, benchClusterCommand } from './bench-cluster.js';
 import { CHAOS_USAGE, chaosCommand } from './chaos.js';
 
 const USAGE = `usage: hourglass <command> [options]
@@ -23,7 +24,7 @@ commands:
 ${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep] [--no-transfer]
                                              run the whole system on a demo batch, then fine-tune the
                                              bundled MobileNetV2 on the demo images and classify with it
-${BENCH_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
+${BENCH_USAGE}${BENCH_CLUSTER_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return benchSmokeCommand(rest);
     case 'bench-render':
       return benchRenderCommand(rest);
+    case 'bench-cluster':
+      return benchClusterCommand(rest);
     case 'plan':
       return planCommand(rest);
     case 'datasets':

@@ -1,11 +1,10 @@
 /**
- * Builds a worker process for one model: the ONNX session on its inference thread, the BullMQ
- * worker pulling classify-<model>, the heartbeat, and an optional health endpoint. main.ts wires
+ * Builds a worker process for one model: the ONNX session on its inference thread, a BullMQ
+ * worker pulling each shard of classify-<model>, the heartbeat, and an optional health endpoint. main.ts wires
  * it to the environment and signals; tests and the demo build it directly.
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
 import {
   AppError,
   CoalescingResultWriter,
@@ -14,8 +13,7 @@ import {
   Keys,
   ResultStore,
   BatchShapes,
-  classifyQueueName,
-  createRedis,
+  connectRedis,
   describeError,
   describeProvider,
   loadModel,
@@ -27,8 +25,8 @@ import {
   type Logger,
   type WorkerConfig,
 } from '@hourglass/core';
-import { MAX_WORKER_LOSSES, createClassifyProcessor, jobFailureRows } from './processor.js';
-import { onJobFailedForGood } from './failed-for-good.js';
+import { createClassifyProcessor, jobFailureRows } from './processor.js';
+import { createClassifyWorkers } from './classify-workers.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { startTrainWorker } from './train-worker.js';
 import { createWorkerMetrics, metricsRoute } from './metrics.js';
@@ -73,7 +71,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     wlog.warn('INFERENCE_THREAD=main on the cpu provider: each batch blocks the event loop for its whole run, delaying lock renewals and heartbeats; use it for GPU providers');
   }
 
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  const redis = connectRedis(config, 'worker');
   redis.on('error', (error) => wlog.warn({ err: error.message }, 'redis connection error (retrying)'));
   await warnUnlessNoEviction(redis, wlog);
   const keys = new Keys(config.HOURGLASS_PREFIX);
@@ -119,35 +117,16 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     },
   });
 
-  const worker = new Worker<ClassifyJobData>(classifyQueueName(manifest.name), processor, {
-    connection: redis,
-    prefix: config.HOURGLASS_PREFIX,
-    // 2 × B: one micro-batch runs on the inference engine while the next one decodes.
+  const classify = createClassifyWorkers({
+    config,
+    redis,
+    model: manifest.name,
+    processor,
     concurrency: settings.concurrency,
-    lockDuration: config.LOCK_DURATION_MS,
-    stalledInterval: config.STALLED_INTERVAL_MS,
-    // The processor gives up on a job lost MAX_WORKER_LOSSES + 1 times and writes WORKER_LOST rows;
-    // BullMQ's own limit (which fails a job without rows) sits one above, as a backstop only.
-    maxStalledCount: MAX_WORKER_LOSSES + 2,
-    // After a Redis error BullMQ waits this long before fetching again (default 15 s): a restarted
-    // Redis should see its workers back within about a second of being reachable.
-    runRetryDelay: 1_000,
-    removeOnComplete: { age: 3600, count: 1000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
-    autorun: false,
-  });
-  worker.on('error', (error) => wlog.warn({ err: error.message }, 'bullmq worker error'));
-  onJobFailedForGood(worker, {
+    batchSize,
     log: wlog,
-    what: 'job',
-    identify: (job) => ({ jobId: job.id }),
-    // The processor writes a row for every image it gives up on; a job failed by BullMQ itself
-    // (stall limit, a store that threw on the last attempt) would leave images without one. Fill
-    // those in: rows are stored with HSETNX, so images that already have a row keep it.
-    record: async (job, error) => {
-      const rows = jobFailureRows(job, id, manifest.version, new AppError('INFERENCE_FAILED', `job failed for good: ${describeError(error)}`));
-      await results.store(job.data.batchId, rows);
-    },
+    failureRows: (job, error) => jobFailureRows(job, id, manifest.version, error),
+    storeRows: (batchId, rows) => results.store(batchId, rows),
   });
 
   const heartbeat = new HeartbeatPublisher(redis, keys, config.HEARTBEAT_INTERVAL_MS, () => ({
@@ -167,7 +146,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   let health: HealthServer | undefined;
   if (config.WORKER_HTTP_PORT !== undefined) {
     health = await startHealthServer(config.WORKER_HTTP_PORT, () => ({
-      status: worker.isRunning() ? 'ok' : 'stopping',
+      status: classify.isRunning() ? 'ok' : 'stopping',
       id,
       model: manifest.name,
       ep: classifier.info.ep,
@@ -175,9 +154,9 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     }), metricsRoute(metrics, config.METRICS_TOKEN));
   }
 
-  void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));
+  classify.run();
   const trainWorker = startTrainWorker({ config, classifier, redis, dataRoot, log: wlog });
-  wlog.info({ ep: classifier.info.ep, provider: describeProvider(settings.provider), batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queue: classifyQueueName(manifest.name), httpPort: health?.port }, 'worker ready');
+  wlog.info({ ep: classifier.info.ep, provider: describeProvider(settings.provider), batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queues: classify.queues, httpPort: health?.port }, 'worker ready');
 
   return {
     id,
@@ -191,12 +170,12 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       // worker.close() waits for active jobs with no timeout: race it against the grace period.
       // Jobs still running when it ends keep their lock until it expires, then another worker
       // takes them (stalled-job recovery); their stored rows make the rerun a no-op.
-      const closing = Promise.all([worker.close(), trainWorker?.close()]);
+      const closing = Promise.all([classify.close(), trainWorker?.close()]);
       const drained = await Promise.race([
         closing.then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
       ]);
-      if (!drained) void Promise.all([worker.close(true), trainWorker?.close(true)]).catch(() => undefined);
+      if (!drained) void Promise.all([classify.close(true), trainWorker?.close(true)]).catch(() => undefined);
       // Each step below waits on Redis or a thread; bounded, so that a SIGTERM during a Redis
       // outage still ends the process (ioredis would otherwise queue the commands forever).
       await settleWithin(heartbeat.stop(), 2_000);

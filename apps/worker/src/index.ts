@@ -1,3 +1,5 @@
 /** @hourglass/worker: build a worker in-process, or spawn worker processes. */
 export { createWorkerApp, type WorkerApp } from './app.js';
 export { spawnWorker, WORKER_MAIN, type SpawnedWorker, type SpawnWorkerOptions } from './spawn.js';
+export { QUEUE_ONLY_LABEL, createQueueOnlyProcessor, startQueueOnlyWorker, type QueueOnlyWorker } from './queue-only.js';
+export const QUEUE_ONLY_MAIN = new URL('./queue-only-main.js', import.meta.url);

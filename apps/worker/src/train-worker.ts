@@ -74,7 +74,7 @@ export function createTrainProcessor(deps: TrainWorkerDeps): (job: Job<TrainJobD
 export function startTrainWorker(deps: TrainWorkerDeps): TrainWorker | undefined {
   const { manifest } = deps.classifier.model;
   if (!manifest.features) return undefined;
-  const queue = trainQueueName(manifest.name);
+  const queue = trainQueueName(manifest.name, deps.config.REDIS_CLUSTER_NODES !== undefined);
   const store = new TrainStore(deps.redis, deps.config.HOURGLASS_PREFIX);
   const worker = new Worker<TrainJobData, TrainResult>(queue, createTrainProcessor(deps), {
     connection: deps.redis,

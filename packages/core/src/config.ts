@@ -19,6 +19,31 @@ export const MIN_API_KEY_LENGTH = 16;
 const keyList = csv.refine((keys) => keys.every((k) => k.length >= MIN_API_KEY_LENGTH), `every key needs at least ${MIN_API_KEY_LENGTH} characters (e.g. openssl rand -hex 24)`);
 const absolutePath = z.string().min(1).transform((p) => path.resolve(p));
 
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port,...` (seed nodes of a Redis Cluster); empty = not a cluster. */
+const clusterNodes = z
+  .string()
+  .optional()
+  .transform((value, ctx): RedisNodeAddress[] | undefined => {
+    const entries = (value ?? '').split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+    if (entries.length === 0) return undefined;
+    const nodes: RedisNodeAddress[] = [];
+    for (const entry of entries) {
+      const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(entry);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port });
+    }
+    return nodes;
+  });
+
 export const executionProviders = ['cpu', 'webgpu', 'cuda'] as const;
 export type ExecutionProvider = (typeof executionProviders)[number];
 export const inferenceThreadModes = ['worker', 'main'] as const;
@@ -28,6 +53,19 @@ export type InferenceThreadMode = (typeof inferenceThreadModes)[number];
 export const commonEnvSchema = z.object({
   /** Redis holding queues and results. Unset: redis://127.0.0.1:6379. */
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * Unset (default): the one Redis at REDIS_URL. Set: a Redis Cluster, reached through these seed
+   * nodes (`host:port,host:port,...`; any few masters will do, the rest are discovered) and
+   * REDIS_URL is not used. Every queue and batch key is then hash-tagged onto one slot.
+   */
+  REDIS_CLUSTER_NODES: clusterNodes,
+  /**
+   * Queues per model. 1 (default): the one queue classify-<model>, as always. K > 1: a batch's jobs
+   * are spread over K queues (shards) and every worker consumes all K; on a Redis Cluster each shard
+   * sits on its own hash slot, so one model's queue traffic spreads over up to K masters. The API and
+   * every worker must use the same value. Lowering it strands jobs waiting on the dropped shards.
+   */
+  QUEUE_SHARDS: positiveInt.max(64).default(1),
   /** Prefix of every Redis key hourglass writes (queues included): one Redis can host several deployments. */
   HOURGLASS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('hg'),
   /** Image paths in requests resolve under this folder; nothing outside it is ever read. */

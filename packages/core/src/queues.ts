@@ -2,7 +2,7 @@
  * One BullMQ queue per model, named classify-<model>. Jobs carry references to images (paths
  * under DATA_ROOT), never bytes: BullMQ stores Buffers as JSON arrays and 100k images would fill Redis.
  */
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 
 export interface ImageRef {
   /** Position in the batch; results are keyed by it. */
@@ -29,6 +29,18 @@ export const classifyJobOptions = {
   attempts: CLASSIFY_JOB_ATTEMPTS,
   backoff: { type: 'exponential' as const, delay: 1_000 },
 };
+
+/** One classify job as submit adds it: its id is always set (see classifyJobId). */
+export interface ClassifyBulkJob {
+  name: string;
+  data: ClassifyJobData;
+  opts: JobsOptions & { jobId: string };
+}
+
+/** Where submit adds jobs: a model's BullMQ Queue, or its shards (ShardedClassifyQueue). */
+export interface ClassifyJobSink {
+  addBulk(jobs: ClassifyBulkJob[]): Promise<unknown>;
+}
 
 /** A job id from batch id and job number: a retried submit adds nothing new (ids are unique). */
 export const classifyJobId = (batchId: string, jobNumber: number): string => `${batchId}-${jobNumber}`;

@@ -57,7 +57,7 @@ export function expectExactlyOnce(result: RowAudit, total: number): void {
  * right after the kill (the dead worker's, still holding their expiring locks, and the
  * survivors') has been completed by someone. Jobs removed by removeOnComplete count as done.
  */
-export async function trackRecovery(queue: Queue, killedAt: number, timeoutMs = 60_000): Promise<{ jobs: number; ms: number }> {
+export async function trackRecovery(queue: Pick<Queue, 'getActive' | 'getJobState'>, killedAt: number, timeoutMs = 60_000): Promise<{ jobs: number; ms: number }> {
   const ids = (await queue.getActive()).map((job) => job.id!);
   let pending = ids;
   while (pending.length > 0) {

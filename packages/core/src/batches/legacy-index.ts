@@ -2,7 +2,8 @@
  * Earlier releases kept one index of every caller's batches (`<prefix>:batches`); listings now read
  * one index per caller. The API moves the old entries over when it starts, so batches submitted
  * before the upgrade still show in their owner's list. Idempotent and safe with several APIs
- * starting at once (ZADD NX, then ZREM); entries whose batch already expired are dropped.
+ * starting at once (ZADD NX, then ZREM); entries whose batch already expired are dropped. No MULTI:
+ * the indices are different slots on a Redis Cluster; every entry is added before it is removed.
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
@@ -20,16 +21,18 @@ export async function migrateLegacyBatchIndex(redis: Redis, keys: Keys): Promise
     const entries: Array<{ id: string; score: string }> = [];
     for (let i = 0; i < page.length; i += 2) entries.push({ id: page[i]!, score: page[i + 1]! });
     const owners = await Promise.all(entries.map(({ id }) => redis.hget(keys.batch(id), 'owner')));
-    const write = redis.multi();
-    entries.forEach(({ id, score }, i) => {
-      const owner = owners[i];
-      if (owner) {
-        write.zadd(keys.batchIndex(owner), 'NX', score, id);
+    await Promise.all(
+      entries.map(({ id, score }, i) => {
+        const owner = owners[i];
+        if (!owner) {
+          dropped++;
+          return undefined;
+        }
         moved++;
-      } else dropped++;
-      write.zrem(legacy, id);
-    });
-    await write.exec();
+        return redis.zadd(keys.batchIndex(owner), 'NX', score, id);
+      }),
+    );
+    await redis.zrem(legacy, ...entries.map((e) => e.id));
   }
   return { moved, dropped };
 }

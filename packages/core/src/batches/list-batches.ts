@@ -15,9 +15,9 @@ export async function listBatches(redis: Redis, keys: Keys, owner: string, limit
   while (batches.length < limit) {
     const ids = await redis.zrevrange(index, offset, offset + limit - 1);
     if (ids.length === 0) break;
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hgetall(keys.batch(id));
-    const metas = ((await pipeline.exec()) ?? []).map(([, meta]) => (meta ?? {}) as Record<string, string>);
+    // One command per batch, sent together: each batch is its own slot on a Redis Cluster, where
+    // a pipeline must stay on one node.
+    const metas = await Promise.all(ids.map((id) => redis.hgetall(keys.batch(id))));
     const gone: string[] = [];
     ids.forEach((id, i) => {
       const meta = metas[i]!;

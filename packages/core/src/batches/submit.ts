@@ -5,12 +5,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Queue } from 'bullmq';
 import { AppError } from '../errors.js';
 import type { Keys } from '../keys.js';
 import { MAX_CHUNK_SIZE } from '../limits.js';
 import type { RegisteredModel } from '../models/registry.js';
-import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ImageRef } from '../queues.js';
+import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ClassifyJobSink, type ImageRef } from '../queues.js';
 import { readBatch, type BatchView } from './batch-view.js';
 
 /** addBulk pipelines longer than this hold Redis for too long in one go. */
@@ -32,7 +31,8 @@ export interface SubmitRequest {
 export interface SubmitDeps {
   redis: Redis;
   keys: Keys;
-  queue: Queue<ClassifyJobData>;
+  /** The model's queue: a BullMQ Queue, or a ShardedClassifyQueue that spreads jobs over shards. */
+  queue: ClassifyJobSink;
 }
 
 export function newBatchId(): string {
@@ -79,11 +79,14 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   const now = Date.now();
 
   // One MULTI of HSETNX per field: two racing retries create the record once, and no reader
-  // ever sees an id without its total.
+  // ever sees an id without its total. The owner's index is another slot on a Redis Cluster, so it
+  // is written after the MULTI (a MULTI stays on one slot): a listing never meets an id before its
+  // record, and a crash in between is healed by the retry (ZADD NX).
   const fields = { id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0 };
   const create = redis.multi();
   for (const [field, value] of Object.entries(fields)) create.hsetnx(metaKey, field, String(value));
-  await create.zadd(keys.batchIndex(request.owner), 'NX', now, batchId).exec();
+  await create.exec();
+  await redis.zadd(keys.batchIndex(request.owner), 'NX', now, batchId);
   if ((await redis.hget(metaKey, 'enqueued')) !== '1') {
     await enqueue(queue, batchId, manifest.name, request.items, chunkSize);
     await redis.hset(metaKey, 'enqueued', '1');
@@ -93,7 +96,7 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   return readBatch(redis, keys, batchId);
 }
 
-async function enqueue(queue: Queue<ClassifyJobData>, batchId: string, model: string, items: ImageRef[], chunkSize: number): Promise<void> {
+async function enqueue(queue: SubmitDeps['queue'], batchId: string, model: string, items: ImageRef[], chunkSize: number): Promise<void> {
   const enqueuedAt = Date.now();
   let jobs: Array<{ name: string; data: ClassifyJobData; opts: { jobId: string } & typeof classifyJobOptions }> = [];
   for (let start = 0, n = 0; start < items.length; start += chunkSize, n++) {

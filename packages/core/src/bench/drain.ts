@@ -7,6 +7,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
+import { scanKeys } from '../redis.js';
 import type { Keys } from '../keys.js';
 import type { RegisteredModel } from '../models/registry.js';
 import type { ClassifyJobData, ImageRef } from '../queues.js';
@@ -130,12 +131,12 @@ export async function forgetBatch(redis: Redis, keys: Keys, batchId: string, own
  */
 export async function unlinkPrefix(redis: Redis, prefix: string): Promise<number> {
   if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new RangeError(`refusing to clean odd prefix "${prefix}"`);
-  let cursor = '0';
   let removed = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-    cursor = next;
-    if (found.length > 0) removed += await redis.unlink(...found);
-  } while (cursor !== '0');
+  const found = await scanKeys(redis, `${prefix}:*`);
+  // One UNLINK per key, a page at a time in parallel: on a Redis Cluster a multi-key UNLINK must
+  // stay on one slot.
+  for (let i = 0; i < found.length; i += 1_000) {
+    removed += (await Promise.all(found.slice(i, i + 1_000).map((key) => redis.unlink(key)))).reduce((a, b) => a + b, 0);
+  }
   return removed;
 }

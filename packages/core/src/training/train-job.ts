@@ -88,7 +88,8 @@ export interface TrainResult {
   reusedRegistration: boolean;
 }
 
-export const trainQueueName = (model: string): string => `train-${model}`;
+/** `hashTagged` (a Redis Cluster): the name is a {hash tag}, so the queue's keys share one slot. */
+export const trainQueueName = (model: string, hashTagged = false): string => (hashTagged ? `{train-${model}}` : `train-${model}`);
 
 /** A worker killed mid-job is recovered by BullMQ's stalled-job check; these cover thrown failures. */
 export const trainJobOptions = {
@@ -96,8 +97,8 @@ export const trainJobOptions = {
   backoff: { type: 'exponential' as const, delay: 2_000 },
 };
 
-export function createTrainQueue(model: string, connection: ConnectionOptions, prefix: string): Queue<TrainJobData> {
-  return new Queue<TrainJobData>(trainQueueName(model), { connection, prefix });
+export function createTrainQueue(model: string, connection: ConnectionOptions, prefix: string, hashTagged = false): Queue<TrainJobData> {
+  return new Queue<TrainJobData>(trainQueueName(model, hashTagged), { connection, prefix });
 }
 
 export function newTrainId(): string {

@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
+import { scanKeys } from '../redis.js';
 
 export interface WorkerHeartbeat {
   id: string;
@@ -50,14 +51,9 @@ export class HeartbeatPublisher {
 }
 
 export async function listLiveWorkers(redis: Redis, keys: Keys): Promise<WorkerHeartbeat[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', keys.workerPattern(), 'COUNT', 500);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
+  // Every master's keys on a Redis Cluster; one GET each (an MGET must stay on one slot).
+  const found = await scanKeys(redis, keys.workerPattern(), 500);
   if (found.length === 0) return [];
-  const values = await redis.mget(...found);
+  const values = await Promise.all(found.map((key) => redis.get(key)));
   return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerHeartbeat);
 }

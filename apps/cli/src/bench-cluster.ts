@@ -1,0 +1,196 @@
+/**
+ * `hourglass bench-cluster` (npm run bench:cluster): the queue-only ceiling on one Redis and on a
+ * Redis Cluster, K = 1 and K = 3 queue shards. Each run drains one batch through real queue-only
+ * worker processes (the production queue, result-store Lua and coalescing path, no decode or
+ * inference: see apps/worker/src/queue-only.ts), submitted with the production submitBatch, and
+ * reads every master's INFO before and after: Redis CPU µs per image in all and on the busiest
+ * node, script calls per image. What it starts (redis-server processes on 127.0.0.1, workers) it
+ * stops; nothing else is touched.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import {
+  Keys,
+  ShardedClassifyQueue,
+  buildColourNet,
+  connectRedis,
+  describeMachine,
+  loadModel,
+  machineSummary,
+  masterNodes,
+  readRedisCounters,
+  startRedisCluster,
+  startRedisServer,
+  submitBatch,
+  unlinkPrefix,
+  writeModel,
+  type RedisCounters,
+  type RedisNodeAddress,
+  type RegisteredModel,
+} from '@hourglass/core';
+import { QUEUE_ONLY_MAIN } from '@hourglass/worker';
+import { renderClusterBench, writeClusterBench, type ClusterRun } from './bench-cluster-report.js';
+
+export const BENCH_CLUSTER_USAGE = `  bench-cluster [--images N] [--chunk C] [--shards 1,3] [--workers P] [--masters M] [--no-single] [--no-write]
+                                             queue-only ceiling on 1 Redis and on an M-master Redis
+                                             Cluster with K queue shards; Redis CPU µs/image per node
+`;
+
+const MODEL = 'queue-only';
+const IDLE_SAMPLE_MS = 3_000;
+
+interface Target {
+  label: string;
+  env: Record<string, string>;
+  connect: { REDIS_URL: string; REDIS_CLUSTER_NODES?: RedisNodeAddress[] };
+  masters: number;
+}
+
+function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
+  return Promise.all(
+    Array.from({ length: count }, () => {
+      const child = fork(fileURLToPath(QUEUE_ONLY_MAIN), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      return new Promise<ChildProcess>((resolve, reject) => {
+        child.once('message', () => resolve(child));
+        child.once('exit', (code) => reject(new Error(`queue-only worker exited with ${code} before it was ready`)));
+      });
+    }),
+  );
+}
+
+async function stopWorkers(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }),
+  );
+}
+
+async function countersPerNode(nodes: Array<Awaited<ReturnType<typeof masterNodes>>[number]>): Promise<RedisCounters[]> {
+  return Promise.all(nodes.map(async (node) => (await readRedisCounters(node)) ?? { cpuSeconds: 0, scriptCalls: 0 }));
+}
+
+async function drainOnce(target: Target, model: RegisteredModel, shards: number, workers: number, images: number, chunkSize: number, modelsDir: string): Promise<ClusterRun> {
+  const prefix = `bcl${Date.now().toString(36)}`;
+  const env = { ...target.env, PATH: process.env.PATH ?? '', MODEL, MODELS_DIR: modelsDir, HOURGLASS_PREFIX: prefix, QUEUE_SHARDS: String(shards), LOG_LEVEL: 'warn', BATCH_SIZE: '16' };
+  const config = { ...target.connect, QUEUE_SHARDS: shards };
+  const redis = connectRedis(config, 'worker');
+  const keys = new Keys(prefix);
+  const queue = new ShardedClassifyQueue(MODEL, redis, prefix, { shards, hashTagged: target.connect.REDIS_CLUSTER_NODES !== undefined });
+  // What each master spends doing nothing (cron, cluster gossip), measured before any client
+  // works, and taken off the drain's figures: at small N on a busy machine it is not small.
+  const nodes = await masterNodes(redis);
+  const idle0 = await countersPerNode(nodes);
+  await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+  const idle1 = await countersPerNode(nodes);
+  const idleCpuUsPerSecond = nodes.map((_, i) => ((idle1[i]!.cpuSeconds - idle0[i]!.cpuSeconds) * 1e6) / (IDLE_SAMPLE_MS / 1000));
+  const children = await startWorkers(workers, env);
+  try {
+    const before = await countersPerNode(nodes);
+    const startedAt = Date.now();
+    const items = Array.from({ length: images }, (_, index) => ({ index, path: `q/${index % 1000}.jpg` }));
+    const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: 'bench-cluster' });
+    let finishedAt: string | null = null;
+    while (!finishedAt) {
+      await new Promise((r) => setTimeout(r, 100));
+      finishedAt = await redis.hget(keys.batch(view.id), 'finishedAt');
+    }
+    const after = await countersPerNode(nodes);
+    const measuredSeconds = (Date.now() - startedAt) / 1000;
+    const createdAt = Number(await redis.hget(keys.batch(view.id), 'createdAt'));
+    const drainMs = Number(finishedAt) - createdAt;
+    const rawCpuUs = nodes.map((_, i) => ((after[i]!.cpuSeconds - before[i]!.cpuSeconds) * 1e6) / images);
+    const perNodeCpuUs = rawCpuUs.map((us, i) => Math.max(0, us - (idleCpuUsPerSecond[i]! * measuredSeconds) / images));
+    const scriptCalls = nodes.reduce((sum, _, i) => sum + after[i]!.scriptCalls - before[i]!.scriptCalls, 0);
+    return {
+      redis: target.label,
+      masters: target.masters,
+      shards,
+      workers,
+      images,
+      chunkSize,
+      drainMs,
+      imagesPerSecond: (images / drainMs) * 1000,
+      perNodeCpuUs,
+      rawPerNodeCpuUs: rawCpuUs,
+      idleCpuUsPerSecond,
+      scriptCallsPerImage: scriptCalls / images,
+      loadAverage: os.loadavg()[0]!,
+    };
+  } finally {
+    await stopWorkers(children);
+    await queue.close();
+    await unlinkPrefix(redis, prefix);
+    redis.disconnect();
+  }
+}
+
+export async function benchClusterCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      images: { type: 'string', default: '20000' },
+      chunk: { type: 'string', default: '1' },
+      shards: { type: 'string', default: '1,3' },
+      workers: { type: 'string', default: '2' },
+      masters: { type: 'string', default: '3' },
+      'no-single': { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const images = Number(values.images);
+  const chunkSize = Number(values.chunk);
+  const workers = Number(values.workers);
+  const shardCounts = values.shards.split(',').map(Number);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-bench-cluster-'));
+  const modelsDir = path.join(root, 'models');
+  const { manifest, onnx } = buildColourNet({ name: MODEL, size: 8, channels: 3 });
+  await writeModel(modelsDir, manifest, onnx);
+  const model = await loadModel(modelsDir, MODEL);
+  const loadBefore = os.loadavg();
+  const runs: ClusterRun[] = [];
+  let machine = '';
+  try {
+    if (!values['no-single']) {
+      const single = await startRedisServer();
+      try {
+        const probe = connectRedis({ REDIS_URL: single.url }, 'client');
+        machine = machineSummary(await describeMachine(probe));
+        probe.disconnect();
+        const target: Target = { label: '1 Redis', env: { REDIS_URL: single.url }, connect: { REDIS_URL: single.url }, masters: 1 };
+        runs.push(await drainOnce(target, model, 1, workers, images, chunkSize, modelsDir));
+        console.log(renderClusterBench(runs.slice(-1), { header: false }));
+      } finally {
+        await single.stop();
+      }
+    }
+    const cluster = await startRedisCluster({ masters: Number(values.masters), maxmemory: '256mb' });
+    try {
+      const target: Target = { label: `cluster, ${values.masters} masters`, env: { REDIS_CLUSTER_NODES: cluster.nodesEnv }, connect: { REDIS_URL: 'redis://unused', REDIS_CLUSTER_NODES: cluster.nodes }, masters: Number(values.masters) };
+      if (!machine) {
+        const probe = connectRedis(target.connect, 'client');
+        machine = machineSummary(await describeMachine((await masterNodes(probe))[0]));
+        probe.disconnect();
+      }
+      for (const shards of shardCounts) {
+        runs.push(await drainOnce(target, model, shards, workers, images, chunkSize, modelsDir));
+        console.log(renderClusterBench(runs.slice(-1), { header: false }));
+      }
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  const report = { machine, loadBefore, loadAfter: os.loadavg(), command: `npm run bench:cluster -- ${args.join(' ')}`.trim(), runs };
+  console.log(renderClusterBench(runs, { header: true, ...report }));
+  if (!values['no-write']) console.log(`written: ${(await writeClusterBench(report)).join(', ')}`);
+  return 0;
+}
