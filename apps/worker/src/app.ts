@@ -5,9 +5,10 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import {
   AppError,
+  BusyRateMeter,
   CoalescingResultWriter,
   HeartbeatPublisher,
   ImageClassifier,
@@ -76,8 +77,9 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const dataRoot = await realDataRoot(config.DATA_ROOT);
   const startedAt = Date.now();
   let processed = 0;
+  const rate = new BusyRateMeter();
 
-  const processor = createClassifyProcessor({
+  const classify = createClassifyProcessor({
     classifier,
     results: new CoalescingResultWriter(results),
     dataRoot,
@@ -85,6 +87,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     log: wlog,
     onImagesDone: (count, rows) => {
       processed += count;
+      rate.imagesDone(count);
       metrics.recordRows(manifest.name, rows);
     },
     onBatchCompleted: (batchId, jobId) => {
@@ -111,6 +114,16 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       );
     },
   });
+
+  // Busy time is time with a job in flight: the heartbeat's img/s, which the API sizes jobs by.
+  const processor = async (job: Job<ClassifyJobData>): Promise<void> => {
+    rate.jobStarted();
+    try {
+      await classify(job);
+    } finally {
+      rate.jobEnded();
+    }
+  };
 
   const worker = new Worker<ClassifyJobData>(classifyQueueName(manifest.name), processor, {
     connection: redis,
@@ -154,6 +167,8 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     intraOpThreads,
     startedAt,
     processed,
+    concurrency: settings.concurrency,
+    ...(rate.imagesPerSecond() !== undefined ? { imagesPerSecond: rate.imagesPerSecond()! } : {}),
   }));
   await heartbeat.start();
 
