@@ -120,11 +120,13 @@ describe('api config', () => {
     expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, HOURGLASS_AUTH: 'maybe' })).message).toContain('HOURGLASS_AUTH');
   });
 
-  it('DEFAULT_CHUNK_SIZE: 1 unless set, within the limits of a request\'s own chunkSize', () => {
-    expect(loadApiConfig({ HOURGLASS_API_KEYS: K }).DEFAULT_CHUNK_SIZE).toBe(1);
+  it('DEFAULT_CHUNK_SIZE: auto unless set, else within the limits of a request\'s own chunkSize', () => {
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K }).DEFAULT_CHUNK_SIZE).toBe('auto');
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: 'auto' }).DEFAULT_CHUNK_SIZE).toBe('auto');
+    expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: '1' }).DEFAULT_CHUNK_SIZE).toBe(1);
     expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: '16' }).DEFAULT_CHUNK_SIZE).toBe(16);
     expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: String(MAX_CHUNK_SIZE) }).DEFAULT_CHUNK_SIZE).toBe(MAX_CHUNK_SIZE);
-    for (const bad of ['0', String(MAX_CHUNK_SIZE + 1), '1.5', 'lots']) {
+    for (const bad of ['0', String(MAX_CHUNK_SIZE + 1), '1.5', 'lots', 'AUTO']) {
       expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: bad })).message).toContain('DEFAULT_CHUNK_SIZE');
     }
   });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_SCHEMA, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
+import { BENCH_SCHEMA, chunkLabel, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
 import { BENCH_DEFAULTS, parseCountList, runBench, writeOutputs } from './bench.js';
 import { renderTable } from './table.js';
 
@@ -51,7 +51,7 @@ function summary(report: BenchReport): string {
         m.model,
         c.workers,
         formatCount(r.images),
-        r.chunkSize,
+        chunkLabel(r),
         formatDuration(r.wallMs),
         r.imagesPerSecond.toFixed(1),
         r.efficiency.toFixed(3),

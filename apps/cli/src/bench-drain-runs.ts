@@ -11,6 +11,7 @@ import {
   deriveRun,
   drainBatch,
   fitCurve,
+  isDefaultSizeRun,
   formatCount,
   formatDuration,
   predictDrain,
@@ -24,7 +25,7 @@ import {
   type RegisteredModel,
   type RunRecord,
 } from '@hourglass/core';
-import type { Fleet } from './bench-fleet.js';
+import { waitForWorkerRates, type Fleet } from './bench-fleet.js';
 import { cpuNote, metered } from './bench-metering.js';
 import type { BenchRun } from './bench-session.js';
 import { ProgressLine } from './progress.js';
@@ -38,7 +39,7 @@ export async function drainRuns(
   fleet: Fleet,
   naive: ModelRecord['naive'],
   config: ConfigRecord,
-  plan: ReadonlyArray<{ images: number; chunkSize: number }>,
+  plan: ReadonlyArray<{ images: number; chunkSize: number | 'auto' }>,
   storedCurves: ReturnType<typeof curvesFromReport>,
 ): Promise<void> {
   const { session, corpus } = bench;
@@ -56,10 +57,11 @@ export async function drainRuns(
     batchIds.push(warm.batchId);
     const warmRate = baselineFor(warm.images).imagesPerSecond;
     const fixedGuess = Math.max(0, warm.wallMs - (warm.images / warmRate) * 1000);
-    say(`  warm-up   ${fleet.workers} worker(s) ready (threads ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}`);
+    const rates = await waitForWorkerRates(redis, keys, name, fleet.workers);
+    say(`  warm-up   ${fleet.workers} worker(s) ready (threads ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}; heartbeat rates ${rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s`);
 
     for (const step of plan) {
-      const own = config.runs.filter((r) => r.chunkSize === 1 && r.failures === 0);
+      const own = config.runs.filter((r) => isDefaultSizeRun(r) && r.failures === 0);
       let prediction: DrainPrediction;
       if (storedCurves.some((c) => c.workers === fleet.workers)) prediction = predictDrain(storedCurves, step.images, fleet.workers);
       else if (own.length >= 2) {
@@ -67,7 +69,7 @@ export async function drainRuns(
         prediction = { ms: fit.fixedMs + step.images * fit.msPerImage, imagesPerSecond: 1000 / fit.msPerImage, basis: `this run's ${own.length} smaller drains` };
       } else prediction = predictFromRate(step.images, baselineFor(step.images).imagesPerSecond, fixedGuess);
 
-      const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize > 1 ? ` (${step.chunkSize}/job)` : ''}`;
+      const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize !== 'auto' ? ` (${step.chunkSize}/job)` : ''}`;
       const progress = new ProgressLine(label, step.images, out);
       const { cpu, redisBefore, ...drain } = await metered(session, async () => {
         const redisBefore = await readRedisCounters(redis);
@@ -79,7 +81,7 @@ export async function drainRuns(
       const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu, ...(redisCost ? { redis: redisCost } : {}) };
       config.runs.push(run);
       say(
-        `  ${step.chunkSize > 1 ? `${step.chunkSize} img/job` : 'run'}       ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
+        `  ${step.chunkSize !== 'auto' ? `${step.chunkSize} img/job` : `${run.chunkSize}/job auto`}  ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
       );
       say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
       await bench.checkpoint();

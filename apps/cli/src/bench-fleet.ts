@@ -86,3 +86,17 @@ export async function externalFleet(redis: Redis, keys: Keys, model: RegisteredM
   const settings = workerPipelineSettings({ ...config, WORKERS_PER_HOST: live.length, BATCH_SIZE: live[0]!.batchSize, INTRA_OP_THREADS: live[0]!.intraOpThreads }, model.manifest);
   return { workers: live.length, settings, external: true, pids: () => [], stop: async () => undefined };
 }
+
+/**
+ * Waits (at most `timeoutMs`) until `workers` live workers of the model report a busy rate in their
+ * heartbeats: the auto chunk size of the next drain is chosen from them, as the API would.
+ * Returns the rates seen (fewer than asked for when it timed out).
+ */
+export async function waitForWorkerRates(redis: Redis, keys: Keys, model: string, workers: number, timeoutMs = 10_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rates = (await listLiveWorkers(redis, keys)).filter((w) => w.model === model && typeof w.imagesPerSecond === 'number').map((w) => w.imagesPerSecond!);
+    if (rates.length >= workers || Date.now() > deadline) return rates;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -39,6 +39,8 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
     MODELS_DIR: modelsDir,
     ORT_EP: options.ep,
     LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    // Heartbeats carry the rate the auto chunk size is chosen from: fresh ones after the warm-up.
+    HEARTBEAT_INTERVAL_MS: env.HEARTBEAT_INTERVAL_MS ?? '1000',
     ...(options.batch ? { BATCH_SIZE: String(options.batch) } : {}),
   };
   const config = loadWorkerConfig(baseEnv);
@@ -62,11 +64,11 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
 
   // Sizes above the in-process cap are the long ones: they run last, after every worker count
   // has its small sizes measured, so a run cut short still has a complete small table.
-  type Step = { images: number; chunkSize: number };
-  const small: Step[] = options.images.filter((n) => n <= options.inProcessMax).map((images) => ({ images, chunkSize: 1 }));
+  type Step = { images: number; chunkSize: number | 'auto' };
+  const small: Step[] = options.images.filter((n) => n <= options.inProcessMax).map((images) => ({ images, chunkSize: 'auto' as const }));
   // K images per job vs one, measured with the first worker count (the per-job cost is per job, not per worker).
-  const chunked: Step[] = options.chunk && options.chunk > 1 ? [{ images: options.chunkAt, chunkSize: options.chunk }] : [];
-  const large: Step[] = options.images.filter((n) => n > options.inProcessMax).map((images) => ({ images, chunkSize: 1 }));
+  const chunked: Step[] = options.chunk !== undefined ? [{ images: options.chunkAt, chunkSize: options.chunk }] : [];
+  const large: Step[] = options.images.filter((n) => n > options.inProcessMax).map((images) => ({ images, chunkSize: 'auto' as const }));
   const workerCounts = options.external ? [0] : options.workers;
   const withFleet = async (w: number, use: (fleet: Fleet) => Promise<void>): Promise<void> => {
     const fleet = options.external ? await externalFleet(redis, keys, model, config) : await startLocalFleet({ model, workers: w, env: baseEnv, config, onWarning: (line) => say(`  worker: ${line}`), ...(options.outDir ? { stderrDir: options.outDir } : {}) });

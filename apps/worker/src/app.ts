@@ -5,8 +5,10 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import type { Job } from 'bullmq';
 import {
   AppError,
+  BusyRateMeter,
   CoalescingResultWriter,
   HeartbeatPublisher,
   ImageClassifier,
@@ -80,8 +82,9 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const dataRoot = await realDataRoot(config.DATA_ROOT);
   const startedAt = Date.now();
   let processed = 0;
+  const rate = new BusyRateMeter();
 
-  const processor = createClassifyProcessor({
+  const classifyJob = createClassifyProcessor({
     classifier,
     results: new CoalescingResultWriter(results),
     dataRoot,
@@ -90,6 +93,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     ownsJob: (jobId, data) => batchShapes.owns(jobId, data),
     onImagesDone: (count, rows) => {
       processed += count;
+      rate.imagesDone(count);
       metrics.recordRows(manifest.name, rows);
     },
     onBatchCompleted: (batchId, jobId) => {
@@ -117,6 +121,16 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     },
   });
 
+  // Busy time is time with a job in flight: the heartbeat's img/s, which the API sizes jobs by.
+  const processor = async (job: Job<ClassifyJobData>): Promise<void> => {
+    rate.jobStarted();
+    try {
+      await classifyJob(job);
+    } finally {
+      rate.jobEnded();
+    }
+  };
+
   const classify = createClassifyWorkers({
     config,
     redis,
@@ -140,6 +154,8 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     intraOpThreads,
     startedAt,
     processed,
+    concurrency: settings.concurrency,
+    ...(rate.imagesPerSecond() !== undefined ? { imagesPerSecond: rate.imagesPerSecond()! } : {}),
   }));
   await heartbeat.start();
 

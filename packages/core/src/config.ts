@@ -101,11 +101,14 @@ export const apiEnvSchema = commonEnvSchema.extend({
   /** Most images in one batch request. */
   MAX_BATCH_IMAGES: positiveInt.default(100_000),
   /**
-   * Images per job when a request does not say (`chunkSize`). 1 = one job per image: the finest
-   * progress and retry unit. BullMQ costs about 140 µs of Redis CPU per job, so fast GPU workers
-   * want more (16 divides that by 16). At most MAX_CHUNK_SIZE, the limit of `chunkSize` itself.
+   * Images per job when a request does not say (`chunkSize`). `auto` (default): the API sizes jobs
+   * per model from the workers' heartbeats (their img/s), the live workers and the batch size, so
+   * that BullMQ's per-job cost (~140 µs of Redis CPU, a few ms of worker time) stays under ~2 % of
+   * the work while every worker keeps several jobs and the first result comes quickly (see
+   * batches/chunk-size-policy.ts). A number fixes it (1 = one job per image, the finest progress
+   * and retry unit). At most MAX_CHUNK_SIZE, the limit of `chunkSize` itself.
    */
-  DEFAULT_CHUNK_SIZE: positiveInt.max(MAX_CHUNK_SIZE).default(1),
+  DEFAULT_CHUNK_SIZE: z.union([z.literal('auto'), positiveInt.max(MAX_CHUNK_SIZE)]).default('auto'),
   /** Largest single uploaded file, bytes. */
   MAX_UPLOAD_BYTES: positiveInt.default(25 * 1024 * 1024),
   /** Most files in one multipart request. */

@@ -69,10 +69,16 @@ describe('bench smoke', () => {
     const config = model.configs[0]!;
     expect(config).toMatchObject({ workers: 1, batchSize: 8, external: false });
     expect(config.inProcess[0]!.imagesPerSecond).toBeGreaterThan(0);
-    expect(config.runs.map((r) => [r.images, r.chunkSize])).toEqual([
-      [100, 1],
-      [100, 4],
+    // The default run is sized like the API sizes it (auto, from the warm-up's heartbeat rate);
+    // --chunk 4 asks for 4 per job.
+    expect(config.runs.map((r) => [r.images, r.chunkSizeSource])).toEqual([
+      [100, 'auto'],
+      [100, 'request'],
     ]);
+    expect(config.runs[1]!.chunkSize).toBe(4);
+    expect(config.runs[0]!.chunkSize).toBeGreaterThanOrEqual(1);
+    expect(config.runs[0]!.chunkSize).toBeLessThanOrEqual(25); // 100 images, 1 worker, 4+ jobs
+    expect(config.runs[0]!.chunkSizeReason).toMatch(/img\/s per worker/);
     for (const run of config.runs) {
       expect(run.failures).toBe(0);
       expect(run.failureCodes).toEqual({});

@@ -65,6 +65,27 @@ describe('classify pipeline', () => {
     expect(Math.max(...rows.map((r) => r.timings.batchSize))).toBeGreaterThan(1);
   });
 
+  it('sizes jobs itself when neither the request nor the server says: from the worker\'s heartbeat rate', async () => {
+    // The worker above has done 100 images: its next heartbeat carries its busy img/s.
+    let rate: number | null = null;
+    for (let i = 0; i < 100 && rate === null; i++) {
+      const listed = (await (await system.request('/v1/models/colours')).json()) as { workers: Array<{ imagesPerSecond: number | null }> };
+      rate = listed.workers[0]?.imagesPerSecond ?? null;
+      if (rate === null) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(rate).toBeGreaterThan(0);
+    const created = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number; chunkSizeSource: string; chunkSizeReason: string };
+    expect(created.chunkSizeSource).toBe('auto');
+    expect(created.chunkSizeReason).toMatch(/img\/s per worker \(1 of 1 worker reporting\)/);
+    expect(created.chunkSize).toBeGreaterThanOrEqual(1);
+    expect(created.chunkSize).toBeLessThanOrEqual(25); // 100 images, 1 worker, 4+ jobs
+    const view = await waitForBatch(system, created.id);
+    expect(view).toMatchObject({ chunkSize: created.chunkSize, chunkSizeSource: 'auto', counts: { completed: 100, failed: 0 } });
+    const rows = await fetchResults(system, created.id);
+    expect(rows.map((r) => r.index)).toEqual(images.map((_, i) => i));
+    expect(rows.every((r) => r.label === images[r.index]!.expected)).toBe(true);
+  });
+
   it('returns CSV with a header and one line per image', async () => {
     const created = (await (await submit(system, { model: 'colours', images: images.slice(0, 6).map((i) => ({ path: i.path })) })).json()) as { id: string };
     await waitForBatch(system, created.id);

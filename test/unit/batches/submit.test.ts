@@ -12,6 +12,7 @@ import {
   newBatchId,
   parseManifest,
   readBatch,
+  resolveChunkSize,
   ResultStore,
   submitBatch,
   toBatchView,
@@ -116,6 +117,40 @@ describe('submitBatch', () => {
     const otherOwner = await submitBatch(deps, request({ idempotencyKey: 'retry-1', owner: 'someone-else' }));
     expect(new Set([first.id, other.id, otherOwner.id]).size).toBe(3);
     expect(await waiting()).toBe(9);
+  });
+
+  it('a retried auto-sized submit keeps the size stored with the batch, whatever the workers report by then', async () => {
+    const items = images(40);
+    const heartbeat = async (imagesPerSecond: number): Promise<void> => {
+      await redis.set(keys.worker('colour', 'w1'), JSON.stringify({ id: 'w1', model: 'colour', modelVersion: 2, ep: 'cpu', host: 'h', pid: 1, batchSize: 16, intraOpThreads: 1, startedAt: 0, seenAt: Date.now(), processed: 100, imagesPerSecond }), 'EX', 60);
+    };
+    const autoSubmit = async (): Promise<Awaited<ReturnType<typeof submitBatch>>> => {
+      const chunk = await resolveChunkSize(redis, keys, { model: 'colour', total: items.length, configuredDefault: 'auto' });
+      return submitBatch(deps, request({ idempotencyKey: 'auto-retry', items, chunkSize: chunk.chunkSize, chunkSizeSource: chunk.source, chunkSizeReason: chunk.reason }));
+    };
+    await heartbeat(4); // slow: 1 image per job
+    const first = await autoSubmit();
+    expect(first).toMatchObject({ chunkSize: 1, chunkSizeSource: 'auto' });
+    expect(first.chunkSizeReason).toContain('4.00 img/s');
+    // The first attempt's enqueue was lost (a crash between creating the batch and enqueueing):
+    // the retry enqueues, with the stored size, though the worker now reports a fast rate.
+    await queue.obliterate({ force: true });
+    await redis.hdel(keys.batch(first.id), 'enqueued');
+    await heartbeat(2_600);
+    expect((await resolveChunkSize(redis, keys, { model: 'colour', total: items.length, configuredDefault: 'auto' })).chunkSize).toBe(10);
+    const again = await autoSubmit();
+    expect(again).toMatchObject({ id: first.id, chunkSize: 1, chunkSizeSource: 'auto', chunkSizeReason: first.chunkSizeReason });
+    expect(await waiting()).toBe(40);
+    expect((await queue.getJob(`${first.id}-39`))!.data.items.map((i) => i.index)).toEqual([39]);
+  });
+
+  it('names who chose the size: request, default or auto', async () => {
+    expect(await submitBatch(deps, request({ chunkSize: 2 }))).toMatchObject({ chunkSize: 2, chunkSizeSource: 'request' });
+    expect(await submitBatch(deps, request())).toMatchObject({ chunkSize: 1, chunkSizeSource: 'default' });
+    expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, requested: 3, configuredDefault: 'auto' })).toMatchObject({ chunkSize: 3, source: 'request' });
+    expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, configuredDefault: 7 })).toMatchObject({ chunkSize: 7, source: 'default' });
+    // No live worker: the policy's assumption, capped by the batch (3 images, 1 worker × 4 jobs).
+    expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, configuredDefault: 'auto' })).toMatchObject({ chunkSize: 1, source: 'auto' });
   });
 
   it('two concurrent submits with one Idempotency-Key make one batch', async () => {

@@ -6,6 +6,8 @@ export const exampleBatch = {
   modelVersion: 1,
   total: 3,
   chunkSize: 1,
+  chunkSizeSource: 'auto',
+  chunkSizeReason: '1 image/job: capped so each worker gets 4+ jobs of 3 images; 120 img/s per worker (1 of 1 worker reporting)',
   status: 'running',
   counts: { queued: 1, active: 1, completed: 1, failed: 0 },
   timings: { createdAt: '2025-11-26T04:00:00.000Z', firstResultAt: '2025-11-26T04:00:00.120Z', finishedAt: null },
@@ -61,7 +63,7 @@ export const exampleModel = {
   params: 3504872,
   opset: 17,
   queue: 'classify-mobilenet-v2',
-  workers: [{ id: 'host-4121-a1b2', ep: 'cpu', host: 'host', batchSize: 16, intraOpThreads: 1, processed: 1200, seenAt: '2025-11-26T04:00:05.000Z' }],
+  workers: [{ id: 'host-4121-a1b2', ep: 'cpu', host: 'host', batchSize: 16, intraOpThreads: 1, processed: 1200, imagesPerSecond: 131.5, seenAt: '2025-11-26T04:00:05.000Z' }],
   served: true,
   benchmark: { imagesPerSecond: 212.4, images: 10000, workers: 2, version: 1, measuredAt: '2025-11-26T04:00:00.000Z', report: '2025-11-26-host-mobilenet-v2.json' },
 };

@@ -25,6 +25,8 @@ export const batchViewSchema = z.object({
   modelVersion: z.number().int(),
   total: z.number().int().nonnegative(),
   chunkSize: z.number().int().positive().describe('Images per job (1 = one job per image).'),
+  chunkSizeSource: z.enum(['request', 'default', 'auto']).describe('Who chose chunkSize: the request, the server\'s DEFAULT_CHUNK_SIZE, or the auto policy (from the workers\' heartbeats).'),
+  chunkSizeReason: z.string().describe('Why that size, in words (for auto: the rule that decided and the rates it used).'),
   status: z.enum(['queued', 'running', 'completed']),
   counts: z.object({
     queued: z.number().int().nonnegative(),
@@ -65,6 +67,7 @@ const workerSchema = z.object({
   batchSize: z.number().int(),
   intraOpThreads: z.number().int(),
   processed: z.number().int(),
+  imagesPerSecond: z.number().nonnegative().nullable().describe('Images/s while busy, as its heartbeat reports it (null until it has done a few); the auto chunk size uses it.'),
   seenAt: isoTime,
 });
 

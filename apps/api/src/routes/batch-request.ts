@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError, MAX_CHUNK_SIZE, MAX_PATH_LENGTH, type ImageRef } from '@hourglass/core';
 import { uploadedFiles } from '../uploads.js';
 
-const CHUNK_SIZE_DOC = 'Images per job. Unset: the server\'s DEFAULT_CHUNK_SIZE (1 = one job per image, unless configured); more per job costs the queue less per image and makes progress and retries coarser.';
+const CHUNK_SIZE_DOC = 'Images per job. Unset: the server\'s DEFAULT_CHUNK_SIZE, by default `auto` (sized per model from the workers\' measured rate, the live workers and the batch size; the batch view says which size was used and why); more per job costs the queue less per image and makes progress and retries coarser.';
 
 export const jsonBatchSchema = z.strictObject({
   model: z.string().min(1).max(64),

@@ -12,6 +12,7 @@ import {
   normaliseRelativePath,
   readBatch,
   readBatchOwner,
+  resolveChunkSize,
   resolveImagePath,
   submitBatch,
   type BatchView,
@@ -88,17 +89,25 @@ export function batchesRouter(ctx: ApiContext): Router {
     const model = await ctx.models.get(request.model);
     const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path));
     await checkBackpressure(ctx, model.manifest.name, request.images.length);
+    const chunk = await resolveChunkSize(ctx.redis, ctx.keys, {
+      model: model.manifest.name,
+      total: request.images.length,
+      ...(request.chunkSize !== undefined ? { requested: request.chunkSize } : {}),
+      configuredDefault: ctx.config.DEFAULT_CHUNK_SIZE,
+    });
     const view = await submitBatch(
       { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.get(model.manifest.name) },
       {
         model,
         items: toImageRefs(request.images, resolved),
-        chunkSize: request.chunkSize ?? ctx.config.DEFAULT_CHUNK_SIZE,
+        chunkSize: chunk.chunkSize,
+        chunkSizeSource: chunk.source,
+        chunkSizeReason: chunk.reason,
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
         owner: req.owner!,
       },
     );
-    ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize }, 'batch submitted');
+    ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize, chunkSizeSource: view.chunkSizeSource, chunkSizeReason: view.chunkSizeReason }, 'batch submitted');
     res.status(202).location(`/v1/batches/${view.id}`).json(view);
   });
 

@@ -32,7 +32,7 @@ export function describeModel(model: RegisteredModel, workers: WorkerHeartbeat[]
     params: extras.facts?.params ?? null,
     opset: extras.facts?.opset ?? null,
     queue: `classify-${manifest.name}`,
-    workers: workers.map((w) => ({ id: w.id, ep: w.ep, host: w.host, batchSize: w.batchSize, intraOpThreads: w.intraOpThreads, processed: w.processed, seenAt: new Date(w.seenAt).toISOString() })),
+    workers: workers.map((w) => ({ id: w.id, ep: w.ep, host: w.host, batchSize: w.batchSize, intraOpThreads: w.intraOpThreads, processed: w.processed, imagesPerSecond: w.imagesPerSecond ?? null, seenAt: new Date(w.seenAt).toISOString() })),
     served: workers.length > 0,
     benchmark: extras.benchmark ?? null,
   };

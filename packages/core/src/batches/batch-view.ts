@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { Keys } from '../keys.js';
+import type { ChunkSizeSource } from './chunk-size-policy.js';
 
 export type BatchStatus = 'queued' | 'running' | 'completed';
 
@@ -12,6 +13,10 @@ export interface BatchView {
   total: number;
   /** Images per job (1 = one job per image). */
   chunkSize: number;
+  /** Who chose chunkSize: the request, the server's DEFAULT_CHUNK_SIZE, or the auto policy. */
+  chunkSizeSource: ChunkSizeSource;
+  /** Why that size (for auto: the rule that decided and the rates it used). */
+  chunkSizeReason: string;
   status: BatchStatus;
   counts: { queued: number; active: number; completed: number; failed: number };
   timings: { createdAt: string; firstResultAt: string | null; finishedAt: string | null };
@@ -38,6 +43,9 @@ export function toBatchView(meta: Record<string, string>, now = Date.now()): Bat
     modelVersion: Number(meta.modelVersion ?? 1),
     total,
     chunkSize: Number(meta.chunkSize ?? 1),
+    // Batches created before sizes were chosen automatically carry neither field.
+    chunkSizeSource: (meta.chunkSizeSource as ChunkSizeSource | undefined) ?? 'default',
+    chunkSizeReason: meta.chunkSizeReason ?? `${Number(meta.chunkSize ?? 1)} images/job`,
     status: done >= total ? 'completed' : started > 0 ? 'running' : 'queued',
     counts: { queued: total - started, active: started - done, completed, failed },
     timings: { createdAt: iso(meta.createdAt)!, firstResultAt: iso(meta.firstResultAt), finishedAt: iso(meta.finishedAt) },

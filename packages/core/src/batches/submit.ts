@@ -11,6 +11,7 @@ import { MAX_CHUNK_SIZE } from '../limits.js';
 import type { RegisteredModel } from '../models/registry.js';
 import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ClassifyJobSink, type ImageRef } from '../queues.js';
 import { readBatch, type BatchView } from './batch-view.js';
+import type { ChunkSizeSource } from './chunk-size-policy.js';
 
 /** addBulk pipelines longer than this hold Redis for too long in one go. */
 export const ADD_BULK_CHUNK = 1_000;
@@ -23,6 +24,10 @@ export interface SubmitRequest {
   items: ImageRef[];
   /** Images per job; 1 (default) = one job per image. */
   chunkSize?: number;
+  /** Who chose chunkSize (resolveChunkSize): 'request' unless said otherwise when it is set. */
+  chunkSizeSource?: ChunkSizeSource;
+  /** Why that size, shown in the batch view. */
+  chunkSizeReason?: string;
   idempotencyKey?: string;
   /** Stable hash of the caller's API key: idempotency keys are per caller. */
   owner: string;
@@ -40,8 +45,15 @@ export function newBatchId(): string {
   return `b${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
 }
 
+function chunkSizeSource(request: SubmitRequest): ChunkSizeSource {
+  return request.chunkSizeSource ?? (request.chunkSize === undefined ? 'default' : 'request');
+}
+
 function fingerprint(request: SubmitRequest): string {
-  const hash = createHash('sha256').update(request.model.manifest.name).update(String(request.chunkSize ?? 1));
+  // A size the server chose is not part of the request: a retry after the workers' rates moved
+  // is still the same request (and gets the size stored with the batch).
+  const asked = chunkSizeSource(request) === 'request' ? String(request.chunkSize) : 'server';
+  const hash = createHash('sha256').update(request.model.manifest.name).update(asked);
   for (const item of request.items) hash.update('\0').update(item.path);
   return hash.digest('hex').slice(0, 32);
 }
@@ -82,13 +94,19 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   // ever sees an id without its total. The owner's index is another slot on a Redis Cluster, so it
   // is written after the MULTI (a MULTI stays on one slot): a listing never meets an id before its
   // record, and a crash in between is healed by the retry (ZADD NX).
-  const fields = { id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0 };
+  const source = chunkSizeSource(request);
+  const fields = {
+    id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0,
+    chunkSizeSource: source, chunkSizeReason: request.chunkSizeReason ?? `${chunkSize} images/job: ${source === 'request' ? 'set by the request' : 'the default'}`,
+  };
   const create = redis.multi();
   for (const [field, value] of Object.entries(fields)) create.hsetnx(metaKey, field, String(value));
-  await create.exec();
+  // A retry enqueues with the size the first attempt stored (job ids and contents must match).
+  const created = await create.hget(metaKey, 'chunkSize').exec();
+  const storedChunkSize = Number(created?.at(-1)?.[1] ?? chunkSize);
   await redis.zadd(keys.batchIndex(request.owner), 'NX', now, batchId);
   if ((await redis.hget(metaKey, 'enqueued')) !== '1') {
-    await enqueue(queue, batchId, manifest.name, request.items, chunkSize);
+    await enqueue(queue, batchId, manifest.name, request.items, storedChunkSize);
     await redis.hset(metaKey, 'enqueued', '1');
   }
   // Only once every job is added: the sweeper takes a job missing from an open batch as removed.

@@ -5,6 +5,7 @@
  */
 import type { BenchReport } from './report.js';
 import { formatCount } from './report.js';
+import { isDefaultSizeRun } from './drain.js';
 
 export interface ChartSeries {
   label: string;
@@ -101,7 +102,7 @@ export function renderDrainChart(report: BenchReport, model: string): string {
     label: `measured, ${config.workers} worker${config.workers === 1 ? '' : 's'}`,
     colour: PALETTE[i % PALETTE.length]!,
     markers: true,
-    points: config.runs.filter((r) => r.chunkSize === 1).map((r) => ({ x: r.images, y: r.wallMs })),
+    points: config.runs.filter((r) => isDefaultSizeRun(r)).map((r) => ({ x: r.images, y: r.wallMs })),
   }));
   const best = record.configs.flatMap((c) => c.inProcess).reduce((a, b) => (b.imagesPerSecond > a ? b.imagesPerSecond : a), 0);
   if (best > 0) series.push({ label: 'in-process, no queue', colour: '#7f7f7f', dashed: true, points: sizes.map((n) => ({ x: n, y: (n / best) * 1000 })) });

@@ -13,6 +13,8 @@ import type { RegisteredModel } from '../models/registry.js';
 import type { ClassifyJobData, ImageRef } from '../queues.js';
 import { ResultStore } from '../results/result-store.js';
 import { submitBatch } from '../batches/submit.js';
+import { resolveChunkSize } from '../batches/chunk-size.js';
+import type { ChunkSizeSource } from '../batches/chunk-size-policy.js';
 import { batchHistogram, sumStages, type StageSums } from './measure.js';
 import { ratePerSecond, round } from './stats.js';
 
@@ -25,8 +27,8 @@ export interface DrainOptions {
   queue: Queue<ClassifyJobData>;
   model: RegisteredModel;
   items: ImageRef[];
-  /** Images per job (1 = one job per image). */
-  chunkSize?: number;
+  /** Images per job (1 = one job per image; default), or 'auto': what the API picks (resolveChunkSize). */
+  chunkSize?: number | 'auto';
   /** How often the coordinator reads the batch's counters, ms. */
   pollMs?: number;
   /** Fail when nothing finishes for this long (a dead fleet must not hang the bench), ms. */
@@ -40,6 +42,9 @@ export interface DrainResult {
   batchId: string;
   images: number;
   chunkSize: number;
+  /** Who chose it: 'auto' (the API's default policy) or 'request' (the bench asked). Absent in older reports: those ran 1/job by default. */
+  chunkSizeSource?: ChunkSizeSource;
+  chunkSizeReason?: string;
   /** Coordinator clock: just before the first enqueue → all results stored, ms. */
   wallMs: number;
   imagesPerSecond: number;
@@ -59,14 +64,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
   const { redis, keys, queue, model, items } = options;
-  const chunkSize = options.chunkSize ?? 1;
   const pollMs = options.pollMs ?? 20;
   const stallTimeoutMs = options.stallTimeoutMs ?? 180_000;
   const total = items.length;
 
   const startEpoch = Date.now();
   const t0 = performance.now();
-  const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: BENCH_OWNER });
+  // The auto size is chosen inside the timed span, as the API does it inside the submit request.
+  const chunk = options.chunkSize === 'auto'
+    ? await resolveChunkSize(redis, keys, { model: model.manifest.name, total, configuredDefault: 'auto' })
+    : { chunkSize: options.chunkSize ?? 1, source: 'request' as const, reason: 'set by the bench' };
+  const chunkSize = chunk.chunkSize;
+  const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, chunkSizeSource: chunk.source, chunkSizeReason: chunk.reason, owner: BENCH_OWNER });
   const submitMs = performance.now() - t0;
   const meta = keys.batch(view.id);
 
@@ -107,6 +116,8 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     batchId: view.id,
     images: total,
     chunkSize,
+    chunkSizeSource: chunk.source,
+    chunkSizeReason: chunk.reason,
     wallMs: round(wallMs, 1),
     imagesPerSecond: round(ratePerSecond(total, wallMs), 2),
     submitMs: round(submitMs, 1),
@@ -117,6 +128,19 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     batchHistogram: batchHistogram(timed),
     workersSeen: workers.size,
   };
+}
+
+/**
+ * A run at the default job size: 'auto' now; in reports from before auto sizing, one image per job.
+ * Curves, the blog table and the planner use these runs.
+ */
+export function isDefaultSizeRun(run: Pick<DrainResult, 'chunkSize' | 'chunkSizeSource'>): boolean {
+  return run.chunkSizeSource === undefined ? run.chunkSize === 1 : run.chunkSizeSource === 'auto';
+}
+
+/** "16 (auto)" or "16": the images-per-job cell of the reports. */
+export function chunkLabel(run: Pick<DrainResult, 'chunkSize' | 'chunkSizeSource'>): string {
+  return run.chunkSizeSource === 'auto' ? `${run.chunkSize} (auto)` : String(run.chunkSize);
 }
 
 /** Removes one batch's keys (meta, results, started, its index entry). */

@@ -6,6 +6,7 @@
  * helping (cores, or measured diminishing returns).
  */
 import type { BenchReport } from './report.js';
+import { isDefaultSizeRun } from './drain.js';
 
 export interface CurvePoint {
   images: number;
@@ -42,7 +43,7 @@ export function curvesFromReport(report: BenchReport, model: string): DrainCurve
   if (!record) return [];
   return record.configs
     .map((config) => {
-      const points = config.runs.filter((r) => r.chunkSize === 1 && r.failures === 0).map((r) => ({ images: r.images, wallMs: r.wallMs }));
+      const points = config.runs.filter((r) => isDefaultSizeRun(r) && r.failures === 0).map((r) => ({ images: r.images, wallMs: r.wallMs }));
       return points.length > 0 ? { workers: config.workers, ...fitCurve(points), points } : undefined;
     })
     .filter((c): c is DrainCurve => c !== undefined)

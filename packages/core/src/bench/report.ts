@@ -5,7 +5,7 @@
  */
 import type { Corpus } from './corpus.js';
 import type { CpuUsage } from './cpu.js';
-import type { DrainResult } from './drain.js';
+import { chunkLabel, isDefaultSizeRun, type DrainResult } from './drain.js';
 import type { RedisCost } from './redis-cost.js';
 import type { MachineInfo } from './machine.js';
 import { machineSummary } from './machine.js';
@@ -109,7 +109,7 @@ export function blogTable(report: BenchReport): string {
     model.configs.map((config) => [
       `${model.model} · ${workersLabel(config.workers)}`,
       ...sizes.map((n) => {
-        const run = config.runs.find((r) => r.images === n && r.chunkSize === 1);
+        const run = config.runs.find((r) => r.images === n && isDefaultSizeRun(r));
         return run ? `**${formatDuration(run.wallMs)}** · naive ${formatDuration(run.naiveMs)} · ${run.naiveRatio.toFixed(1)}×` : '–';
       }),
     ]),
@@ -177,7 +177,7 @@ export function renderMarkdown(report: BenchReport): string {
         model.model,
         config.workers,
         formatCount(run.images),
-        run.chunkSize,
+        chunkLabel(run),
         formatDuration(run.wallMs),
         run.imagesPerSecond.toFixed(1),
         `${run.inProcess.imagesPerSecond.toFixed(1)}${run.inProcess.images !== run.images ? ` (at ${formatCount(run.inProcess.images)})` : ''}`,
@@ -202,7 +202,7 @@ export function renderMarkdown(report: BenchReport): string {
       ['Model', 'Workers', 'Images', 'Images/job', 'Queue wait', 'Decode + resize', 'Batch wait', 'Inference (run share)', 'Submit (all chunks)', 'Batches (size×count)'],
       runs.map(({ model, config, run }) => {
         const per = (v: number): string => (v / Math.max(1, run.images)).toFixed(2);
-        return [model.model, config.workers, formatCount(run.images), run.chunkSize, per(run.stages.queueMs), per(run.stages.preprocessMs), per(run.stages.batchWaitMs), per(run.stages.runMs), formatDuration(run.submitMs), histogramText(run.batchHistogram)];
+        return [model.model, config.workers, formatCount(run.images), chunkLabel(run), per(run.stages.queueMs), per(run.stages.preprocessMs), per(run.stages.batchWaitMs), per(run.stages.runMs), formatDuration(run.submitMs), histogramText(run.batchHistogram)];
       }),
     ),
     '',

@@ -19,6 +19,10 @@ export interface WorkerHeartbeat {
   seenAt: number;
   /** Images finished by this process since it started. */
   processed: number;
+  /** Images/s while busy (BusyRateMeter); absent until enough images were done. The API sizes jobs with it. */
+  imagesPerSecond?: number;
+  /** Jobs it runs at once (the BullMQ concurrency). */
+  concurrency?: number;
 }
 
 export class HeartbeatPublisher {

@@ -1,0 +1,32 @@
+/**
+ * The chunk size a submit uses: the request's own, else the server's DEFAULT_CHUNK_SIZE, else
+ * (DEFAULT_CHUNK_SIZE unset or `auto`) the policy's choice from the model's live heartbeats.
+ * The choice is stored with the batch, so a retried submit enqueues the same jobs even when the
+ * heartbeats changed in between.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../keys.js';
+import { listLiveWorkers } from '../workers/heartbeat.js';
+import { chooseChunkSize, type ChunkSizeDecision } from './chunk-size-policy.js';
+import { MAX_CHUNK_SIZE } from './submit.js';
+
+export interface ChunkSizeAsk {
+  model: string;
+  total: number;
+  /** The request's chunkSize, if it set one. */
+  requested?: number;
+  /** The server's DEFAULT_CHUNK_SIZE: a number, or 'auto'. */
+  configuredDefault: number | 'auto';
+}
+
+export async function resolveChunkSize(redis: Redis, keys: Keys, ask: ChunkSizeAsk): Promise<ChunkSizeDecision> {
+  if (ask.requested !== undefined) return { chunkSize: ask.requested, source: 'request', reason: `${ask.requested} images/job: set by the request` };
+  if (ask.configuredDefault !== 'auto') return { chunkSize: ask.configuredDefault, source: 'default', reason: `${ask.configuredDefault} images/job: the server's DEFAULT_CHUNK_SIZE` };
+  const workers = (await listLiveWorkers(redis, keys)).filter((w) => w.model === ask.model);
+  return chooseChunkSize({
+    total: ask.total,
+    liveWorkers: workers.length,
+    workerRates: workers.flatMap((w) => (typeof w.imagesPerSecond === 'number' ? [w.imagesPerSecond] : [])),
+    maxChunkSize: MAX_CHUNK_SIZE,
+  });
+}
