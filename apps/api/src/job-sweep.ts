@@ -21,7 +21,7 @@ export function startJobSweep(ctx: ApiContext, intervalMs: number): JobSweep {
     keys,
     // Rows this store writes may complete a batch: it sets the configured expiry, as a worker would.
     results: new ResultStore(redis, keys, config.RESULTS_TTL_SECONDS),
-    jobKey: (model, jobId) => ctx.queues.get(model).toKey(jobId),
+    jobKey: (model, jobId) => ctx.queues.get(model).shardOf(jobId).toKey(jobId),
     log,
   });
   const me = randomBytes(8).toString('hex');

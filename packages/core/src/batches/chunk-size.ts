@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
 import { listLiveWorkers } from '../workers/heartbeat.js';
 import { chooseChunkSize, type ChunkSizeDecision } from './chunk-size-policy.js';
-import { MAX_CHUNK_SIZE } from './submit.js';
+import { MAX_CHUNK_SIZE } from '../limits.js';
 
 export interface ChunkSizeAsk {
   model: string;

@@ -105,10 +105,12 @@ export class RemovedJobSweeper {
   }
 }
 
+/**
+ * The commands sent at once, not as one pipeline: ioredis writes them back to back (one round trip
+ * on a single Redis), and on a Redis Cluster each goes to its own key's master, where a pipeline
+ * would refuse keys of several slots (a sharded model's jobs live on several).
+ */
 async function pipelineAll(redis: Redis, commands: Array<[string, ...string[]]>): Promise<number[]> {
-  const replies = (await redis.pipeline(commands).exec()) ?? [];
-  return replies.map(([error, value]) => {
-    if (error) throw error;
-    return value === null ? 0 : Number(value);
-  });
+  const replies = await Promise.all(commands.map(([command, ...args]) => redis.call(command, ...args)));
+  return replies.map((value) => (value === null ? 0 : Number(value)));
 }
