@@ -39,6 +39,25 @@ export interface ModelInfo {
   [key: string]: unknown;
 }
 
+/** GET /v1/train/:id: a train job's state, as the API serves it. */
+export interface TrainView {
+  id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  progress: { phase: string; percent: number; extracted?: { done: number; total: number; cached: number } | null };
+  epochs: Array<{ epoch: number; train_loss: number; valid_loss: number; error_rate: number; seconds: number }>;
+  model: { name: string; version: number } | null;
+  accuracy: number | null;
+  error: { code: string; message: string } | null;
+  result: { images: { failed: number }; featureCache: { hits: number; computed: number } } | null;
+}
+
+/** POST /v1/train's answer: the queued job. */
+export interface TrainQueued {
+  id: string;
+  outputModel: string;
+  images: number;
+}
+
 export class HourglassClient {
   constructor(readonly baseUrl: string, private readonly apiKey?: string) {}
 
@@ -73,6 +92,15 @@ export class HourglassClient {
   /** POST a JSON body, answer parsed (errors become ApiError). */
   async postJson<T>(pathname: string, body: unknown): Promise<T> {
     return this.json<T>(await this.send(pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  }
+
+  /** Queues a train job (POST /v1/train). */
+  async startTraining(body: Record<string, unknown>): Promise<TrainQueued> {
+    return this.postJson<TrainQueued>('/v1/train', body);
+  }
+
+  async getTraining(id: string): Promise<TrainView> {
+    return this.getJson<TrainView>(`/v1/train/${encodeURIComponent(id)}`);
   }
 
   async submitPaths(model: string, paths: string[], options: { chunkSize?: number; idempotencyKey?: string } = {}): Promise<BatchView> {

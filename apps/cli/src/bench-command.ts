@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_SCHEMA, chunkLabel, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
 import { BENCH_DEFAULTS, parseCountList, runBench, writeOutputs } from './bench.js';
+import { UsageError } from './commands/common.js';
 import { renderTable } from './table.js';
 
 export const BENCH_USAGE = `  bench --model NAME[,NAME] [--images 100,10000,100000] [--workers 1,2] [--batch B]
@@ -40,7 +41,7 @@ const options = {
 function positive(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -73,7 +74,7 @@ export async function benchCommand(args: string[], env: NodeJS.ProcessEnv = proc
     return 2;
   }
   const ep = values.ep as ExecutionProvider;
-  if (!executionProviders.includes(ep)) throw new Error(`--ep: one of ${executionProviders.join(', ')}`);
+  if (!executionProviders.includes(ep)) throw new UsageError(`--ep: one of ${executionProviders.join(', ')}`);
   const outDir = values['no-write'] ? undefined : (values.out ?? BENCH_DEFAULTS.outDir);
   const report = await runBench({
     models: values.model.split(',').map((s) => s.trim()).filter(Boolean),

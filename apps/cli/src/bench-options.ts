@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { ExecutionProvider, PhotoFolder } from '@hourglass/core';
+import { UsageError } from './commands/common.js';
 
 export interface BenchOptions {
   models: string[];
@@ -65,6 +66,6 @@ export function benchPaths(env: NodeJS.ProcessEnv): BenchPaths {
 /** Parses "100,10000,1e5" into positive integers. */
 export function parseCountList(value: string, what: string): number[] {
   const list = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--${what}: expected comma-separated positive integers, got "${value}"`);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--${what}: expected comma-separated positive integers, got "${value}"`);
   return list;
 }

@@ -21,6 +21,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, type ChaosOptions, type ScenarioName } from './chaos-options.js';
+import { UsageError } from './commands/common.js';
 import { runChaos } from './chaos-run.js';
 
 export type { Audit } from './chaos-audit.js';
@@ -34,7 +35,7 @@ export const CHAOS_USAGE = `  chaos [--images N] [--workers W] [--kills K] [--lo
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   const n = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer`);
   return n;
 }
 
@@ -86,7 +87,8 @@ export async function chaosCommand(args: string[], env: NodeJS.ProcessEnv = proc
       ...(values.out ? { out: path.resolve(values.out) } : {}),
     };
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
     return 2;
   }
   const report = await runChaos(options);

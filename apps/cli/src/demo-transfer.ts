@@ -6,20 +6,12 @@
  */
 import { importBundledModels, type ResultRow } from '@hourglass/core';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
-import type { HourglassClient } from './api-client.js';
+import type { HourglassClient, TrainView } from './api-client.js';
 import { ensureDemoDataset, type DemoImage } from './demo-images.js';
 import { ProgressLine } from './progress.js';
 import { renderTable } from './table.js';
 
 export const DEMO_BACKBONE = 'mobilenet-v2';
-
-interface TrainView {
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  epochs: Array<{ epoch: number; train_loss: number; valid_loss: number; error_rate: number; seconds: number }>;
-  model: { name: string; version: number } | null;
-  accuracy: number | null;
-  error: { code: string; message: string } | null;
-}
 
 export interface TransferDemoDeps {
   client: HourglassClient;
@@ -42,12 +34,12 @@ export async function runTransferDemo(deps: TransferDemoDeps, heldOut: DemoImage
   await backbone.ready;
 
   await client.postJson('/v1/datasets', { path: dataset });
-  const queued = await client.postJson<{ id: string; outputModel: string; images: number }>('/v1/train', { baseModel: DEMO_BACKBONE, dataset, epochs: 3, seed: 42 });
+  const queued = await client.startTraining({ baseModel: DEMO_BACKBONE, dataset, epochs: 3, seed: 42 });
   out(`  POST /v1/train -> ${queued.id}: ${queued.images} images in ${dataset}/<label>/ -> model ${queued.outputModel}`);
   let view: TrainView;
   let printed = 0;
   for (;;) {
-    view = await client.getJson<TrainView>(`/v1/train/${queued.id}`);
+    view = await client.getTraining(queued.id);
     if (printed === 0 && view.epochs.length > 0) out('  epoch  train_loss  valid_loss  error_rate  time');
     for (; printed < view.epochs.length; printed++) {
       const e = view.epochs[printed]!;

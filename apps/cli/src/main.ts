@@ -12,7 +12,7 @@ import { runDemo } from './demo.js';
 import { DATASETS_USAGE, datasetsCommand } from './datasets-command.js';
 import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
 import { TRAIN_USAGE, trainCommand } from './train-command.js';
-import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
+import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, exitCodeOf, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
 import { BENCH_CLUSTER_USAGE, benchClusterCommand } from './bench-cluster.js';
@@ -74,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A usage mistake any command throws (UsageError, parseArgs) exits 2, as --help documents.
     process.stderr.write(`error: ${describeError(error)}\n`);
-    process.exit(1);
+    process.exit(exitCodeOf(error));
   },
 );

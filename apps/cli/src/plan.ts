@@ -17,6 +17,7 @@ import {
   type BenchReport,
 } from '@hourglass/core';
 import { BENCH_DEFAULTS } from './bench.js';
+import { UsageError } from './commands/common.js';
 
 export const PLAN_USAGE = `  plan --model NAME --images N [--workers W] [--target SECONDS] [--from DIR|FILE]
                                              predicted drain time (and replicas for a target) from stored bench curves
@@ -45,6 +46,8 @@ export async function planCommand(args: string[]): Promise<number> {
     process.stderr.write(`usage:\n${PLAN_USAGE}`);
     return 2;
   }
+  const targetMs = values.target === undefined ? undefined : Number(values.target) * 1000;
+  if (targetMs !== undefined && !(targetMs > 0)) throw new UsageError('--target: seconds > 0');
   const found = await findReport(values.from!, values.model);
   if (!found) {
     process.stderr.write(`no benchmark of "${values.model}" in ${values.from}: run \`npm run bench -- --model ${values.model}\` first\n`);
@@ -60,9 +63,7 @@ export async function planCommand(args: string[]): Promise<number> {
   out();
   out(`${formatCount(images)} images on ${workers} worker(s): predicted ${formatDuration(prediction.ms)} (${prediction.imagesPerSecond.toFixed(1)} img/s; ${prediction.basis})`);
   out(`the naive projection (one image's latency × N) would say ${formatDuration(naive)}`);
-  if (values.target) {
-    const targetMs = Number(values.target) * 1000;
-    if (!(targetMs > 0)) throw new Error('--target: seconds > 0');
+  if (targetMs !== undefined) {
     const advice = scaleAdvice(curves, images, targetMs, report.machine.cores);
     out();
     out(`to drain ${formatCount(images)} images within ${formatDuration(targetMs)}: ${advice.replicas} worker(s) = ceil(${formatCount(images)} / (${advice.ratePerWorker.toFixed(1)} img/s per worker × ${(targetMs / 1000).toFixed(0)} s, less start-up))`);

@@ -4,8 +4,8 @@
  * (fastai's table); `hourglass train --status ID` shows one job. Uses --url/--key like the
  * other client commands.
  */
-import { ApiError, UnreachableError } from './api-client.js';
-import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, connectionOptions, parse, runCommand, writeJson, type Io } from './commands/common.js';
+import type { TrainView } from './api-client.js';
+import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, clientFrom, connectionOptions, parse, runCommand, writeJson, type Io } from './commands/common.js';
 
 export const TRAIN_USAGE = `  train --base M --dataset D [--epochs 3] [--head linear|mlp] [--no-wait]
                                              fine-tune a head on backbone M over REST, follow its epochs
@@ -47,31 +47,6 @@ const options = {
   status: { type: 'string' },
 } as const;
 
-type TrainView = {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  progress: { phase: string; percent: number; extracted?: { done: number; total: number; cached: number } | null };
-  epochs: Array<{ epoch: number; train_loss: number; valid_loss: number; error_rate: number; seconds: number }>;
-  model: { name: string; version: number } | null;
-  accuracy: number | null;
-  error: { code: string; message: string } | null;
-  result: { images: { failed: number }; featureCache: { hits: number; computed: number } } | null;
-};
-
-async function call<T>(io: Io, values: { url?: string | undefined; key?: string | undefined }, pathname: string, init: RequestInit = {}): Promise<T> {
-  const base = (values.url ?? io.env.HOURGLASS_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  const key = values.key ?? io.env.HOURGLASS_API_KEY;
-  let res: Response;
-  try {
-    res = await fetch(`${base}${pathname}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' } });
-  } catch (error) {
-    throw new UnreachableError(base, error);
-  }
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  if (!res.ok) throw new ApiError(res.status, body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? `HTTP ${res.status}`);
-  return body as T;
-}
-
 const row = (e: TrainView['epochs'][number]): string =>
   `${String(e.epoch).padStart(5)}  ${e.train_loss.toFixed(6).padStart(10)}  ${e.valid_loss.toFixed(6).padStart(10)}  ${e.error_rate.toFixed(6).padStart(10)}  ${e.seconds.toFixed(1).padStart(6)} s`;
 
@@ -83,6 +58,7 @@ export function trainCommand(args: string[], io: Io): Promise<number> {
       return EXIT.OK;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const client = clientFrom(values, io.env);
     let id = values.status;
     if (!id) {
       if (!values.base || !values.dataset) throw new UsageError('--base and --dataset are required');
@@ -98,7 +74,7 @@ export function trainCommand(args: string[], io: Io): Promise<number> {
         batchSize: num(values['batch-size']),
         name: values.name,
       };
-      const queued = await call<{ id: string; outputModel: string; images: number }>(io, values, '/v1/train', { method: 'POST', body: JSON.stringify(body) });
+      const queued = await client.startTraining(body);
       io.stderr.write(`train job ${queued.id}: ${queued.images} images -> ${queued.outputModel}\n`);
       if (values['no-wait']) {
         io.stdout.write(`${queued.id}\n`);
@@ -109,7 +85,7 @@ export function trainCommand(args: string[], io: Io): Promise<number> {
     let printed = 0;
     let lastPhase = '';
     for (;;) {
-      const view = await call<TrainView>(io, values, `/v1/train/${encodeURIComponent(id)}`);
+      const view = await client.getTraining(id);
       if (!values.json) {
         const x = view.progress.extracted;
         const phase = `${view.progress.phase}${x ? ` ${x.done}/${x.total} (${x.cached} cached)` : ''}`;

@@ -217,7 +217,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   return parseEnv(workerEnvSchema, env);
 }
 
-/** The rule from DESIGN.md: processes × intra-op threads should equal the cores. */
+/** Processes × intra-op threads should equal the cores: more threads than cores only contend for them. */
 export function defaultIntraOpThreads(workersPerHost: number, cores = os.availableParallelism()): number {
   return Math.max(1, Math.floor(cores / Math.max(1, workersPerHost)));
 }

@@ -160,7 +160,7 @@ describe('limits', () => {
     if (reset < 10) await new Promise((r) => setTimeout(r, reset * 1000 + 200));
     const statuses: number[] = [];
     let last: Response | undefined;
-    let remaining: string[] = [];
+    const remaining: string[] = [];
     for (let i = 0; i < 10; i++) {
       last = await system.request('/v1/models', { headers: { authorization: `Bearer ${OTHER_KEY}` } });
       statuses.push(last.status);

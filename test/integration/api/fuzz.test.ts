@@ -28,7 +28,7 @@ const headerValue = (maxLength: number): fc.Arbitrary<string> =>
 describe('fuzzing every endpoint', () => {
   let system: TestSystem;
   let worker: SpawnedWorker;
-  let realIds: string[] = [];
+  const realIds: string[] = [];
   let jpeg: Buffer;
 
   beforeAll(async () => {

@@ -43,7 +43,7 @@ describe('OpenAPI document', () => {
     const registered = registeredRoutes(system.api.app);
     const documented = documentedRoutes(doc);
     const covered = (route: string): boolean => {
-      const [method, p] = route.split(' ') as [string, string];
+      const [, p] = route.split(' ') as [string, string];
       const mount = MOUNTED.find((m) => p === m || p.startsWith(`${m}/`));
       return mount ? documented.includes(`GET ${mount}`) : documented.includes(route);
     };

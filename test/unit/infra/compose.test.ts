@@ -388,7 +388,7 @@ describe('docker-compose.yml: models, bench, volumes, env names', () => {
     }
   });
 
-  // `npm run bench` is a contract command (DESIGN.md) whose script the benchmark work adds; until
+  // `npm run bench` is a documented command (README, "What it measures") whose script the benchmark work adds; until
   // package.json has it, its check is skipped by name (visible in the report), then runs by itself.
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
     .scripts;

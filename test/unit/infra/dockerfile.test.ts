@@ -395,6 +395,7 @@ describe('.dockerignore', () => {
     for (const p of ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.base.json', 'packages', 'apps']) {
       expect(lines, p).not.toContain(p);
     }
-    expect(readFileSync(path.join(root, '.npmrc'), 'utf8')).toMatch(/^onnxruntime-node-install=skip$/m);
+    // .npmrc holds no setting (npm 11 warns on unknown ones): the images set ONNXRUNTIME_NODE_INSTALL.
+    expect(readFileSync(path.join(root, '.npmrc'), 'utf8')).not.toMatch(/^\s*[^#\s]/m);
   });
 });

@@ -29,7 +29,9 @@ export function httpMetrics(metrics: ApiMetrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const template = req.route?.path !== undefined ? `${req.baseUrl}${String(req.route.path)}` : undefined;
+      // Express types req.route as any: it is the matched route, with the template as path.
+      const matched = req.route as { path?: unknown } | undefined;
+      const template = matched?.path !== undefined ? `${req.baseUrl}${String(matched.path)}` : undefined;
       const route = template === undefined ? 'unmatched' : template.length > 1 ? template.replace(/\/$/, '') : template;
       const method = req.method;
       metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });

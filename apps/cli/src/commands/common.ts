@@ -38,6 +38,16 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The exit code of a command that threw: EXIT.USAGE for a usage mistake (a UsageError, or
+ * node:util's parseArgs refusing an option or value), EXIT.FAILED for anything else.
+ */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return EXIT.USAGE;
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_') ? EXIT.USAGE : EXIT.FAILED;
+}
+
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WriteStream;

@@ -6,7 +6,7 @@ export { modelsCommand, registerModelsSubcommand, type ModelsSubcommand } from '
 // `models add` and `models import-bundled` register themselves with the models dispatcher.
 export { modelsAddCommand, MODELS_ADD_USAGE } from './models-add.js';
 export { modelsImportBundledCommand, MODELS_IMPORT_BUNDLED_USAGE } from './models-import-bundled.js';
-export { EXIT, EXIT_CODES_HELP, processIo, type Io } from './common.js';
+export { EXIT, EXIT_CODES_HELP, UsageError, exitCodeOf, processIo, type Io } from './common.js';
 
 export const CLIENT_COMMANDS_USAGE = `  submit <folder|files...> --model M   submit images, follow progress, write results
   watch <batchId>                      follow a batch's progress until it completes

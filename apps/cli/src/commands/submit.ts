@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { BatchView } from '@hourglass/core';
+import type { BatchView, ResultRow } from '@hourglass/core';
 import { ApiError, type HourglassClient } from '../api-client.js';
 import { renderTable } from '../table.js';
 import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, clientFrom, connectionOptions, parse, runCommand, writeJson, type Io } from './common.js';
@@ -74,19 +74,22 @@ async function pathsUnder(inputs: string[], dataRoot: string | undefined): Promi
   });
 }
 
+/** The fields of a result row (NDJSON from GET /v1/batches/:id/results) that the table shows. */
+type PrintedRow = Pick<ResultRow, 'index' | 'source' | 'label' | 'confidence' | 'error'>;
+
 async function printFirstRows(client: HourglassClient, io: Io, id: string, limit = 20): Promise<void> {
   const response = await client.resultsResponse(id, 'ndjson');
-  const rows: Array<Record<string, any>> = [];
+  const rows: PrintedRow[] = [];
   let buffer = '';
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
-    for (const line of lines) if (line && rows.length < limit) rows.push(JSON.parse(line));
+    for (const line of lines) if (line && rows.length < limit) rows.push(JSON.parse(line) as PrintedRow);
     if (rows.length >= limit) break;
   }
-  if (buffer && rows.length < limit) rows.push(JSON.parse(buffer));
+  if (buffer && rows.length < limit) rows.push(JSON.parse(buffer) as PrintedRow);
   io.stdout.write(
     `${renderTable(
       ['#', 'image', 'label', 'confidence', 'error'],

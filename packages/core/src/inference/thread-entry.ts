@@ -16,7 +16,10 @@ try {
   const { session } = opened;
   send({ type: 'ready', ...describeOpened(opened) });
 
-  port.on('message', async (message: ToThread) => {
+  // A rejection of onMessage (postMessage itself failing) is this thread dying: the parent sees
+  // the Worker's 'error' and fails the batches in flight, as for any other crash of the thread.
+  port.on('message', (message: ToThread) => void onMessage(message));
+  async function onMessage(message: ToThread): Promise<void> {
     if (message.type === 'close') {
       await session.release().catch(() => undefined);
       send({ type: 'closed' });
@@ -29,7 +32,7 @@ try {
     } catch (error) {
       send({ type: 'run-failed', id: message.id, message: (error as Error).message ?? String(error) });
     }
-  });
+  }
 } catch (error) {
   send({ type: 'init-failed', message: (error as Error).message ?? String(error) });
 }
