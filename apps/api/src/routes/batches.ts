@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
 import {
   AppError,
+  DatasetRegistry,
   idempotencyKeyPattern,
   listBatches,
   mapLimit,
@@ -17,6 +18,8 @@ import {
   type BatchView,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
+import { callerOf, visibleModel } from '../model-access.js';
+import { privatePathCheck } from '../private-paths.js';
 import { uploadImages } from '../uploads.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
 import { parseBatchRequest, toImageRefs } from './batch-request.js';
@@ -27,13 +30,15 @@ const BATCH_ID = /^b[a-z0-9]{8,40}$/;
 const PATH_CHECK_CONCURRENCY = 32;
 
 /** Every client path resolved to a real file under DATA_ROOT; the first bad ones reported together. */
-async function checkPaths(ctx: ApiContext, paths: string[]): Promise<string[]> {
+async function checkPaths(ctx: ApiContext, paths: string[], readable: (relative: string) => Promise<void>): Promise<string[]> {
   const problems: Array<{ index: number; path: string; code: string; message: string }> = [];
   const resolved = await mapLimit(paths, PATH_CHECK_CONCURRENCY, async (p, index) => {
     try {
       normaliseRelativePath(p);
       const real = await resolveImagePath(ctx.dataRoot, p);
-      return path.relative(ctx.dataRoot, real).split(path.sep).join('/');
+      const relative = path.relative(ctx.dataRoot, real).split(path.sep).join('/');
+      await readable(relative);
+      return relative;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (problems.length < 20) problems.push({ index, path: p.slice(0, 200), code: error.code, message: error.message });
@@ -68,6 +73,7 @@ export async function ownBatch(ctx: ApiContext, req: Request): Promise<BatchView
 
 export function batchesRouter(ctx: ApiContext): Router {
   const router = Router();
+  const datasets = new DatasetRegistry(ctx.redis, ctx.config.HOURGLASS_PREFIX);
   const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) });
   const jsonBody = json({ limit: ctx.config.MAX_JSON_BYTES, strict: true });
 
@@ -85,8 +91,8 @@ export function batchesRouter(ctx: ApiContext): Router {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send application/json ({ "model", "images": [{ "path" }] }) or multipart/form-data (model + images files)');
     }
     const request = parseBatchRequest(req, ctx.config.MAX_BATCH_IMAGES);
-    const model = await ctx.models.get(request.model);
-    const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path));
+    const model = await visibleModel(ctx.models, request.model, req);
+    const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path), privatePathCheck(datasets, callerOf(req)));
     await checkBackpressure(ctx, model.manifest.name, request.images.length);
     const view = await submitBatch(
       { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.get(model.manifest.name) },
