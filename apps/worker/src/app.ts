@@ -168,7 +168,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       model: manifest.name,
       ep: classifier.info.ep,
       processed,
-    }), metricsRoute(metrics, config.METRICS_TOKEN));
+    }), metricsRoute(metrics, config.METRICS_TOKEN), config.HOST);
   }
 
   void worker.run().catch((error: unknown) => wlog.error({ err: String(error) }, 'worker loop stopped'));

@@ -35,6 +35,8 @@ export const commonEnvSchema = z.object({
   DATA_ROOT: absolutePath.prefault('./data'),
   /** One folder per model, each with model.onnx and model.json. */
   MODELS_DIR: absolutePath.prefault('./models'),
+  /** Address every listener binds: the API, and a worker's /healthz and /metrics port. */
+  HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Unset (default): GET /metrics is open, as Prometheus expects; it serves aggregate numbers only
@@ -46,7 +48,6 @@ export const commonEnvSchema = z.object({
 
 export const apiEnvSchema = commonEnvSchema.extend({
   PORT: nonNegativeInt.max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
   /** Comma-separated tenant keys (each one sees and changes only what it owns), at least 16 characters each. */
   HOURGLASS_API_KEYS: keyList.default([]),
   /**
@@ -55,6 +56,13 @@ export const apiEnvSchema = commonEnvSchema.extend({
    */
   HOURGLASS_ADMIN_KEYS: keyList.default([]),
   HOURGLASS_AUTH: z.enum(['on', 'off']).default('on'),
+  /**
+   * Failed authentications per client address per minute (counted per API process); over it every
+   * keyed request from that address is 429 AUTH_RATE_LIMITED until the minute ends. 0 turns it off.
+   */
+  AUTH_FAILURES_PER_MINUTE: nonNegativeInt.default(60),
+  /** A request body that stops arriving for this long is 408 REQUEST_TIMEOUT (0: no limit). */
+  REQUEST_BODY_TIMEOUT_MS: nonNegativeInt.default(15_000),
   /** Most images in one batch request. */
   MAX_BATCH_IMAGES: positiveInt.default(100_000),
   /**

@@ -55,7 +55,7 @@ export function errorHandler(log: Logger) {
       res.end();
       return;
     }
-    if (appError.code === 'QUEUE_FULL' || appError.code === 'RATE_LIMITED' || appError.code === 'REDIS_UNAVAILABLE') {
+    if (appError.code === 'QUEUE_FULL' || appError.code === 'RATE_LIMITED' || appError.code === 'AUTH_RATE_LIMITED' || appError.code === 'REDIS_UNAVAILABLE') {
       res.set('Retry-After', String(appError.details?.retryAfterSeconds ?? 5));
     }
     res.status(appError.httpStatus).json({ error: { code: appError.code, message: appError.message, ...(appError.details ?? {}) } });
