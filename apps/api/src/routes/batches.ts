@@ -20,7 +20,7 @@ import {
 import type { ApiContext } from '../context.js';
 import { callerOf, visibleModel } from '../model-access.js';
 import { privatePathCheck } from '../private-paths.js';
-import { uploadImages } from '../uploads.js';
+import { createdBlobs, uploadImages } from '../uploads.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
 import { parseBatchRequest, toImageRefs } from './batch-request.js';
 import { streamBatchEvents } from './batch-events.js';
@@ -74,10 +74,23 @@ export async function ownBatch(ctx: ApiContext, req: Request): Promise<BatchView
 export function batchesRouter(ctx: ApiContext): Router {
   const router = Router();
   const datasets = new DatasetRegistry(ctx.redis, ctx.config.HOURGLASS_PREFIX);
-  const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) });
+  // A `model` field sent before the files is checked before any file is written.
+  const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) }, async (req) => {
+    await visibleModel(ctx.models, String((req.body as { model?: unknown }).model), req);
+  });
   const jsonBody = json({ limit: ctx.config.MAX_JSON_BYTES, strict: true });
 
   router.post('/', async (req: Request, res: Response) => {
+    try {
+      await submit(req, res);
+    } catch (error) {
+      // A rejected upload leaves nothing behind: the blobs it created go (unless reused meanwhile).
+      await ctx.blobs.removeCreated(createdBlobs(req)).catch(() => 0);
+      throw error;
+    }
+  });
+
+  const submit = async (req: Request, res: Response): Promise<void> => {
     // Headers first: a bad Idempotency-Key (an empty one included) is refused before any upload.
     const idempotencyKey = req.get('idempotency-key');
     if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
@@ -106,7 +119,7 @@ export function batchesRouter(ctx: ApiContext): Router {
     );
     ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize }, 'batch submitted');
     res.status(202).location(`/v1/batches/${view.id}`).json(view);
-  });
+  };
 
   router.get('/', async (req: Request, res: Response) => {
     const limit = Math.min(100, Math.max(1, Number(req.query.limit ?? 20) || 20));
