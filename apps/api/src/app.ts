@@ -10,6 +10,7 @@ import { boardWriteGuard } from './middleware/board-guard.js';
 import { authFailureLimiter } from './middleware/auth-failures.js';
 import { bodyIdleTimeout, rejectEmptyJson } from './middleware/body-checks.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { pathScrubber } from './middleware/scrub-paths.js';
 import { noStore, securityHeaders } from './middleware/security.js';
 import { rateLimitPerKey } from './middleware/rate-limit.js';
 import { requireRedis } from './middleware/redis-ready.js';
@@ -80,7 +81,7 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.use(BOARD_PATH, authFailures.gate, requireApiKey(keyRing, auth, { browserPrompt: true, onFailure: authFailures.record }), requireAdmin, boardWriteGuard, redisReady, rateLimit, board.refresh, board.router);
 
   app.use(notFound);
-  app.use(errorHandler(options.log));
+  app.use(errorHandler(options.log, pathScrubber({ dataRoot: options.dataRoot, modelsDir: options.config.MODELS_DIR })));
   const jobSweep = startJobSweep(ctx, options.config.JOB_SWEEP_INTERVAL_MS);
 
   return {

@@ -4,10 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@hourglass/core';
 import { spawnWorker } from '@hourglass/worker';
 import { TEST_API_KEY, TEST_MODEL, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { tabularModel } from '../../helpers/onnx-fixtures.js';
 
 /** Local addresses (hex "ADDR:PORT") listening on `port`, from the kernel's own table. */
 async function listeners(port: number): Promise<string[]> {
@@ -71,6 +73,34 @@ describe('edges of the API under attack', () => {
     // The board counts too; /healthz and /metrics (no key) stay open.
     expect((await fetch(`${system.baseUrl}/admin/queues`, { headers: { authorization: 'Bearer nope-0123456789abcdef' } })).status).toBe(429);
     expect((await fetch(`${system.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('no 4xx message names a server path (model registration, dataset archives)', async () => {
+    const bodies: string[] = [];
+    const model = (bytes: Uint8Array) => {
+      const form = new FormData();
+      form.set('name', 'pathless');
+      form.append('model', new Blob([bytes]), 'model.onnx');
+      return system.request('/v1/models', { method: 'POST', body: form, headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    };
+    for (const bytes of [Buffer.from('not an onnx file at all'), tabularModel()]) {
+      const response = await model(bytes);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      bodies.push(await response.text());
+    }
+    for (const [file, bytes] of [['x.tar.gz', Buffer.from('plain text')], ['y.zip', Buffer.from('not a zip')]] as const) {
+      const form = new FormData();
+      form.set('name', `bad-${file.length}`);
+      form.set('archive', new Blob([bytes]), file);
+      const response = await system.request('/v1/datasets', { method: 'POST', body: form });
+      expect(response.status).toBe(400);
+      bodies.push(await response.text());
+    }
+    for (const body of bodies) {
+      for (const root of [system.modelsDir, system.dataRoot, os.tmpdir()]) expect(body).not.toContain(root);
+      expect(body).not.toMatch(/"\/(tmp|home|root|var|srv|work)\//);
+    }
   });
 
   it('a worker started with HOST=127.0.0.1 listens on 127.0.0.1 only', async () => {
