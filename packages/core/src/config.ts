@@ -79,6 +79,11 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_JSON_BYTES: positiveInt.default(16 * 1024 * 1024),
   /** Largest file in POST /v1/models (the .onnx, and each external data file), bytes. Default 2 GiB. */
   MAX_MODEL_UPLOAD_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),
+  /**
+   * Address space (MiB) of the child process that runs a registered model's dummy batch; a graph
+   * that needs more is 422 MODEL_RESOURCE_LIMIT. Node and onnxruntime take about 0.5 GB of it.
+   */
+  MODEL_CHECK_MEMORY_MB: positiveInt.min(1024).default(2048),
   /** Backpressure: most images waiting in one model's queue before submits get 429. */
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
   /** Requests per minute per API key (fixed window, counted in Redis); 0 turns the limit off. */

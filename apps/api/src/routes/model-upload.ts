@@ -187,6 +187,7 @@ export function registerModelHandler(ctx: ApiContext, describe: (name: string, w
       const registered = await registerOnnxModel(ctx.config.MODELS_DIR, onnxPath, {
         ...settings,
         source: { uploadedAs: model.originalname.slice(0, 255), registeredVia: 'POST /v1/models', ...(owner ? { owner } : {}) },
+        memoryLimitBytes: ctx.config.MODEL_CHECK_MEMORY_MB * 1024 * 1024,
       });
       ctx.models.invalidate();
       ctx.log.info({ model: registered.name, version: registered.version, params: registered.inspection.params }, 'model registered');
