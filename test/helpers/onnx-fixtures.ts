@@ -99,3 +99,18 @@ export function hardcodedBatchModel(classes = 4): Uint8Array {
   g.output('logits', ['batch', classes]);
   return g.toBytes();
 }
+
+/**
+ * A few hundred bytes that ask for gigabytes at run time: the image is pooled to [batch, 3, 1],
+ * Expanded to [batch, 3, 90,000,000] floats (1.08 GB per image), then ReduceSum'd back to
+ * [batch, 3]. Well-formed and valid; only running it is hostile.
+ */
+export function expandBombModel(): Uint8Array {
+  const g = new GraphBuilder('expand-bomb');
+  const x = g.input('pixel_values', ['batch', 3, 32, 32]);
+  const pooled = g.node('Reshape', [g.node('GlobalAveragePool', [x]), g.int64s('pooled_shape', [-1, 3, 1])]);
+  const huge = g.node('Expand', [pooled, g.int64s('huge_shape', [1, 3, 90_000_000])]);
+  g.node('ReduceSum', [huge, g.int64s('axes', [2])], { keepdims: attr.int(0) }, 'logits');
+  g.output('logits', ['batch', 3]);
+  return g.toBytes();
+}

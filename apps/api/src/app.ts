@@ -7,7 +7,10 @@ import type { ApiConfig, ApiMetrics, Logger, Redis } from '@hourglass/core';
 import { createContext, type ApiContext } from './context.js';
 import { requireAdmin, requireApiKey } from './middleware/auth.js';
 import { boardWriteGuard } from './middleware/board-guard.js';
+import { authFailureLimiter } from './middleware/auth-failures.js';
+import { bodyIdleTimeout, rejectEmptyJson } from './middleware/body-checks.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { pathScrubber } from './middleware/scrub-paths.js';
 import { noStore, securityHeaders } from './middleware/security.js';
 import { rateLimitPerKey } from './middleware/rate-limit.js';
 import { requireRedis } from './middleware/redis-ready.js';
@@ -43,6 +46,7 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders);
+  app.use(bodyIdleTimeout(options.config.REQUEST_BODY_TIMEOUT_MS));
   const metrics = createApiMetrics(ctx);
   app.use(httpMetrics(metrics));
 
@@ -57,9 +61,10 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   const rateLimit = rateLimitPerKey({ redis: options.redis, keys: ctx.keys, limitPerMinute: options.config.RATE_LIMIT_PER_MINUTE, log: options.log });
 
   const keyRing = { tenant: options.config.HOURGLASS_API_KEYS, admin: options.config.HOURGLASS_ADMIN_KEYS };
+  const authFailures = authFailureLimiter(options.config.AUTH_FAILURES_PER_MINUTE);
   const v1 = express.Router();
   v1.use(noStore);
-  v1.use(requireApiKey(keyRing, auth));
+  v1.use(authFailures.gate, requireApiKey(keyRing, auth, { onFailure: authFailures.record }), rejectEmptyJson);
   v1.use(redisReady, rateLimit);
   v1.use('/batches', batchesRouter(ctx));
   v1.use('/batches', batchImagesRouter(ctx));
@@ -73,10 +78,10 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   const board = createBoard(ctx);
   // Admin keys only (a tenant key would see and change every tenant's jobs), and no write that a
   // page on another site could make a browser send.
-  app.use(BOARD_PATH, requireApiKey(keyRing, auth, { browserPrompt: true }), requireAdmin, boardWriteGuard, redisReady, rateLimit, board.refresh, board.router);
+  app.use(BOARD_PATH, authFailures.gate, requireApiKey(keyRing, auth, { browserPrompt: true, onFailure: authFailures.record }), requireAdmin, boardWriteGuard, redisReady, rateLimit, board.refresh, board.router);
 
   app.use(notFound);
-  app.use(errorHandler(options.log));
+  app.use(errorHandler(options.log, pathScrubber({ dataRoot: options.dataRoot, modelsDir: options.config.MODELS_DIR })));
   const jobSweep = startJobSweep(ctx, options.config.JOB_SWEEP_INTERVAL_MS);
 
   return {

@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     log.info({ port, board: `http://localhost:${port}/admin/queues` }, 'api listening');
   });
+  // Headers within 10 s; a stalled body is cut after REQUEST_BODY_TIMEOUT_MS of silence (app.ts).
+  // The whole request may still take 10 min: a 2 GiB model upload on a slow link is legitimate.
+  server.headersTimeout = 10_000;
   server.requestTimeout = 10 * 60_000;
 
   let stopping = false;

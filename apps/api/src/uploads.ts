@@ -14,12 +14,39 @@ export interface StoredUpload {
   originalname: string;
 }
 
-class BlobStorage implements multer.StorageEngine {
-  constructor(private readonly blobs: BlobStore, private readonly maxBytes: number) {}
+const created = new WeakMap<Request, Array<{ path: string; mtimeMs: number }>>();
 
-  _handleFile(_req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
-    this.blobs.putStream(file.stream, this.maxBytes).then(
-      (stored) => callback(null, { path: stored.path, size: stored.bytes }),
+/** Blobs this request wrote that did not exist before: removed if the request fails (removeCreated). */
+export const createdBlobs = (req: Request): Array<{ path: string; mtimeMs: number }> => created.get(req) ?? [];
+
+/**
+ * Checks the form's fields that arrived before the files (a client that sends `model` first gets
+ * a bad model refused before a byte of image is written). Called once per request.
+ */
+export type FieldCheck = (req: Request) => Promise<void>;
+
+class BlobStorage implements multer.StorageEngine {
+  private readonly checked = new WeakMap<Request, Promise<void>>();
+
+  constructor(private readonly blobs: BlobStore, private readonly maxBytes: number, private readonly checkFields?: FieldCheck) {}
+
+  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+    let check = this.checked.get(req);
+    if (!check) {
+      check = this.checkFields && (req.body as Record<string, unknown> | undefined)?.model !== undefined ? this.checkFields(req) : Promise.resolve();
+      this.checked.set(req, check);
+    }
+    check
+      .then(() => this.blobs.putStream(file.stream, this.maxBytes))
+      .then(
+      (stored) => {
+        if (stored.created) {
+          const list = created.get(req) ?? [];
+          list.push({ path: stored.path, mtimeMs: stored.created.mtimeMs });
+          created.set(req, list);
+        }
+        callback(null, { path: stored.path, size: stored.bytes });
+      },
       (error: unknown) => {
         // Drain what is left of this part so busboy can report the real limit error.
         file.stream.resume();
@@ -34,9 +61,9 @@ class BlobStorage implements multer.StorageEngine {
   }
 }
 
-export function uploadImages(blobs: BlobStore, limits: { maxFileBytes: number; maxFiles: number }): RequestHandler {
+export function uploadImages(blobs: BlobStore, limits: { maxFileBytes: number; maxFiles: number }, checkFields?: FieldCheck): RequestHandler {
   return multer({
-    storage: new BlobStorage(blobs, limits.maxFileBytes),
+    storage: new BlobStorage(blobs, limits.maxFileBytes, checkFields),
     limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 16, fieldSize: 64 * 1024, parts: limits.maxFiles + 16, headerPairs: 200 },
   }).array('images', limits.maxFiles);
 }

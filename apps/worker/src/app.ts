@@ -167,7 +167,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       model: manifest.name,
       ep: classifier.info.ep,
       processed,
-    }), metricsRoute(metrics, config.METRICS_TOKEN));
+    }), metricsRoute(metrics, config.METRICS_TOKEN), config.HOST);
   }
 
   classify.run();

@@ -11,7 +11,8 @@ export type HealthSnapshot = () => Record<string, unknown> & { status: string };
 
 export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 
-export async function startHealthServer(port: number, snapshot: HealthSnapshot, extra?: ExtraRoute): Promise<HealthServer> {
+/** Listens on `host` (HOST): a worker started with HOST=127.0.0.1 is not reachable from elsewhere. */
+export async function startHealthServer(port: number, snapshot: HealthSnapshot, extra?: ExtraRoute, host = '0.0.0.0'): Promise<HealthServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
       if (req.method === 'GET' && req.url === '/healthz') {
@@ -27,7 +28,13 @@ export async function startHealthServer(port: number, snapshot: HealthSnapshot, 
       res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  // Seconds, not minutes: a client that sends its request slowly does not hold a socket for long.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
   return {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -50,7 +50,7 @@ export function createTrainProcessor(deps: TrainWorkerDeps): (job: Job<TrainJobD
     try {
       const result = await runTraining(
         { classifier, dataRoot, modelsDir: config.MODELS_DIR, cache, onProgress: (progress) => job.updateProgress(progress) },
-        { trainId, request: job.data.request, dataset: job.data.dataset, outputModel: job.data.outputModel },
+        { trainId, request: job.data.request, dataset: job.data.dataset, outputModel: job.data.outputModel, owner: job.data.owner },
       );
       await store.setResult(trainId, result);
       jlog.info(

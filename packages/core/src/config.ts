@@ -78,6 +78,8 @@ export const commonEnvSchema = z.object({
    * runtime starts (ort-telemetry.ts); `on` leaves onnxruntime's default.
    */
   HOURGLASS_ORT_TELEMETRY: z.enum(['off', 'on']).default('off'),
+  /** Address every listener binds: the API, and a worker's /healthz and /metrics port. */
+  HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Unset (default): GET /metrics is open, as Prometheus expects; it serves aggregate numbers only
@@ -89,7 +91,6 @@ export const commonEnvSchema = z.object({
 
 export const apiEnvSchema = commonEnvSchema.extend({
   PORT: nonNegativeInt.max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
   /** Comma-separated tenant keys (each one sees and changes only what it owns), at least 16 characters each. */
   HOURGLASS_API_KEYS: keyList.default([]),
   /**
@@ -98,6 +99,13 @@ export const apiEnvSchema = commonEnvSchema.extend({
    */
   HOURGLASS_ADMIN_KEYS: keyList.default([]),
   HOURGLASS_AUTH: z.enum(['on', 'off']).default('on'),
+  /**
+   * Failed authentications per client address per minute (counted per API process); over it every
+   * keyed request from that address is 429 AUTH_RATE_LIMITED until the minute ends. 0 turns it off.
+   */
+  AUTH_FAILURES_PER_MINUTE: nonNegativeInt.default(60),
+  /** A request body that stops arriving for this long is 408 REQUEST_TIMEOUT (0: no limit). */
+  REQUEST_BODY_TIMEOUT_MS: nonNegativeInt.default(15_000),
   /** Most images in one batch request. */
   MAX_BATCH_IMAGES: positiveInt.default(100_000),
   /**
@@ -117,6 +125,11 @@ export const apiEnvSchema = commonEnvSchema.extend({
   MAX_JSON_BYTES: positiveInt.default(16 * 1024 * 1024),
   /** Largest file in POST /v1/models (the .onnx, and each external data file), bytes. Default 2 GiB. */
   MAX_MODEL_UPLOAD_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),
+  /**
+   * Address space (MiB) of the child process that runs a registered model's dummy batch; a graph
+   * that needs more is 422 MODEL_RESOURCE_LIMIT. Node and onnxruntime take about 0.5 GB of it.
+   */
+  MODEL_CHECK_MEMORY_MB: positiveInt.min(1024).default(2048),
   /** Backpressure: most images waiting in one model's queue before submits get 429. */
   MAX_QUEUED_PER_MODEL: positiveInt.default(1_000_000),
   /** Requests per minute per API key (fixed window, counted in Redis); 0 turns the limit off. */

@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'TRAIN_JOB_NOT_FOUND'
   | 'ARCHIVE_INVALID'
   | 'PATH_OUTSIDE_DATA_ROOT'
+  | 'PATH_PRIVATE'
   | 'IMAGE_NOT_FOUND'
   | 'IDEMPOTENCY_KEY_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -95,6 +96,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   /** A dataset archive with a path that climbs out ('..', absolute), over a cap, or unreadable. */
   ARCHIVE_INVALID: 400,
   PATH_OUTSIDE_DATA_ROOT: 400,
+  /** A path under DATA_ROOT that holds another key's uploads (blobs, an uploaded dataset): see the API's private-paths.ts. */
+  PATH_PRIVATE: 400,
   IMAGE_NOT_FOUND: 400,
   IDEMPOTENCY_KEY_INVALID: 400,
   IDEMPOTENCY_KEY_REUSED: 422,

@@ -13,6 +13,7 @@ export * from './hash-slot.js';
 export * from './models/manifest.js';
 export * from './models/registry.js';
 export * from './models/store.js';
+export * from './models/ownership.js';
 export * from './models/store-lock.js';
 export * from './models/onnx/graph-builder.js';
 export * from './models/onnx/sniff.js';

@@ -33,7 +33,7 @@ describe('fuzzing every endpoint', () => {
 
   beforeAll(async () => {
     system = await startTestSystem({
-      apiEnv: { RATE_LIMIT_PER_MINUTE: '1000000', MAX_BATCH_IMAGES: '200', MAX_UPLOAD_FILES: '8', MAX_UPLOAD_BYTES: '100000', MAX_JSON_BYTES: '200000' },
+      apiEnv: { RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '0', MAX_BATCH_IMAGES: '200', MAX_UPLOAD_FILES: '8', MAX_UPLOAD_BYTES: '100000', MAX_JSON_BYTES: '200000' },
     });
     jpeg = await solidImage({ colour: 'red', width: 32, height: 24 });
     await writeFile(path.join(system.dataRoot, 'a.jpg'), jpeg);

@@ -21,7 +21,7 @@ import {
   truncatedJpeg,
   zeroByteImage,
 } from '../../helpers/images.js';
-import { TEST_API_KEY, fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
+import { TEST_ADMIN_KEY, TEST_API_KEY, fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 
 const LIMITS = { MAX_BATCH_IMAGES: '50', MAX_UPLOAD_FILES: '5', MAX_UPLOAD_BYTES: '200000', MAX_JSON_BYTES: '65536' };
 
@@ -218,8 +218,10 @@ describe('hostile and broken input', () => {
     await expectError(await postJson({ model: '../colours', images: [{ path: 'hostile/ok-red.jpg' }] }), 404, 'MODEL_NOT_FOUND');
     const broken = await expectError(await postJson({ model: 'broken', images: [{ path: 'hostile/ok-red.jpg' }] }), 422, 'MODEL_INVALID');
     expect(broken.message).toMatch(/not an ONNX model/);
-    const registry = (await (await system.request('/v1/models')).json()) as { models: Array<{ name: string }>; problems: Array<{ file: string; message: string }> };
+    // Registry problems name server files: an admin sees them, a tenant key an empty list.
+    const registry = (await (await system.request('/v1/models', { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { models: Array<{ name: string }>; problems: Array<{ file: string; message: string }> };
     expect(registry.models.map((m) => m.name)).not.toContain('broken');
+    expect(((await (await system.request('/v1/models')).json()) as { problems: unknown[] }).problems).toEqual([]);
     const onnxPath = path.join(system.modelsDir, 'broken', 'model.onnx');
     expect(registry.problems).toContainEqual({ file: onnxPath, message: expect.stringMatching(/not an ONNX model/) });
   });

@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { ZodError } from 'zod';
 import { AppError, type ErrorCode, type Logger } from '@hourglass/core';
+import { scrubDetails, type PathScrubber } from './scrub-paths.js';
 
 function fromZod(error: ZodError): AppError {
   const problems = error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
@@ -47,7 +48,7 @@ export function toAppError(error: unknown): AppError {
   return new AppError('INTERNAL', 'internal error', { cause: error });
 }
 
-export function errorHandler(log: Logger) {
+export function errorHandler(log: Logger, scrub: PathScrubber = (t) => t) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const appError = toAppError(error);
     if (appError.httpStatus >= 500) log.error({ err: error, path: req.path, method: req.method }, 'request failed');
@@ -55,10 +56,10 @@ export function errorHandler(log: Logger) {
       res.end();
       return;
     }
-    if (appError.code === 'QUEUE_FULL' || appError.code === 'RATE_LIMITED' || appError.code === 'REDIS_UNAVAILABLE') {
+    if (appError.code === 'QUEUE_FULL' || appError.code === 'RATE_LIMITED' || appError.code === 'AUTH_RATE_LIMITED' || appError.code === 'REDIS_UNAVAILABLE') {
       res.set('Retry-After', String(appError.details?.retryAfterSeconds ?? 5));
     }
-    res.status(appError.httpStatus).json({ error: { code: appError.code, message: appError.message, ...(appError.details ?? {}) } });
+    res.status(appError.httpStatus).json({ error: { code: appError.code, message: scrub(appError.message), ...(scrubDetails(appError.details, scrub) ?? {}) } });
   };
 }
 

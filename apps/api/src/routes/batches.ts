@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
 import {
   AppError,
+  DatasetRegistry,
   idempotencyKeyPattern,
   listBatches,
   mapLimit,
@@ -18,7 +19,9 @@ import {
   type BatchView,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
-import { uploadImages } from '../uploads.js';
+import { callerOf, visibleModel } from '../model-access.js';
+import { privatePathCheck } from '../private-paths.js';
+import { createdBlobs, uploadImages } from '../uploads.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
 import { parseBatchRequest, toImageRefs } from './batch-request.js';
 import { streamBatchEvents } from './batch-events.js';
@@ -28,13 +31,15 @@ const BATCH_ID = /^b[a-z0-9]{8,40}$/;
 const PATH_CHECK_CONCURRENCY = 32;
 
 /** Every client path resolved to a real file under DATA_ROOT; the first bad ones reported together. */
-async function checkPaths(ctx: ApiContext, paths: string[]): Promise<string[]> {
+async function checkPaths(ctx: ApiContext, paths: string[], readable: (relative: string) => Promise<void>): Promise<string[]> {
   const problems: Array<{ index: number; path: string; code: string; message: string }> = [];
   const resolved = await mapLimit(paths, PATH_CHECK_CONCURRENCY, async (p, index) => {
     try {
       normaliseRelativePath(p);
       const real = await resolveImagePath(ctx.dataRoot, p);
-      return path.relative(ctx.dataRoot, real).split(path.sep).join('/');
+      const relative = path.relative(ctx.dataRoot, real).split(path.sep).join('/');
+      await readable(relative);
+      return relative;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (problems.length < 20) problems.push({ index, path: p.slice(0, 200), code: error.code, message: error.message });
@@ -69,10 +74,24 @@ export async function ownBatch(ctx: ApiContext, req: Request): Promise<BatchView
 
 export function batchesRouter(ctx: ApiContext): Router {
   const router = Router();
-  const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) });
+  const datasets = new DatasetRegistry(ctx.redis, ctx.config.HOURGLASS_PREFIX);
+  // A `model` field sent before the files is checked before any file is written.
+  const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) }, async (req) => {
+    await visibleModel(ctx.models, String((req.body as { model?: unknown }).model), req);
+  });
   const jsonBody = json({ limit: ctx.config.MAX_JSON_BYTES, strict: true });
 
   router.post('/', async (req: Request, res: Response) => {
+    try {
+      await submit(req, res);
+    } catch (error) {
+      // A rejected upload leaves nothing behind: the blobs it created go (unless reused meanwhile).
+      await ctx.blobs.removeCreated(createdBlobs(req)).catch(() => 0);
+      throw error;
+    }
+  });
+
+  const submit = async (req: Request, res: Response): Promise<void> => {
     // Headers first: a bad Idempotency-Key (an empty one included) is refused before any upload.
     const idempotencyKey = req.get('idempotency-key');
     if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
@@ -86,8 +105,8 @@ export function batchesRouter(ctx: ApiContext): Router {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send application/json ({ "model", "images": [{ "path" }] }) or multipart/form-data (model + images files)');
     }
     const request = parseBatchRequest(req, ctx.config.MAX_BATCH_IMAGES);
-    const model = await ctx.models.get(request.model);
-    const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path));
+    const model = await visibleModel(ctx.models, request.model, req);
+    const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path), privatePathCheck(datasets, callerOf(req)));
     await checkBackpressure(ctx, model.manifest.name, request.images.length);
     const chunk = await resolveChunkSize(ctx.redis, ctx.keys, {
       model: model.manifest.name,
@@ -109,7 +128,7 @@ export function batchesRouter(ctx: ApiContext): Router {
     );
     ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize, chunkSizeSource: view.chunkSizeSource, chunkSizeReason: view.chunkSizeReason }, 'batch submitted');
     res.status(202).location(`/v1/batches/${view.id}`).json(view);
-  });
+  };
 
   router.get('/', async (req: Request, res: Response) => {
     const limit = Math.min(100, Math.max(1, Number(req.query.limit ?? 20) || 20));

@@ -14,6 +14,8 @@ import multer from 'multer';
 import { z } from 'zod';
 import { AppError, DEFAULT_ARCHIVE_LIMITS, DatasetRegistry, archiveKindOf, datasetNameSchema } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
+import { callerOf } from '../model-access.js';
+import { privatePathCheck } from '../private-paths.js';
 
 export const registerDatasetSchema = z
   .object({
@@ -50,7 +52,7 @@ export function datasetsRouter(ctx: ApiContext): Router {
         const kind = archiveKindOf(file.originalname);
         if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `"${file.originalname.slice(0, 100)}": upload a .zip, .tar.gz or .tgz archive`);
         const name = datasetNameSchema.parse((req.body as { name?: unknown }).name);
-        const { dataset, archive } = await registry.registerArchive(ctx.dataRoot, { file: file.path, kind }, name, limits);
+        const { dataset, archive } = await registry.registerArchive(ctx.dataRoot, { file: file.path, kind }, name, limits, req.owner);
         ctx.log.info({ dataset: dataset.name, images: dataset.images, skipped: archive.skipped.length }, 'dataset uploaded');
         res.status(201).location(`/v1/datasets/${dataset.name}`).json({ ...dataset, archive: { written: archive.written, skipped: archive.skipped.slice(0, 100), skippedCount: archive.skipped.length } });
       } finally {
@@ -63,18 +65,19 @@ export function datasetsRouter(ctx: ApiContext): Router {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send application/json { "path", "name"? } to register a folder under DATA_ROOT, or multipart/form-data (name + archive) to upload one');
     }
     const body = registerDatasetSchema.parse(req.body);
-    const { dataset } = await registry.register(ctx.dataRoot, body.path, body.name);
+    await privatePathCheck(registry, callerOf(req))(body.path);
+    const { dataset } = await registry.register(ctx.dataRoot, body.path, body.name, req.owner);
     ctx.log.info({ dataset: dataset.name, path: dataset.path, images: dataset.images, classes: dataset.classes.length }, 'dataset registered');
     res.status(201).location(`/v1/datasets/${dataset.name}`).json(dataset);
   });
 
-  router.get('/', async (_req: Request, res: Response) => {
-    res.json({ datasets: await registry.list() });
+  router.get('/', async (req: Request, res: Response) => {
+    res.json({ datasets: await registry.list(callerOf(req)) });
   });
 
   router.get('/:name', async (req: Request, res: Response) => {
     const name = String(req.params.name);
-    const dataset = await registry.get(name);
+    const dataset = await registry.get(name, callerOf(req));
     if (!dataset) throw new AppError('DATASET_NOT_FOUND', `dataset "${name.slice(0, 64)}" is not registered`);
     res.json(dataset);
   });

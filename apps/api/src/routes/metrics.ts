@@ -13,14 +13,16 @@ import {
   metricsAccessAllowed,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
+import { withDeadline } from '../redis-deadline.js';
 
 export const METRICS_PATH = '/metrics';
 
 export function createApiMetrics(ctx: ApiContext): ApiMetrics {
   return new ApiMetrics(createMetricsRegistry(), {
     models: async () => [...(await ctx.models.snapshot()).models.keys()].sort(),
-    queueCounts: (model) => ctx.queues.get(model).getJobCounts(...BULLMQ_COUNT_TYPES),
-    liveWorkers: () => listLiveWorkers(ctx.redis, ctx.keys),
+    // Bounded: a scrape while Redis is away answers in about a second with the last values.
+    queueCounts: (model) => withDeadline(ctx.queues.get(model).getJobCounts(...BULLMQ_COUNT_TYPES)),
+    liveWorkers: () => withDeadline(listLiveWorkers(ctx.redis, ctx.keys)),
   });
 }
 

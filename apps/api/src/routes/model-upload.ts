@@ -22,7 +22,9 @@ import multer from 'multer';
 import { z } from 'zod';
 import {
   AppError,
+  assertMayWriteModel,
   inspectOnnxFile,
+  ownerForNewModel,
   listLiveWorkers,
   parseLabels,
   parseResize,
@@ -34,6 +36,7 @@ import {
   type RegisterOnnxOptions,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
+import { callerOf } from '../model-access.js';
 
 export const MAX_DATA_FILES = 64;
 const UPLOAD_PREFIX = '.upload-';
@@ -172,12 +175,19 @@ export function registerModelHandler(ctx: ApiContext, describe: (name: string, w
       const model = files.model?.[0];
       if (!model) throw new AppError('VALIDATION_FAILED', 'no `model` file part: upload the .onnx file as `model`');
       const settings = settingsFrom(req.body);
+      const caller = callerOf(req);
+      // Before any ONNX work: nobody adds a version to another key's model, or a tenant to a shared one.
+      const wanted = String(settings.name);
+      ctx.models.invalidate();
+      assertMayWriteModel(wanted, (await ctx.models.snapshot()).models.get(wanted)?.manifest, caller);
+      const owner = ownerForNewModel(caller);
       const onnxPath = path.join(folder, 'model.onnx');
       await rename(model.path, onnxPath);
       const placed = await placeDataFiles(folder, onnxPath, files.data ?? []);
       const registered = await registerOnnxModel(ctx.config.MODELS_DIR, onnxPath, {
         ...settings,
-        source: { uploadedAs: model.originalname.slice(0, 255), registeredVia: 'POST /v1/models' },
+        source: { uploadedAs: model.originalname.slice(0, 255), registeredVia: 'POST /v1/models', ...(owner ? { owner } : {}) },
+        memoryLimitBytes: ctx.config.MODEL_CHECK_MEMORY_MB * 1024 * 1024,
       });
       ctx.models.invalidate();
       ctx.log.info({ model: registered.name, version: registered.version, params: registered.inspection.params }, 'model registered');

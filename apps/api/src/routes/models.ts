@@ -8,6 +8,7 @@ import { listLiveWorkers, modelFacts, type ModelFacts, type RegisteredModel, typ
 import type { ApiContext } from '../context.js';
 import { latestBenchmarks, type ModelBenchmark } from '../model-benchmarks.js';
 import { registerModelHandler } from './model-upload.js';
+import { visibleModel, visibleModels } from '../model-access.js';
 
 export interface ModelExtras {
   facts?: ModelFacts;
@@ -54,13 +55,14 @@ export function modelsRouter(ctx: ApiContext): Router {
     );
   };
 
-  router.get('/', async (_req: Request, res: Response) => {
-    const [snapshot, workers] = await Promise.all([ctx.models.snapshot(), listLiveWorkers(ctx.redis, ctx.keys)]);
-    res.json({ models: await describeAll([...snapshot.models.values()], workers), problems: snapshot.problems });
+  router.get('/', async (req: Request, res: Response) => {
+    const [snapshot, models, workers] = await Promise.all([ctx.models.snapshot(), visibleModels(ctx.models, req), listLiveWorkers(ctx.redis, ctx.keys)]);
+    // Folders that failed to load name server paths and other keys' names: admins only.
+    res.json({ models: await describeAll(models, workers), problems: req.role === 'admin' ? snapshot.problems : [] });
   });
 
   router.get('/:name', async (req: Request, res: Response) => {
-    const model = await ctx.models.get(String(req.params.name));
+    const model = await visibleModel(ctx.models, String(req.params.name), req);
     const workers = await listLiveWorkers(ctx.redis, ctx.keys);
     res.json((await describeAll([model], workers))[0]);
   });

@@ -9,6 +9,7 @@ import type { Job } from 'bullmq';
 import {
   AppError,
   DatasetRegistry,
+  assertMayWriteModel,
   TRAIN_ID,
   TrainStore,
   checkTrainable,
@@ -23,6 +24,8 @@ import {
   type TrainResult,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
+import { callerOf, visibleModel } from '../model-access.js';
+import { privatePathCheck } from '../private-paths.js';
 import type { TrainQueueSet } from '../train-queues.js';
 
 type TrainStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -80,15 +83,18 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
   router.post('/', jsonBody, async (req: Request, res: Response) => {
     if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send application/json: { "baseModel", "dataset", "epochs"?, "head"?, ... }');
     const request = trainRequestSchema.parse(req.body);
-    const base = await ctx.models.get(request.baseModel);
+    const base = await visibleModel(ctx.models, request.baseModel, req);
     if (!base.manifest.features) {
       throw new AppError('MODEL_INVALID', `model "${request.baseModel}" has no features output, so it cannot serve as a frozen backbone (GET /v1/models shows "features")`);
     }
-    const { name: datasetName, scan, hash } = await datasets.resolve(ctx.dataRoot, request.dataset);
+    await privatePathCheck(datasets, callerOf(req))(request.dataset);
+    const { name: datasetName, scan, hash } = await datasets.resolve(ctx.dataRoot, request.dataset, callerOf(req));
     checkTrainable(scan.labels, Int32Array.from(scan.images, (i) => i.label), request.validPct, request.seed);
     const outputModel = request.name ?? outputModelName(base.manifest.name, datasetName);
     if (outputModel === base.manifest.name) throw new AppError('VALIDATION_FAILED', `the trained model may not replace its own backbone "${outputModel}"`);
     const existing = (await ctx.models.snapshot()).models.get(outputModel);
+    // A fine-tune belongs to the key that trained it: another key's name is taken, whatever its kind.
+    if (existing) assertMayWriteModel(outputModel, existing.manifest, { owner: req.owner!, admin: false });
     if (existing && existing.manifest.source.kind !== 'trained') {
       throw new AppError('VALIDATION_FAILED', `a ${existing.manifest.source.kind} model named "${outputModel}" exists; a train job only adds versions to trained models (pass "name")`);
     }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -40,7 +40,7 @@ export class BlobStore {
    * Streams an upload to disk while hashing it (no whole file in memory); returns its path
    * relative to DATA_ROOT and its size. `maxBytes` aborts oversized streams early.
    */
-  async putStream(source: Readable, maxBytes: number): Promise<{ path: string; bytes: number }> {
+  async putStream(source: Readable, maxBytes: number): Promise<{ path: string; bytes: number; created?: { mtimeMs: number } }> {
     const tmpDir = path.join(this.dataRoot, BLOB_DIR, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const temp = path.join(tmpDir, `${randomUUID()}.part`);
@@ -60,11 +60,36 @@ export class BlobStore {
       const relative = path.posix.join(BLOB_DIR, digest.slice(0, 2), digest);
       const absolute = path.join(this.dataRoot, relative);
       await mkdir(path.dirname(absolute), { recursive: true });
+      const existing = await stat(absolute).then((s) => s.isFile(), () => false);
+      if (existing) {
+        // Reused: touching it tells a failed request that created it not to remove it (removeCreated).
+        const now = new Date();
+        await utimes(absolute, now, now).catch(() => undefined);
+        await rm(temp, { force: true });
+        return { path: relative, bytes };
+      }
       await rename(temp, absolute);
-      return { path: relative, bytes };
+      return { path: relative, bytes, created: { mtimeMs: (await stat(absolute)).mtimeMs } };
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * Removes blobs a failed request created, unless another request stored the same bytes since
+   * (it touched the file: its mtime moved). What a request that fails leaves on disk is nothing.
+   */
+  async removeCreated(created: ReadonlyArray<{ path: string; mtimeMs: number }>): Promise<number> {
+    let removed = 0;
+    for (const blob of created) {
+      const absolute = path.join(this.dataRoot, blob.path);
+      const info = await stat(absolute).catch(() => undefined);
+      if (info && info.mtimeMs === blob.mtimeMs) {
+        await rm(absolute, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 }

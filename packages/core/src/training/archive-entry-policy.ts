@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.js';
 import { DATASET_IMAGE_EXTENSIONS, type SkippedFile } from './datasets.js';
+import { imageProblem } from './archive-image-check.js';
 
 export interface ArchiveLimits {
   /** Entries of any kind, skipped ones included. */
@@ -17,7 +18,14 @@ export interface ArchiveLimits {
   maxFileBytes: number;
   /** All written files together, uncompressed. */
   maxTotalBytes: number;
+  /**
+   * Most uncompressed bytes read per byte of the archive file (written and skipped entries alike):
+   * photos barely compress, a zip bomb expands thousands of times. Over it: 413 ARCHIVE_TOO_LARGE.
+   */
+  maxExpansionRatio?: number;
 }
+
+export const DEFAULT_MAX_EXPANSION_RATIO = 50;
 
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxEntries: 100_000, maxFileBytes: 25 * 1024 * 1024, maxTotalBytes: 2 * 1024 ** 3 };
 
@@ -49,11 +57,29 @@ export class ArchiveWriter {
   total = 0;
   readonly skipped: SkippedFile[] = [];
   private readonly seen = new Set<string>();
+  /** Folders implied by admitted files: a file may not take a folder's name, nor a folder a file's. */
+  private readonly folders = new Set<string>();
+  /** Uncompressed bytes of every entry so far, kept or not (the expansion-ratio cap). */
+  private expanded = 0;
 
   constructor(
     readonly staging: string,
     private readonly limits: ArchiveLimits,
+    /** Size of the archive file, for the expansion-ratio cap (0: not checked). */
+    private readonly archiveBytes = 0,
   ) {}
+
+  /** Counts uncompressed bytes as entries are read; ARCHIVE_TOO_LARGE past the expansion ratio. */
+  expand(bytes: number): void {
+    this.expanded += bytes;
+    const ratio = this.limits.maxExpansionRatio ?? DEFAULT_MAX_EXPANSION_RATIO;
+    const allowed = Math.max(this.archiveBytes * ratio, 64 * 1024 * 1024);
+    if (this.archiveBytes > 0 && this.expanded > allowed) {
+      throw new AppError('ARCHIVE_TOO_LARGE', `archive expands more than ${ratio} times its size (${this.archiveBytes} bytes compressed): refused as a likely zip bomb`, {
+        details: { archiveBytes: this.archiveBytes, maxExpansionRatio: ratio },
+      });
+    }
+  }
 
   /** Decides about an entry; returns where to write it, or undefined to skip it. */
   admit(entry: ArchiveEntry): string | undefined {
@@ -73,17 +99,38 @@ export class ArchiveWriter {
     if (entry.size > this.limits.maxFileBytes) throw archiveInvalid(`archive entry "${shown}" is ${entry.size} bytes; the limit is ${this.limits.maxFileBytes}`);
     const key = shown.toLowerCase();
     if (this.seen.has(key)) return skip('duplicate name');
+    const parents = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/').toLowerCase());
+    if (this.folders.has(key) || parents.some((p) => this.seen.has(p))) {
+      throw new AppError('ARCHIVE_NAME_COLLISION', `archive entry "${shown}" collides with another entry: one name is both a file and a folder`, { details: { entry: shown } });
+    }
     this.seen.add(key);
+    for (const p of parents) this.folders.add(p);
     return path.join(this.staging, ...segments);
   }
 
   /** Writes an admitted entry's bytes; the caps are checked again on the real size. */
   async write(target: string, data: Uint8Array): Promise<void> {
     if (data.byteLength > this.limits.maxFileBytes) throw archiveInvalid(`an archive entry is larger than ${this.limits.maxFileBytes} bytes`);
+    const problem = await imageProblem(data);
+    const shown = path.relative(this.staging, target).split(path.sep).join('/');
+    if (problem) {
+      if (this.skipped.length < 1000) this.skipped.push({ path: shown, reason: problem });
+      return;
+    }
     this.total += data.byteLength;
     if (this.total > this.limits.maxTotalBytes) throw archiveInvalid(`archive unpacks to more than ${this.limits.maxTotalBytes} bytes`);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, data, { flag: 'wx' });
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, data, { flag: 'wx' });
+    } catch (error) {
+      // A collision admit() could not see (case folding, a file system's own rules). Never the
+      // staging path in the message: clients see it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
+        throw new AppError('ARCHIVE_NAME_COLLISION', `archive entry "${shown}" collides with another entry`, { details: { entry: shown } });
+      }
+      throw new AppError('ARCHIVE_INVALID', `archive entry "${shown}" could not be stored (${code ?? 'write failed'})`);
+    }
     this.written++;
   }
 }

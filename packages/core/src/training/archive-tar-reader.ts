@@ -1,7 +1,8 @@
 /**
  * tar (ustar, GNU long names, pax path records) read from a gunzip stream, entry by entry: each
  * header goes to the ArchiveWriter, and only admitted files are buffered whole; the rest stream
- * past and are dropped.
+ * past and are dropped. Chunks are queued as they come and each byte is copied at most once, so
+ * the cost is linear in the archive (a Buffer.concat per chunk made one 25 MB entry cost 13.5 s).
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -36,10 +37,50 @@ function paxPath(data: Buffer): string | undefined {
   return found;
 }
 
+/** A queue of chunks: take(n) copies exactly n bytes once; skip(n) drops them without copying. */
+class ByteQueue {
+  private chunks: Buffer[] = [];
+  private offset = 0;
+  length = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  skip(n: number): void {
+    this.length -= n;
+    while (n > 0) {
+      const first = this.chunks[0]!;
+      const available = first.length - this.offset;
+      if (available <= n) {
+        n -= available;
+        this.chunks.shift();
+        this.offset = 0;
+      } else {
+        this.offset += n;
+        n = 0;
+      }
+    }
+  }
+
+  take(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      if (filled >= n) break;
+      const start = filled === 0 ? this.offset : 0;
+      filled += chunk.copy(out, filled, start, Math.min(chunk.length, start + (n - filled)));
+    }
+    this.skip(n);
+    return out;
+  }
+}
+
 export async function readTarGz(file: string, writer: ArchiveWriter, limits: ArchiveLimits): Promise<void> {
   const stream = createReadStream(file).pipe(createGunzip());
   const maxMeta = 1024 * 1024;
-  let buffer: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  const buffer = new ByteQueue();
   let longName: string | undefined;
   /** The entry whose data comes next: kept (a file to write, a long name) or dropped as it streams. */
   let pending: { bytes: number; padded: number; keep: boolean; kind: 'L' | 'x' | 'data'; target?: string } | undefined;
@@ -48,7 +89,7 @@ export async function readTarGz(file: string, writer: ArchiveWriter, limits: Arc
   const step = async (): Promise<boolean> => {
     if (pending && !pending.keep) {
       const n = Math.min(buffer.length, pending.padded);
-      buffer = buffer.subarray(n);
+      buffer.skip(n);
       pending.padded -= n;
       if (pending.padded > 0) return false;
       pending = undefined;
@@ -56,8 +97,8 @@ export async function readTarGz(file: string, writer: ArchiveWriter, limits: Arc
     }
     if (pending) {
       if (buffer.length < pending.padded) return false;
-      const data = Buffer.from(buffer.subarray(0, pending.bytes));
-      buffer = buffer.subarray(pending.padded);
+      const data = buffer.take(pending.bytes);
+      buffer.skip(pending.padded - pending.bytes);
       const current = pending;
       pending = undefined;
       if (current.kind === 'L') longName = cString(data);
@@ -66,8 +107,7 @@ export async function readTarGz(file: string, writer: ArchiveWriter, limits: Arc
       return true;
     }
     if (buffer.length < 512) return false;
-    const header = buffer.subarray(0, 512);
-    buffer = buffer.subarray(512);
+    const header = buffer.take(512);
     if (header.every((b) => b === 0)) {
       ended = true;
       return false;
@@ -95,12 +135,13 @@ export async function readTarGz(file: string, writer: ArchiveWriter, limits: Arc
     }
     const kind: ArchiveEntry['kind'] = type === '0' || type === '7' ? 'file' : type === '5' ? 'directory' : type === '1' || type === '2' ? 'link' : 'other';
     const target = writer.admit({ name, kind, size });
+    writer.expand(size);
     pending = { bytes: size, padded, keep: target !== undefined, kind: 'data', ...(target ? { target } : {}) };
     return true;
   };
 
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+    buffer.push(chunk);
     while (!ended && (await step()));
     if (ended) break;
     // Only a kept entry (≤ maxFileBytes, checked at admit) is ever buffered whole.

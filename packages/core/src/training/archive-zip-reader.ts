@@ -51,6 +51,7 @@ export async function readZip(file: string, writer: ArchiveWriter, limits: Archi
       const kind: ArchiveEntry['kind'] = isLink ? 'link' : isDir ? 'directory' : 'file';
       const target = writer.admit({ name, kind, size: uncompressed });
       if (!target) continue;
+      writer.expand(uncompressed);
       if (flags & 1) {
         writer.skipped.push({ path: name, reason: 'encrypted' });
         continue;

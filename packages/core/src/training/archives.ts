@@ -4,7 +4,7 @@
  * count and sizes; everything else skipped and reported), read by archive-zip-reader.ts or
  * archive-tar-reader.ts. This module picks the reader and makes the result all-or-nothing.
  */
-import { mkdir, rename, rm, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
@@ -40,13 +40,15 @@ export function archiveKindOf(fileName: string): ArchiveKind | undefined {
 export async function extractDatasetArchive(file: string, kind: ArchiveKind, targetDir: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveReport> {
   const staging = path.join(path.dirname(targetDir), `.staging-${path.basename(targetDir)}-${randomUUID()}`);
   await mkdir(staging, { recursive: true });
-  const writer = new ArchiveWriter(staging, limits);
+  const writer = new ArchiveWriter(staging, limits, (await stat(file)).size);
   try {
     if (kind === 'zip') await readZip(file, writer, limits);
     else await readTarGz(file, writer, limits).catch((error: unknown) => {
       // gunzip and stream errors are plain Errors; they mean the upload is not a .tar.gz.
       if (error instanceof AppError) throw error;
-      throw archiveInvalid(`not a readable .tar.gz: ${(error as Error).message}`);
+      // File-system errors name paths on this server: say only what kind of failure it was.
+      const { code, message, path: where } = error as NodeJS.ErrnoException;
+      throw archiveInvalid(`not a readable .tar.gz: ${where !== undefined ? (code ?? 'read failed') : message}`);
     });
     if (writer.written === 0) throw archiveInvalid('archive holds no image files (.jpg, .jpeg, .png, .webp)');
     const top = await readdir(staging, { withFileTypes: true });

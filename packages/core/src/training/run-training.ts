@@ -34,6 +34,8 @@ export interface TrainSpec {
   request: TrainRequest;
   dataset: TrainDatasetRef;
   outputModel: string;
+  /** The key that asked for it: the trained model is private to it (models/ownership.ts). */
+  owner?: string;
 }
 
 const EXTRACT_SHARE = 80;
@@ -115,7 +117,7 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
       output: { name: 'probabilities', kind: 'probabilities' },
       features: base.features,
       labels: dataset.labels,
-      source: { kind: 'trained', description: `hourglass train job ${spec.trainId}`, licence: typeof base.source.licence === 'string' ? base.source.licence : undefined },
+      source: { kind: 'trained', description: `hourglass train job ${spec.trainId}`, licence: typeof base.source.licence === 'string' ? base.source.licence : undefined, ...(spec.owner ? { owner: spec.owner } : {}) },
       batching: base.batching,
       topK: Math.min(5, dataset.labels.length),
       training: { epochs: trained.epochs, accuracy: trained.accuracy, validLoss: trained.validLoss, images: { train: train.length, valid: valid.length, failed: extracted.failures.length } },

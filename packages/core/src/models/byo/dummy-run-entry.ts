@@ -1,14 +1,14 @@
 /**
- * Runs inside a worker_thread started by dummy-run.ts: opens the model with onnxruntime (CPU, the
- * worker's session options) and runs one dummy batch per requested size until one succeeds, so
- * that registering a model through the API never blocks its event loop for the model's load and
- * run time. Posts one DummyRunReport and exits.
+ * Runs in a child process started by dummy-run.ts, under an address-space limit: opens the model
+ * with onnxruntime (CPU, the worker's session options) and runs one dummy batch per requested size
+ * until one succeeds. A hostile graph that allocates gigabytes fails here, in its own process,
+ * never in the API's; the API's event loop never waits on the model either. Reads its job from
+ * HOURGLASS_DUMMY_RUN_JOB, writes one DummyRunReport as JSON on stdout and exits.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { DummyRunJob, DummyRunReport, DummyRunAttempt } from './dummy-run.js';
 
-const job = workerData as DummyRunJob;
+const job = JSON.parse(process.env.HOURGLASS_DUMMY_RUN_JOB ?? '{}') as DummyRunJob;
 const report: DummyRunReport = { inputNames: [], outputNames: [], attempts: [] };
 
 try {
@@ -32,7 +32,7 @@ try {
 } catch (error) {
   report.loadError = (error as Error).message ?? String(error);
 }
-parentPort!.postMessage(report);
+process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
 
 async function runOnce(session: ort.InferenceSession, batch: number): Promise<DummyRunAttempt> {
   const dims = [batch, ...job.itemDims];

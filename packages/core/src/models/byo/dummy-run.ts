@@ -5,8 +5,9 @@
  * a dynamic batch but only runs with 1 image (a hard-coded Reshape, say) is accepted with
  * dynamicBatch = false and a warning. Failures are MODEL_RUN_FAILED / MODEL_NO_CLASS_OUTPUT.
  */
+import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../errors.js';
 import type { ImageInputInfo } from './inspect.js';
 
@@ -42,11 +43,35 @@ export interface DummyRunResult {
   warnings: string[];
 }
 
-const ENTRY = new URL('./dummy-run-entry.js', import.meta.url);
+const ENTRY = fileURLToPath(new URL('./dummy-run-entry.js', import.meta.url));
 
-function runInThread(job: DummyRunJob, timeoutMs: number): Promise<DummyRunReport> {
+/** Address space the check may use unless configured: node and onnxruntime need ~0.5 GB of it. */
+export const DEFAULT_MODEL_CHECK_MEMORY_BYTES = 2 * 1024 ** 3;
+
+const OUT_OF_MEMORY = /bad_alloc|Failed to allocate|out of memory|Cannot allocate|allocation failed|ENOMEM|failed to map segment/i;
+
+function resourceLimit(job: DummyRunJob, limitBytes: number, what: string): AppError {
+  return new AppError('MODEL_RESOURCE_LIMIT', `${job.onnxPath}: running one dummy batch needed more than the ${Math.round(limitBytes / 1024 ** 2)} MiB the check may use (${what}); a graph that allocates this much per image cannot be served`, {
+    details: { limitBytes },
+  });
+}
+
+/**
+ * The check runs in its own process, its address space capped with `ulimit -v` (RLIMIT_AS, which
+ * also bounds onnxruntime's native allocations, unlike --max-old-space-size), killed after the
+ * timeout. Running out of memory there is MODEL_RESOURCE_LIMIT; the API process is untouched.
+ */
+function runInChild(job: DummyRunJob, timeoutMs: number, limitBytes: number): Promise<DummyRunReport> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(ENTRY, { workerData: job });
+    const kib = Math.max(256 * 1024, Math.floor(limitBytes / 1024));
+    const child = spawn('/bin/sh', ['-c', `ulimit -v ${kib} && exec "$0" "$1"`, process.execPath, ENTRY], {
+      env: { PATH: process.env.PATH ?? '', HOURGLASS_DUMMY_RUN_JOB: JSON.stringify(job) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
@@ -56,16 +81,32 @@ function runInThread(job: DummyRunJob, timeoutMs: number): Promise<DummyRunRepor
     };
     const timer = setTimeout(() => {
       finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: loading and running one dummy batch took longer than ${Math.round(timeoutMs / 1000)} s`)));
-      void worker.terminate();
+      child.kill('SIGKILL');
     }, timeoutMs);
-    worker.once('message', (report: DummyRunReport) => finish(() => resolve(report)));
-    worker.once('error', (error) => finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: onnxruntime crashed: ${error.message}`, { cause: error }))));
-    worker.once('exit', (code) => finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: onnxruntime exited (code ${code}) before answering`))));
+    child.once('error', (error) => finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: the model check could not start: ${error.message}`, { cause: error }))));
+    child.once('close', (code, signal) =>
+      finish(() => {
+        const line = stdout.trim().split('\n').at(-1);
+        if (code === 0 && line) {
+          const report = JSON.parse(line) as DummyRunReport;
+          const failed = report.attempts.find((a): a is Extract<DummyRunAttempt, { ok: false }> => !a.ok && OUT_OF_MEMORY.test(a.message));
+          const failure = report.loadError ?? failed?.message;
+          if (failure && OUT_OF_MEMORY.test(failure) && !report.attempts.some((a) => a.ok)) return reject(resourceLimit(job, limitBytes, failure.split('\n')[0]!.slice(0, 200)));
+          return resolve(report);
+        }
+        // Killed or aborted: an allocation past the limit ends the process this way.
+        if (signal !== null || OUT_OF_MEMORY.test(stderr) || code === 134) return reject(resourceLimit(job, limitBytes, signal ?? `exit ${code}`));
+        const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+        const said = (lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1))?.slice(0, 300);
+        if (said && OUT_OF_MEMORY.test(said)) return reject(resourceLimit(job, limitBytes, said));
+        reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: onnxruntime exited (code ${code}) before answering${said ? `: ${said}` : ''}`));
+      }),
+    );
   });
 }
 
 /** Runs one dummy batch through the model (see the module comment). */
-export async function runDummyBatch(onnxPath: string, input: ImageInputInfo & { width: number; height: number }, outputName: string, options: { timeoutMs?: number } = {}): Promise<DummyRunResult> {
+export async function runDummyBatch(onnxPath: string, input: ImageInputInfo & { width: number; height: number }, outputName: string, options: { timeoutMs?: number; memoryLimitBytes?: number } = {}): Promise<DummyRunResult> {
   const itemDims = input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3];
   const job: DummyRunJob = {
     onnxPath,
@@ -75,7 +116,7 @@ export async function runDummyBatch(onnxPath: string, input: ImageInputInfo & { 
     batches: input.dynamicBatch ? [2, 1] : [1],
     intraOpThreads: Math.max(1, Math.min(4, os.availableParallelism())),
   };
-  const report = await runInThread(job, options.timeoutMs ?? 300_000);
+  const report = await runInChild(job, options.timeoutMs ?? 300_000, options.memoryLimitBytes ?? DEFAULT_MODEL_CHECK_MEMORY_BYTES);
   const details = { file: onnxPath };
   if (report.loadError !== undefined) {
     throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: onnxruntime cannot load it: ${report.loadError.split('\n')[0]}`, { details });

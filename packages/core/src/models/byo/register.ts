@@ -26,6 +26,8 @@ export interface RegisterOnnxOptions extends RegistrationSettings {
   onWarning?: (warning: string) => void;
   /** Limit for loading + running the dummy batch. Default 5 min. */
   runTimeoutMs?: number;
+  /** Address space the dummy batch's process may use (DEFAULT_MODEL_CHECK_MEMORY_BYTES). */
+  memoryLimitBytes?: number;
 }
 
 /** What the registry's model.json records about the ONNX file (kept beside the manifest fields). */
@@ -109,7 +111,10 @@ export async function registerOnnxModel(modelsDir: string, fileOrFolder: string,
     warn(`${source.metadataFile}: layout ${meta.input.layout} differs from the graph's input, which is ${input.layout}; using ${input.layout}`);
   }
 
-  const run = await runDummyBatch(source.onnxPath, { ...input, width, height }, inspection.output.name, options.runTimeoutMs ? { timeoutMs: options.runTimeoutMs } : {});
+  const run = await runDummyBatch(source.onnxPath, { ...input, width, height }, inspection.output.name, {
+    ...(options.runTimeoutMs ? { timeoutMs: options.runTimeoutMs } : {}),
+    ...(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
+  });
   run.warnings.forEach(warn);
   if (inspection.output.classes !== undefined && inspection.output.classes !== run.classes) {
     throw new AppError('MODEL_NO_CLASS_OUTPUT', `${source.onnxPath}: output "${inspection.output.name}" declares ${inspection.output.classes} classes but produced ${run.classes}`);
