@@ -2,10 +2,10 @@
 # Packs .gpu/ for a benchmark run on the lent GPU machine (recipe: ../shared/device/README.md),
 # trimmed to fit the 64 MiB a run may carry: production node_modules without the test-only
 # TF.js stack, only the nsfwjs models named in GPU_MODELS, the build output and the photos.
-#   usage: npm run build && scripts/gpu/pack-bundle.sh   (then run scripts/gpu/bench.sh there)
+#   usage: npm run build && scripts/gpu/pack-bundle.sh
+#   there: source scripts/gpu/gpu-env.sh; bash scripts/gpu/bench.sh   (carry [".gpu"])
 set -euo pipefail
 root=$(git rev-parse --show-toplevel); cd "$root"
-shared="$root/../shared/device"
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
 rm -rf .gpu && mkdir -p .gpu/deb /tmp/hg-amd64/partial
 
@@ -28,5 +28,4 @@ for m in mobilenet_v2 mobilenet_v2_mid inception_v3; do
 done
 tar -C "$root" -cf - "${excludes[@]}" -T "$list" 2>/dev/null | xz -T0 -6 > .gpu/bundle.tar.xz
 rm -f "$list"
-cp "$shared/gpu-env.sh" .gpu/
 du -sh .gpu/*.tar.xz .gpu

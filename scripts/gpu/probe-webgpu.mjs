@@ -50,7 +50,7 @@ async function probe(Engine, init) {
     const openMs = performance.now() - t0;
     const first = await engine.run(batchInput(), BATCH);
     const second = await engine.run(batchInput(), BATCH);
-    return { result: { ok: info.ep === init.ep, ep: info.ep, fallbackReason: info.fallbackReason ?? null, openMs: Math.round(openMs), firstRunMs: +first.ms.toFixed(2), runMs: +second.ms.toFixed(2) }, output: second.outputs[init.outputNames[0]] };
+    return { result: { ok: info.ep === init.provider.ep, ep: info.ep, fallbackReason: info.fallbackReason ?? null, openMs: Math.round(openMs), firstRunMs: +first.ms.toFixed(2), runMs: +second.ms.toFixed(2) }, output: second.outputs[init.outputNames[0]] };
   } catch (error) {
     return { result: { ok: false, error: error instanceof Error ? error.message : String(error) }, output: undefined };
   } finally {
@@ -65,11 +65,11 @@ try {
   const { manifest, onnx } = buildColourNet({ name: 'probe', size: SIZE, channels: 16 });
   await writeModel(dir, manifest, onnx);
   const model = await loadModel(dir, 'probe');
-  const base = { onnxPath: model.onnxPath, intraOpThreads: 1, cudaDeviceId: 0, inputName: manifest.input.name, itemDims: [3, SIZE, SIZE], outputNames: [manifest.output.name] };
+  const base = { onnxPath: model.onnxPath, intraOpThreads: 1, inputName: manifest.input.name, itemDims: [3, SIZE, SIZE], outputNames: [manifest.output.name] };
 
-  const cpu = await probe(InlineInference, { ...base, ep: 'cpu' });
-  const main = await probe(InlineInference, { ...base, ep });
-  const worker = await probe(InferenceThread, { ...base, ep });
+  const cpu = await probe(InlineInference, { ...base, provider: { ep: 'cpu' } });
+  const main = await probe(InlineInference, { ...base, provider: { ep } });
+  const worker = await probe(InferenceThread, { ...base, provider: { ep } });
   main.result.maxAbsDiffVsCpu = maxAbsDiff(main.output, cpu.output);
   worker.result.maxAbsDiffVsCpu = maxAbsDiff(worker.output, cpu.output);
   // What bench.sh should use: the default unless only the main thread reaches the device.

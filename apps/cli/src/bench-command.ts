@@ -12,7 +12,7 @@ import { renderTable } from './table.js';
 
 export const BENCH_USAGE = `  bench --model NAME[,NAME] [--images 100,10000,100000] [--workers 1,2] [--batch B]
         [--ep cpu|webgpu] [--external] [--chunk K [--chunk-at N]] [--out DIR] [--photos DIR[,DIR]]
-        [--corpus N] [--seed S] [--inprocess-max N] [--quiet CORES [--quiet-wait S]] [--no-write]
+        [--corpus N] [--seed S] [--inprocess-max N] [--naive-samples N] [--quiet CORES [--quiet-wait S]] [--no-write]
                                              drain time of N images across W workers vs the naive projection
   bench-smoke [--model NAME] [--images 1000]  1 worker: e2e rate, in-process rate and their ratio
   bench-render FILE.json [...] [--out DIR] [--results-md FILE]
@@ -33,6 +33,7 @@ const options = {
   corpus: { type: 'string' },
   seed: { type: 'string' },
   'inprocess-max': { type: 'string' },
+  'naive-samples': { type: 'string' },
   'no-write': { type: 'boolean', default: false },
   quiet: { type: 'string' },
   'quiet-wait': { type: 'string' },
@@ -92,7 +93,7 @@ export async function benchCommand(args: string[], env: NodeJS.ProcessEnv = proc
     corpusSize: positive(values.corpus, 'corpus', BENCH_DEFAULTS.corpusSize),
     seed: positive(values.seed, 'seed', BENCH_DEFAULTS.seed),
     inProcessMax: positive(values['inprocess-max'], 'inprocess-max', BENCH_DEFAULTS.inProcessMax),
-    naiveSamples: BENCH_DEFAULTS.naiveSamples,
+    naiveSamples: positive(values['naive-samples'], 'naive-samples', BENCH_DEFAULTS.naiveSamples),
     ...(values.quiet ? { quietBelow: Number(values.quiet), quietMaxWaitMs: positive(values['quiet-wait'], 'quiet-wait', 300) * 1000 } : {}),
     command: `npm run bench -- ${args.join(' ')}`,
   }, env);

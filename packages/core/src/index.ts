@@ -20,6 +20,8 @@ export * from './models/onnx/sniff.js';
 export * from './models/generated/colour-net.js';
 export * from './models/generated/timm-like.js';
 export * from './models/onnx/external-data.js';
+export * from './models/onnx/float16.js';
+export * from './models/float16-variant.js';
 export * from './models/byo/index.js';
 export * from './imaging/decode.js';
 export * from './imaging/tensor-layout.js';
