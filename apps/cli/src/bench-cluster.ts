@@ -35,9 +35,10 @@ import {
 import { QUEUE_ONLY_MAIN } from '@hourglass/worker';
 import { renderClusterBench, writeClusterBench, type ClusterRun } from './bench-cluster-report.js';
 
-export const BENCH_CLUSTER_USAGE = `  bench-cluster [--images N] [--chunk C] [--shards 1,3] [--workers P] [--masters M] [--no-single] [--no-write]
+export const BENCH_CLUSTER_USAGE = `  bench-cluster [--images N] [--chunk C] [--batches B] [--shards 1,3] [--workers P] [--masters M] [--no-single] [--no-write]
                                              queue-only ceiling on 1 Redis and on an M-master Redis
-                                             Cluster with K queue shards; Redis CPU µs/image per node
+                                             Cluster with K queue shards (N images as B concurrent
+                                             batches); Redis CPU µs/image per master
 `;
 
 const MODEL = 'queue-only';
@@ -77,7 +78,7 @@ async function countersPerNode(nodes: Array<Awaited<ReturnType<typeof masterNode
   return Promise.all(nodes.map(async (node) => (await readRedisCounters(node)) ?? { cpuSeconds: 0, scriptCalls: 0 }));
 }
 
-async function drainOnce(target: Target, model: RegisteredModel, shards: number, workers: number, images: number, chunkSize: number, modelsDir: string): Promise<ClusterRun> {
+async function drainOnce(target: Target, model: RegisteredModel, shards: number, workers: number, images: number, chunkSize: number, batches: number, modelsDir: string): Promise<ClusterRun> {
   const prefix = `bcl${Date.now().toString(36)}`;
   const env = { ...target.env, PATH: process.env.PATH ?? '', MODEL, MODELS_DIR: modelsDir, HOURGLASS_PREFIX: prefix, QUEUE_SHARDS: String(shards), LOG_LEVEL: 'warn', BATCH_SIZE: '16' };
   const config = { ...target.connect, QUEUE_SHARDS: shards };
@@ -95,17 +96,28 @@ async function drainOnce(target: Target, model: RegisteredModel, shards: number,
   try {
     const before = await countersPerNode(nodes);
     const startedAt = Date.now();
-    const items = Array.from({ length: images }, (_, index) => ({ index, path: `q/${index % 1000}.jpg` }));
-    const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: 'bench-cluster' });
-    let finishedAt: string | null = null;
-    while (!finishedAt) {
-      await new Promise((r) => setTimeout(r, 100));
-      finishedAt = await redis.hget(keys.batch(view.id), 'finishedAt');
+    // `batches` batches at once, as a fleet serving several clients has: a batch's rows live on
+    // its own slot, so one batch's result writes stay on one master whatever K is.
+    const perBatch = Math.ceil(images / batches);
+    const views = await Promise.all(
+      Array.from({ length: batches }, (_, b) => {
+        const items = Array.from({ length: Math.min(perBatch, images - b * perBatch) }, (_, i) => ({ index: i, path: `q/${(b * perBatch + i) % 1000}.jpg` }));
+        return submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: 'bench-cluster' });
+      }),
+    );
+    const finished: number[] = [];
+    for (const view of views) {
+      let finishedAt: string | null = null;
+      while (!finishedAt) {
+        await new Promise((r) => setTimeout(r, 100));
+        finishedAt = await redis.hget(keys.batch(view.id), 'finishedAt');
+      }
+      finished.push(Number(finishedAt));
     }
     const after = await countersPerNode(nodes);
     const measuredSeconds = (Date.now() - startedAt) / 1000;
-    const createdAt = Number(await redis.hget(keys.batch(view.id), 'createdAt'));
-    const drainMs = Number(finishedAt) - createdAt;
+    const createdAt = Math.min(...(await Promise.all(views.map(async (v) => Number(await redis.hget(keys.batch(v.id), 'createdAt'))))));
+    const drainMs = Math.max(...finished) - createdAt;
     const rawCpuUs = nodes.map((_, i) => ((after[i]!.cpuSeconds - before[i]!.cpuSeconds) * 1e6) / images);
     const perNodeCpuUs = rawCpuUs.map((us, i) => Math.max(0, us - (idleCpuUsPerSecond[i]! * measuredSeconds) / images));
     const scriptCalls = nodes.reduce((sum, _, i) => sum + after[i]!.scriptCalls - before[i]!.scriptCalls, 0);
@@ -115,6 +127,7 @@ async function drainOnce(target: Target, model: RegisteredModel, shards: number,
       shards,
       workers,
       images,
+      batches,
       chunkSize,
       drainMs,
       imagesPerSecond: (images / drainMs) * 1000,
@@ -138,6 +151,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
     options: {
       images: { type: 'string', default: '20000' },
       chunk: { type: 'string', default: '1' },
+      batches: { type: 'string', default: '1' },
       shards: { type: 'string', default: '1,3' },
       workers: { type: 'string', default: '2' },
       masters: { type: 'string', default: '3' },
@@ -147,6 +161,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
   });
   const images = Number(values.images);
   const chunkSize = Number(values.chunk);
+  const batches = Math.max(1, Number(values.batches));
   const workers = Number(values.workers);
   const shardCounts = values.shards.split(',').map(Number);
   const root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-bench-cluster-'));
@@ -165,7 +180,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
         machine = machineSummary(await describeMachine(probe));
         probe.disconnect();
         const target: Target = { label: '1 Redis', env: { REDIS_URL: single.url }, connect: { REDIS_URL: single.url }, masters: 1 };
-        runs.push(await drainOnce(target, model, 1, workers, images, chunkSize, modelsDir));
+        runs.push(await drainOnce(target, model, 1, workers, images, chunkSize, batches, modelsDir));
         console.log(renderClusterBench(runs.slice(-1), { header: false }));
       } finally {
         await single.stop();
@@ -180,7 +195,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
         probe.disconnect();
       }
       for (const shards of shardCounts) {
-        runs.push(await drainOnce(target, model, shards, workers, images, chunkSize, modelsDir));
+        runs.push(await drainOnce(target, model, shards, workers, images, chunkSize, batches, modelsDir));
         console.log(renderClusterBench(runs.slice(-1), { header: false }));
       }
     } finally {
