@@ -84,8 +84,12 @@ phase "base images"
 base_images_build
 engine_verify_isolation "$NODE_IMAGE" "$NPM_CACHE_PORT"
 
-export HOURGLASS_API_KEYS="smoke-user-$RANDOM$RANDOM"
-export HOURGLASS_ADMIN_KEYS="smoke-admin-$RANDOM$RANDOM"
+# 48 hex characters each (the API refuses short keys).
+export HOURGLASS_API_KEYS="smoke-user-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+export HOURGLASS_ADMIN_KEYS="smoke-admin-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+# The API on a free loopback port of the host only (docker-proxy), never on every address.
+HOURGLASS_API_PUBLISH="127.0.0.1:$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+export HOURGLASS_API_PUBLISH
 export NPM_REGISTRY APT_MIRROR
 cd "$REPO"
 phase "build (docker-compose $(docker-compose version --short), docker $(docker version -f '{{.Server.Version}}'))"
