@@ -174,7 +174,7 @@ interface Spec {
 }
 
 const specs: Spec[] = [
-  { file: 'infra/Dockerfile', runtimeTargets: ['api', 'worker', 'cli'], serviceTargets: ['api', 'worker'] },
+  { file: 'infra/Dockerfile', runtimeTargets: ['api', 'worker', 'models', 'cli'], serviceTargets: ['api', 'worker'] },
   {
     file: 'infra/Dockerfile.gpu',
     runtimeTargets: ['worker-webgpu', 'worker-cuda'],
@@ -238,6 +238,40 @@ describe.each(specs)('$file (offline lint)', ({ file, runtimeTargets, serviceTar
         expect(['skip', 'cuda12'], `line ${r.line}: ONNXRUNTIME_NODE_INSTALL=${flavour}`).toContain(flavour);
       }
     }
+  });
+
+  it('builds with plain `docker build` (classic builder, Docker 20.10): no RUN --mount, no syntax directive', () => {
+    const text = readFileSync(path.join(root, file), 'utf8');
+    expect(text).not.toMatch(/^#\s*syntax=/m);
+    for (const r of df.stages.flatMap(runs)) expect(r.args, `line ${r.line}`).not.toMatch(/--mount=|--network=|--security=/);
+  });
+
+  it('every npm ci takes the NPM_REGISTRY build arg, after the import-only packages left the manifests', () => {
+    for (const s of df.stages) {
+      for (const r of runs(s).filter((i) => /\bnpm\s+ci\b/.test(i.args))) {
+        expect(r.args, `line ${r.line}`).toContain('${NPM_REGISTRY:+--registry=$NPM_REGISTRY}');
+        expect(s.instructions.some((i) => i.cmd === 'ARG' && /^NPM_REGISTRY\b/.test(i.args)), `line ${r.line}: ARG NPM_REGISTRY in the stage`).toBe(true);
+        const before = chain(df, s).flatMap((x) => x.instructions);
+        const stripAt = before.findIndex((i) => i.cmd === 'RUN' && i.args.includes('runtime-manifests.mjs'));
+        expect(stripAt, `line ${r.line}: runtime-manifests.mjs runs first`).toBeGreaterThanOrEqual(0);
+        expect(stripAt).toBeLessThan(before.indexOf(r));
+      }
+    }
+  });
+
+  it('every apt-get install can go through APT_MIRROR, and the image keeps Debian\'s sources', () => {
+    for (const s of df.stages) {
+      for (const r of runs(s).filter((i) => /apt-get\s+install/.test(i.args))) {
+        if (s.from.startsWith('nvidia/cuda')) continue; // Ubuntu's archive: not Debian's mirror
+        expect(s.instructions.some((i) => i.cmd === 'ARG' && /^APT_MIRROR\b/.test(i.args)), `line ${r.line}: ARG APT_MIRROR`).toBe(true);
+        expect(r.args, `line ${r.line}`).toMatch(/if \[ -n "\$APT_MIRROR" \]/);
+        expect(r.args, `line ${r.line}: sources restored`).toMatch(/mv \/tmp\/debian\.sources \/etc\/apt\/sources\.list\.d\/debian\.sources/);
+      }
+    }
+  });
+
+  it.each(runtimeTargets)('%s runs with onnxruntime telemetry off (ORT_TELEMETRY_DISABLED=1)', (target) => {
+    expect(effective(df, stageNamed(df, target)).env.get('ORT_TELEMETRY_DISABLED')).toBe('1');
   });
 
   it('apt-get installs without recommends and cleans its lists in the same layer', () => {
@@ -330,6 +364,18 @@ describe('infra/Dockerfile: CPU images', () => {
       expect(installs.length, `${target}: copies from a stage that runs npm ci`).toBeGreaterThan(0);
       for (const r of installs) expect(r.args, `${target}: line ${r.line}`).toMatch(/--omit=dev/);
     }
+  });
+
+  it('api and worker copy only the pruned runtime tree: no build tree, no nsfwjs (models-prod), nothing else', () => {
+    for (const target of ['api', 'worker']) {
+      const sources = copiedFrom(df, stageNamed(df, target)).map((s) => s.name);
+      expect(sources, target).toEqual(['prod']);
+    }
+    const prod = stageNamed(df, 'prod');
+    const install = runs(prod).find((r) => /\bnpm\s+ci\b/.test(r.args))!;
+    expect(install.args).toMatch(/prune-runtime\.sh/);
+    expect(copiedFrom(df, stageNamed(df, 'models')).map((s) => s.name)).toEqual(['models-prod']);
+    expect(runs(stageNamed(df, 'models-prod')).some((r) => r.args.includes('add-nsfwjs.mjs'))).toBe(true);
   });
 
   it('gives DATA_ROOT and MODELS_DIR defaults that exist and belong to the app user', () => {
