@@ -6,6 +6,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BENCH_SCHEMA, renderDrainChart, renderMarkdown, reportBaseName, type BenchReport, type Corpus, type MachineInfo } from '@hourglass/core';
 import type { BenchOptions } from './bench-options.js';
+import { resultsSections } from './results-sections.js';
 
 /** The report before any model is measured: machine, corpus and options. */
 export function newBenchReport(options: BenchOptions, machine: MachineInfo, corpus: Corpus, notes: string[]): BenchReport {
@@ -57,7 +58,9 @@ export async function writeOutputs(report: BenchReport, outDir: string, resultsM
     const rel = (file: string): string => path.relative(path.dirname(path.resolve(resultsMd)), path.resolve(file)).split(path.sep).join('/');
     const images = charts.map((c) => `![drain time vs images](${rel(c)})`).join('\n\n');
     const body = renderMarkdown(report).replace('## Every run', `${images}\n\n## Every run`);
-    await writeFile(resultsMd, `${body}\nRaw data: ${charts.map((c) => `[${path.basename(c, '.svg')}.json](${rel(c).replace(/\.svg$/, '.json')})`).join(', ')}.\n`);
+    // Sections other benchmarks keep in RESULTS.md (queue-only ceiling, scaling curve) stay.
+    const kept = resultsSections(await readFile(resultsMd, 'utf8').catch(() => ''));
+    await writeFile(resultsMd, `${body}\nRaw data: ${charts.map((c) => `[${path.basename(c, '.svg')}.json](${rel(c).replace(/\.svg$/, '.json')})`).join(', ')}.\n${kept.map((k) => `\n${k}`).join('')}`);
     written.push(resultsMd);
   }
   return written;

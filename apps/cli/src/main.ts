@@ -12,6 +12,7 @@ import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
 import { TRAIN_USAGE, trainCommand } from './train-command.js';
 import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
+import { BENCH_QUEUE_USAGE, benchQueueCommand } from './bench-queue-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
 import { CHAOS_USAGE, chaosCommand } from './chaos.js';
 
@@ -21,7 +22,7 @@ commands:
 ${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep] [--no-transfer]
                                              run the whole system on a demo batch, then fine-tune the
                                              bundled MobileNetV2 on the demo images and classify with it
-${BENCH_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
+${BENCH_USAGE}${BENCH_QUEUE_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return benchSmokeCommand(rest);
     case 'bench-render':
       return benchRenderCommand(rest);
+    case 'bench-queue':
+      return benchQueueCommand(rest);
     case 'plan':
       return planCommand(rest);
     case 'datasets':

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 
 export const WORKER_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+/** The queue-only worker (null classifier), for the queue ceiling bench. */
+export const QUEUE_ONLY_WORKER_MAIN = fileURLToPath(new URL('./queue-only-main.js', import.meta.url));
 
 export interface SpawnedWorker {
   child: ChildProcess;
@@ -25,10 +27,12 @@ export interface SpawnWorkerOptions {
   /** Receives every log record the worker prints (one JSON object per line). */
   onLog?: (record: Record<string, unknown>, line: string) => void;
   readyTimeoutMs?: number;
+  /** The entry script (default WORKER_MAIN). */
+  entry?: string;
 }
 
 export function spawnWorker(options: SpawnWorkerOptions): SpawnedWorker {
-  const child = spawn(process.execPath, [WORKER_MAIN, '--model', options.model], {
+  const child = spawn(process.execPath, [options.entry ?? WORKER_MAIN, '--model', options.model], {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
