@@ -6,9 +6,10 @@
  */
 import type { Classification, ImageClassifier, RegisteredModel } from '@hourglass/core';
 
-/** Labels as long as ImageNet's typical ones, confidences at float precision: rows the size of a real model's. */
+/** Labels as long as ImageNet's typical ones, confidences as the real classifier writes them: rows the size of a real model's. */
 function fixedPredictions(topK: number): Classification['predictions'] {
-  const confidences = [0.8348274230957031, 0.09327125549316406, 0.021448930352926254, 0.007312297821044922, 0.0040919831953942776];
+  // Six digits, as the real classifier's topK rounds them.
+  const confidences = [0.834827, 0.093271, 0.021449, 0.007312, 0.004092];
   return Array.from({ length: Math.max(1, Math.min(topK, 5)) }, (_, i) => ({ label: `queue-only class ${i}`, confidence: confidences[i]! }));
 }
 

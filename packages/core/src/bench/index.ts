@@ -11,3 +11,4 @@ export * from './planner.js';
 export * from './cpu.js';
 export * from './redis-cost.js';
 export * from './queue-report.js';
+export * from './scaling.js';

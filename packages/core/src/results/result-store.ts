@@ -13,14 +13,18 @@ import { isFailure, type ResultRow } from './result-row.js';
 // again. The started hash only dedupes starts while the batch runs: it goes when the batch is done.
 const STORE_ROWS = `
 local stored = 0
+local failed = 0
 local finished = 0
 local now = ARGV[1]
 for i = 3, #ARGV, 3 do
   if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
     stored = stored + 1
-    redis.call('HINCRBY', KEYS[2], ARGV[i + 2] == '1' and 'failed' or 'completed', 1)
+    if ARGV[i + 2] == '1' then failed = failed + 1 end
   end
 end
+-- The counters once per call, not once per row.
+if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
+if stored > failed then redis.call('HINCRBY', KEYS[2], 'completed', stored - failed) end
 if stored > 0 then
   redis.call('HSETNX', KEYS[2], 'firstResultAt', now)
   local done = tonumber(redis.call('HGET', KEYS[2], 'completed') or '0') + tonumber(redis.call('HGET', KEYS[2], 'failed') or '0')
