@@ -25,12 +25,12 @@ export async function writeImages(
   };
 }
 
-/** Submits the paths as one batch of the colours model; returns its id. */
-export async function submit(system: TestSystem, paths: string[]): Promise<string> {
+/** Submits the paths as one batch of the colours model (the server's job size unless `chunkSize`); returns its id. */
+export async function submit(system: TestSystem, paths: string[], chunkSize?: number): Promise<string> {
   const response = await system.request('/v1/batches', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'colours', images: paths.map((p) => ({ path: p })) }),
+    body: JSON.stringify({ model: 'colours', images: paths.map((p) => ({ path: p })), ...(chunkSize !== undefined ? { chunkSize } : {}) }),
   });
   expect(response.status).toBe(202);
   return ((await response.json()) as { id: string }).id;

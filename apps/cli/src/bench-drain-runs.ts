@@ -16,8 +16,6 @@ import {
   formatDuration,
   predictDrain,
   predictFromRate,
-  readRedisCounters,
-  redisCostPerImage,
   type ConfigRecord,
   type DrainPrediction,
   type InProcessResult,
@@ -71,11 +69,10 @@ export async function drainRuns(
 
       const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize !== 'auto' ? ` (${step.chunkSize}/job)` : ''}`;
       const progress = new ProgressLine(label, step.images, out);
-      const { cpu, redisBefore, ...drain } = await metered(session, async () => {
-        const redisBefore = await readRedisCounters(redis);
-        return { ...(await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, onProgress: (done, failed) => progress.update(done, failed) })), redisBefore };
-      });
-      const redisCost = redisCostPerImage(redisBefore, await readRedisCounters(redis), drain.images);
+      const { cpu, ...drain } = await metered(session, () =>
+        drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, measureRedis: true, onProgress: (done, failed) => progress.update(done, failed) }),
+      );
+      const redisCost = drain.redis;
       batchIds.push(drain.batchId);
       progress.finish();
       const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu, ...(redisCost ? { redis: redisCost } : {}) };

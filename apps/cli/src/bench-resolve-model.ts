@@ -1,5 +1,5 @@
-/** The model a bench run measures: found in the model folders, or generated when it is a colour net. */
-import { buildColourNet, loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
+/** The model a bench run measures: found in the model folders, or generated (colour nets, the blog's architectures). */
+import { buildBlogModel, buildColourNet, isBlogModelName, loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
 
 /** Models the bench can make itself when they are not registered: the generated colour nets. */
 const GENERATED: Record<string, { size: number; channels: number }> = {
@@ -7,7 +7,7 @@ const GENERATED: Record<string, { size: number; channels: number }> = {
   'colours-224': { size: 224, channels: 16 },
 };
 
-/** Finds a registered model in the model folders; generates the colour nets when missing. */
+/** Finds a registered model in the model folders; generates the colour nets and blog architectures when missing. */
 export async function resolveBenchModel(name: string, modelDirs: readonly string[]): Promise<{ model: RegisteredModel; modelsDir: string }> {
   let lastError: unknown;
   for (const dir of modelDirs) {
@@ -18,9 +18,10 @@ export async function resolveBenchModel(name: string, modelDirs: readonly string
     }
   }
   const generated = Object.hasOwn(GENERATED, name) ? GENERATED[name] : undefined;
-  if (!generated) throw lastError;
+  if (!generated && !isBlogModelName(name)) throw lastError;
   const dir = modelDirs.at(-1)!;
-  const { manifest, onnx } = buildColourNet({ name, ...generated });
+  // The blog's architectures (levit-128s-gen, levit-256-gen, beit-base-gen): random weights, speed only.
+  const { manifest, onnx } = generated ? buildColourNet({ name, ...generated }) : buildBlogModel(name as Parameters<typeof buildBlogModel>[0]);
   await writeModel(dir, manifest, onnx);
   return { model: await loadModel(dir, name), modelsDir: dir };
 }

@@ -14,6 +14,7 @@ import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
 import { TRAIN_USAGE, trainCommand } from './train-command.js';
 import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, exitCodeOf, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
+import { BENCH_QUEUE_USAGE, benchQueueCommand } from './bench-queue-command.js';
 import { PLAN_USAGE, planCommand } from './plan.js';
 import { BENCH_CLUSTER_USAGE, benchClusterCommand } from './bench-cluster.js';
 import { CHAOS_USAGE, chaosCommand } from './chaos.js';
@@ -24,7 +25,7 @@ commands:
 ${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep] [--no-transfer]
                                              run the whole system on a demo batch, then fine-tune the
                                              bundled MobileNetV2 on the demo images and classify with it
-${BENCH_USAGE}${BENCH_CLUSTER_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
+${BENCH_USAGE}${BENCH_QUEUE_USAGE}${BENCH_CLUSTER_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return benchRenderCommand(rest);
     case 'bench-cluster':
       return benchClusterCommand(rest);
+    case 'bench-queue':
+      return benchQueueCommand(rest);
     case 'plan':
       return planCommand(rest);
     case 'datasets':

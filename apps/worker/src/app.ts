@@ -18,6 +18,7 @@ import {
   connectRedis,
   describeError,
   describeProvider,
+  jobsInFlightFor,
   loadModel,
   readBatch,
   realDataRoot,
@@ -47,7 +48,12 @@ export interface WorkerApp {
   stop(graceMs: number): Promise<{ drained: boolean }>;
 }
 
-export async function createWorkerApp(config: WorkerConfig, modelName: string, log: Logger): Promise<WorkerApp> {
+export interface WorkerAppOptions {
+  /** Opens the classifier (default ImageClassifier.open); the queue-only bench passes a null one. */
+  openClassifier?: typeof ImageClassifier.open;
+}
+
+export async function createWorkerApp(config: WorkerConfig, modelName: string, log: Logger, options: WorkerAppOptions = {}): Promise<WorkerApp> {
   const id = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const model = await loadModel(config.MODELS_DIR, modelName);
   const { manifest } = model;
@@ -57,7 +63,8 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const wlog = log.child({ model: manifest.name, modelVersion: manifest.version, worker: id });
   const metrics = createWorkerMetrics();
 
-  const classifier = await ImageClassifier.open(model, {
+  const openClassifier = options.openClassifier ?? ((...args: Parameters<typeof ImageClassifier.open>) => ImageClassifier.open(...args));
+  const classifier = await openClassifier(model, {
     ...settings,
     // A backbone also serves train-<model>: its features ride along with every batch it runs.
     withFeatures: manifest.features !== undefined,
@@ -122,7 +129,10 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   });
 
   // Busy time is time with a job in flight: the heartbeat's img/s, which the API sizes jobs by.
+  // Jobs in flight follow the size of the jobs coming in: about 2 × B images, not 2 × B jobs.
   const processor = async (job: Job<ClassifyJobData>): Promise<void> => {
+    const imagesPerJob = Math.max(1, job.data.items.length);
+    classify.setJobsInFlight(jobsInFlightFor(imagesPerJob, settings.concurrency, settings.concurrency), Math.ceil(batchSize / imagesPerJob));
     rate.jobStarted();
     try {
       await classifyJob(job);
@@ -154,7 +164,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     intraOpThreads,
     startedAt,
     processed,
-    concurrency: settings.concurrency,
+    concurrency: worker.concurrency,
     ...(rate.imagesPerSecond() !== undefined ? { imagesPerSecond: rate.imagesPerSecond()! } : {}),
   }));
   await heartbeat.start();

@@ -38,6 +38,11 @@ export interface ClassifyWorkers {
   queues: string[];
   workers: Array<Worker<ClassifyJobData>>;
   run(): void;
+  /**
+   * Jobs in flight for the whole process, split over the shards as at start: the processor sets it
+   * from the size of the jobs coming in (about 2 × B images in flight, not 2 × B jobs).
+   */
+  setJobsInFlight(total: number, jobsPerMicroBatch: number): void;
   isRunning(): boolean;
   close(force?: boolean): Promise<void>;
 }
@@ -59,7 +64,9 @@ export function createClassifyWorkers(options: ClassifyWorkersOptions): Classify
       // After a Redis error BullMQ waits this long before fetching again (default 15 s): a restarted
       // Redis should see its workers back within about a second of being reachable.
       runRetryDelay: 1_000,
-      removeOnComplete: { age: 3600, count: 1000 },
+      // A completed job's record is deleted at once: its outcome is the batch's rows, and keeping
+      // (then trimming) the last 1,000 cost every completion a ZADD and a trim in Redis.
+      removeOnComplete: { count: 0 },
       removeOnFail: { age: 7 * 24 * 3600 },
       autorun: false,
     });
@@ -82,6 +89,10 @@ export function createClassifyWorkers(options: ClassifyWorkersOptions): Classify
     workers,
     run() {
       for (const worker of workers) void worker.run().catch((error: unknown) => log.error({ err: String(error), queue: worker.name }, 'worker loop stopped'));
+    },
+    setJobsInFlight(total, jobsPerMicroBatch) {
+      const perShard = shardConcurrency(total, Math.max(1, jobsPerMicroBatch), workers.length);
+      for (const worker of workers) if (worker.concurrency !== perShard) worker.concurrency = perShard;
     },
     isRunning: () => workers.every((w) => w.isRunning()),
     async close(force = false) {

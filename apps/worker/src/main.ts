@@ -7,6 +7,7 @@ import './telemetry-opt-out.js';
 import { createLogger, describeError, loadWorkerConfig, preprocessConcurrencyOf } from '@hourglass/core';
 import { createWorkerApp } from './app.js';
 import { modelFromArgs } from './cli-args.js';
+import { serveWorker } from './serve.js';
 
 const log = createLogger('worker');
 
@@ -21,26 +22,7 @@ async function main(): Promise<void> {
     log.fatal('no model: run `npm run worker -- --model NAME` or set MODEL');
     process.exit(2);
   }
-  const app = await createWorkerApp(config, model, log);
-  // A parent that spawned us with an IPC channel (demo, bench, tests) learns we are ready.
-  process.send?.({ type: 'ready', id: app.id, model: app.model, ep: app.ep, batchSize: app.batchSize, intraOpThreads: app.intraOpThreads, inferenceThread: app.inferenceThread, httpPort: app.httpPort });
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
-    app.stop(config.SHUTDOWN_GRACE_MS).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: describeError(error) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  // Spawned by a parent over IPC (bench, demo, tests): if the parent dies, do not live on as an orphan.
-  process.on('disconnect', () => shutdown('parent exited'));
+  await serveWorker(config, log, () => createWorkerApp(config, model, log));
 }
 
 main().catch((error: unknown) => {

@@ -1,26 +1,27 @@
 /**
- * Entry of a queue-only worker process (the cluster benchmark spawns it): MODEL and the usual
- * worker environment (REDIS_URL or REDIS_CLUSTER_NODES, QUEUE_SHARDS, HOURGLASS_PREFIX, BATCH_SIZE).
- * Tells its parent over IPC once every shard's Worker is connected; SIGTERM closes it.
+ * Queue-only worker process, for `npm run bench:queue` only: the production worker with the
+ * null classifier (no decode, no inference), so a drain measures what the queue, the result store
+ * and their Lua scripts cost per image. Same config, same BullMQ options, same result path.
  */
 import { createLogger, describeError, loadWorkerConfig } from '@hourglass/core';
-import { startQueueOnlyWorker } from './queue-only.js';
+import { createWorkerApp } from './app.js';
+import { modelFromArgs } from './cli-args.js';
+import { openNullClassifier } from './null-classifier.js';
+import { serveWorker } from './serve.js';
 
-const log = createLogger('queue-only-worker');
+const log = createLogger('worker');
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  if (!config.MODEL) throw new Error('MODEL is required');
-  const worker = await startQueueOnlyWorker(config, config.MODEL, log);
-  process.send?.({ type: 'ready', queues: worker.queues, pid: process.pid });
-  const stop = (): void => {
-    void worker.stop().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const model = modelFromArgs(process.argv.slice(2), process.env);
+  if (!model) {
+    log.fatal('no model: pass --model NAME');
+    process.exit(2);
+  }
+  await serveWorker(config, log, () => createWorkerApp(config, model, log, { openClassifier: async (registered) => openNullClassifier(registered) }));
 }
 
 main().catch((error: unknown) => {
-  log.fatal({ err: describeError(error) }, 'queue-only worker failed to start');
+  log.fatal({ err: describeError(error), code: (error as { code?: string }).code }, 'queue-only worker failed to start');
   process.exit(1);
 });

@@ -11,6 +11,8 @@ import readline from 'node:readline';
 import { withOrtTelemetryOptOut } from '@hourglass/core';
 
 export const WORKER_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+/** The queue-only worker (null classifier), for the queue ceiling bench. */
+export const QUEUE_ONLY_WORKER_MAIN = fileURLToPath(new URL('./queue-only-main.js', import.meta.url));
 
 export interface SpawnedWorker {
   child: ChildProcess;
@@ -34,10 +36,12 @@ export interface SpawnWorkerOptions {
    * to start), Dawn, onnxruntime. Without it only the last 4 KB are kept, for the exit message.
    */
   stderrFile?: string;
+  /** The entry script (default WORKER_MAIN). */
+  entry?: string;
 }
 
 export function spawnWorker(options: SpawnWorkerOptions): SpawnedWorker {
-  const child = spawn(process.execPath, [WORKER_MAIN, '--model', options.model], {
+  const child = spawn(process.execPath, [options.entry ?? WORKER_MAIN, '--model', options.model], {
     // onnxruntime's telemetry opt-out is in the environment the child starts with (unless
     // HOURGLASS_ORT_TELEMETRY=on), not only set by its entry point.
     env: withOrtTelemetryOptOut(options.env),

@@ -68,3 +68,6 @@ export type { ConvertedModel, ConvertOptions } from './models/importers/converte
 export * from './workers/pipeline-settings.js';
 export * from './bench/index.js';
 export * from './training/index.js';
+export * from './models/generated/blog-models.js';
+export * from './models/onnx/graph-cost.js';
+export * from './workers/in-flight.js';

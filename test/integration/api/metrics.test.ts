@@ -31,8 +31,9 @@ async function writeImages(system: TestSystem, count: number, dir: string): Prom
   return paths;
 }
 
+// One job per image: the queue gauges below count jobs.
 const submit = async (system: TestSystem, paths: string[]): Promise<string> => {
-  const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, images: paths.map((p) => ({ path: p })) }) });
+  const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, chunkSize: 1, images: paths.map((p) => ({ path: p })) }) });
   expect(response.status).toBe(202);
   return ((await response.json()) as { id: string }).id;
 };

@@ -27,7 +27,9 @@ describe('worker SIGKILL during a batch', () => {
     const { paths, expected } = await writeImages(system, TOTAL);
     const start = () => system.startWorker({ env: FAST_RECOVERY_ENV });
     const live: SpawnedWorker[] = await Promise.all([start(), start()]);
-    const id = await submit(system, paths);
+    // One image per job: every kill then finds the victim with jobs in flight, and the recovery
+    // time below is per job. The auto job size is killed in the next test.
+    const id = await submit(system, paths, 1);
     const queue = system.api.context.queues.get('colours');
     // Best effort (events can be missed), only to show the kills hit work in flight.
     const eventsRedis = new Redis(system.redisUrl, { maxRetriesPerRequest: null });
@@ -71,5 +73,24 @@ describe('worker SIGKILL during a batch', () => {
         `recoveryMs=${recoveries.map((r) => r.ms).join(',')} stalledJobsRecovered=${stalled} lost=${result.lost} duplicates=${result.duplicates} failed=${result.failed} ` +
         `lock=${FAST_RECOVERY_ENV.LOCK_DURATION_MS}ms stalledInterval=${FAST_RECOVERY_ENV.STALLED_INTERVAL_MS}ms`,
     );
+  });
+
+  it('a kill at the auto job size: several images per job, every image exactly once', { timeout: 150_000 }, async () => {
+    const { paths, expected } = await writeImages(system, TOTAL);
+    const start = () => system.startWorker({ env: FAST_RECOVERY_ENV });
+    const victim = await start();
+    await start();
+    const id = await submit(system, paths);
+    const created = (await (await system.request(`/v1/batches/${id}`)).json()) as { chunkSize: number; chunkSizeSource: string };
+    expect(created.chunkSizeSource).toBe('auto');
+    expect(created.chunkSize).toBeGreaterThan(1);
+    await waitForDone(system, id, Math.floor(TOTAL * (0.2 + Math.random() * 0.4)));
+    victim.child.kill('SIGKILL');
+    expect(await victim.exited).toBe('SIGKILL');
+    const view = await waitForBatch(system, id, 120_000);
+    expect(view.counts.completed + view.counts.failed).toBe(TOTAL);
+    const result = audit(await fetchResults(system, id), expected);
+    expectExactlyOnce(result, TOTAL);
+    console.info(`[reliability] worker-kill at auto size: ${created.chunkSize} images/job, lost=${result.lost} duplicates=${result.duplicates} failed=${result.failed}`);
   });
 });

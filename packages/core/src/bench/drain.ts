@@ -17,6 +17,7 @@ import { resolveChunkSize } from '../batches/chunk-size.js';
 import type { ChunkSizeSource } from '../batches/chunk-size-policy.js';
 import { batchHistogram, sumStages, type StageSums } from './measure.js';
 import { ratePerSecond, round } from './stats.js';
+import { readRedisCounters, redisCostPerImage, type RedisCost } from './redis-cost.js';
 
 /** The owner the benchmark submits its batches as (it bypasses the API's keys). */
 export const BENCH_OWNER = 'bench';
@@ -36,6 +37,11 @@ export interface DrainOptions {
   onProgress?: (done: number, failed: number, total: number) => void;
   /** Keep the batch's keys after reading them (default: unlink them). */
   keepKeys?: boolean;
+  /**
+   * Read Redis's counters just before the submit and as soon as the batch is done, so the cost
+   * covers the submit, the workers and the polls, and not the coordinator reading the rows back.
+   */
+  measureRedis?: boolean;
 }
 
 export interface DrainResult {
@@ -58,6 +64,8 @@ export interface DrainResult {
   batchHistogram: Record<string, number>;
   /** Distinct worker processes that produced rows. */
   workersSeen: number;
+  /** What the drain cost Redis per image (with measureRedis, where INFO is allowed). */
+  redis?: RedisCost;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -68,6 +76,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
   const stallTimeoutMs = options.stallTimeoutMs ?? 180_000;
   const total = items.length;
 
+  const redisBefore = options.measureRedis ? await readRedisCounters(redis) : undefined;
   const startEpoch = Date.now();
   const t0 = performance.now();
   // The auto size is chosen inside the timed span, as the API does it inside the submit request.
@@ -101,6 +110,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     await sleep(pollMs);
   }
 
+  const redisCost = options.measureRedis ? redisCostPerImage(redisBefore, await readRedisCounters(redis), total) : undefined;
   const firstResultAt = Number((await redis.hget(meta, 'firstResultAt')) ?? 0);
   const store = new ResultStore(redis, keys);
   const failureCodes: Record<string, number> = {};
@@ -127,6 +137,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     stages: sumStages(timed),
     batchHistogram: batchHistogram(timed),
     workersSeen: workers.size,
+    ...(redisCost ? { redis: redisCost } : {}),
   };
 }
 

@@ -10,3 +10,5 @@ export * from './accuracy-chart.js';
 export * from './planner.js';
 export * from './cpu.js';
 export * from './redis-cost.js';
+export * from './queue-report.js';
+export * from './scaling.js';

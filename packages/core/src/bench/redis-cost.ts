@@ -10,6 +10,8 @@ import type { Redis } from 'ioredis';
 export interface RedisCounters {
   cpuSeconds: number;
   scriptCalls: number;
+  /** Bytes the server read from and wrote to its clients (INFO stats); absent without that section. */
+  netBytes?: number;
 }
 
 export interface RedisCost {
@@ -17,6 +19,8 @@ export interface RedisCost {
   scriptCallsPerImage: number;
   /** Redis CPU time per image, µs (user + system, main thread and background threads). */
   cpuUsPerImage: number;
+  /** Bytes in + out of the server per image (requests and replies: job data, rows, polling). */
+  netBytesPerImage?: number;
 }
 
 const SCRIPT_COMMANDS = new Set(['evalsha', 'eval', 'evalsha_ro', 'eval_ro', 'fcall', 'fcall_ro']);
@@ -25,19 +29,22 @@ const SCRIPT_COMMANDS = new Set(['evalsha', 'eval', 'evalsha_ro', 'eval_ro', 'fc
 export function parseRedisCounters(info: string): RedisCounters {
   let cpuSeconds = 0;
   let scriptCalls = 0;
+  let netBytes: number | undefined;
   for (const line of info.split(/\r?\n/)) {
+    const net = /^total_net_(input|output)_bytes:(\d+)$/.exec(line);
+    if (net) netBytes = (netBytes ?? 0) + Number(net[2]);
     const cpu = /^used_cpu_(sys|user):([\d.]+)$/.exec(line);
     if (cpu) cpuSeconds += Number(cpu[2]);
     const stat = /^cmdstat_([a-z_|]+):calls=(\d+),/.exec(line);
     if (stat && SCRIPT_COMMANDS.has(stat[1]!)) scriptCalls += Number(stat[2]);
   }
-  return { cpuSeconds, scriptCalls };
+  return { cpuSeconds, scriptCalls, ...(netBytes !== undefined ? { netBytes } : {}) };
 }
 
 export async function readRedisCounters(redis: Redis): Promise<RedisCounters | undefined> {
   try {
-    const [cpu, stats] = await Promise.all([redis.info('cpu'), redis.info('commandstats')]);
-    return parseRedisCounters(`${cpu}\n${stats}`);
+    const [cpu, commands, stats] = await Promise.all([redis.info('cpu'), redis.info('commandstats'), redis.info('stats')]);
+    return parseRedisCounters(`${cpu}\n${commands}\n${stats}`);
   } catch {
     // Managed Redis may disable INFO: the report simply has no Redis cost.
     return undefined;
@@ -49,5 +56,6 @@ export function redisCostPerImage(before: RedisCounters | undefined, after: Redi
   return {
     scriptCallsPerImage: Math.round(((after.scriptCalls - before.scriptCalls) / images) * 1000) / 1000,
     cpuUsPerImage: Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / images * 10) / 10,
+    ...(before.netBytes !== undefined && after.netBytes !== undefined ? { netBytesPerImage: Math.round((after.netBytes - before.netBytes) / images) } : {}),
   };
 }

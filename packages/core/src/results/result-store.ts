@@ -16,6 +16,7 @@ import { isFailure, type ResultRow } from './result-row.js';
 // job, or a batch that expired) is refused: counted, it would complete a batch with an index missing.
 const STORE_ROWS = `
 local stored = 0
+local failed = 0
 local finished = 0
 local refused = 0
 local now = ARGV[1]
@@ -26,9 +27,12 @@ for i = 3, #ARGV, 3 do
     refused = refused + 1
   elseif redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
     stored = stored + 1
-    redis.call('HINCRBY', KEYS[2], ARGV[i + 2] == '1' and 'failed' or 'completed', 1)
+    if ARGV[i + 2] == '1' then failed = failed + 1 end
   end
 end
+-- The counters once per call, not once per row.
+if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
+if stored > failed then redis.call('HINCRBY', KEYS[2], 'completed', stored - failed) end
 if stored > 0 then
   redis.call('HSETNX', KEYS[2], 'firstResultAt', now)
   local done = tonumber(redis.call('HGET', KEYS[2], 'completed') or '0') + tonumber(redis.call('HGET', KEYS[2], 'failed') or '0')

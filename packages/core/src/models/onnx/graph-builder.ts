@@ -61,6 +61,7 @@ export class GraphBuilder {
   private readonly initializers: object[] = [];
   private readonly inputs: object[] = [];
   private readonly outputs: object[] = [];
+  private readonly shapes: object[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
 
@@ -82,6 +83,12 @@ export class GraphBuilder {
 
   output(name: string, shape: readonly Dim[]): void {
     this.outputs.push(valueInfo(name, shape));
+  }
+
+  /** Records an intermediate tensor's shape (graph value_info), for readers that count costs. */
+  annotate(name: string, shape: readonly Dim[]): string {
+    this.shapes.push(valueInfo(name, shape));
+    return name;
   }
 
   /** A float32 initializer (weights, biases, constants). */
@@ -121,6 +128,12 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Appends a node with several outputs (Split), named by the caller. */
+  nodeMulti(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, Attribute> = {}): void {
+    for (const o of outputs) this.names.add(o);
+    this.nodes.push({ op_type: opType, input: [...inputs], output: [...outputs], name: this.fresh(`${opType}_node`), attribute: Object.entries(attrs).map(([k, v]) => encodeAttribute(k, v)) });
+  }
+
   /** Serialises to ONNX bytes. Opset 17 covers every op hourglass writes. */
   toBytes(options: { opset?: number; producer?: string; metadata?: Record<string, string>; doc?: string } = {}): Uint8Array {
     const message = ModelProto.fromObject({
@@ -135,6 +148,7 @@ export class GraphBuilder {
         initializer: this.initializers,
         input: this.inputs,
         output: this.outputs,
+        value_info: this.shapes,
       },
       metadata_props: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
     });
