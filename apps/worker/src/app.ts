@@ -164,7 +164,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     intraOpThreads,
     startedAt,
     processed,
-    concurrency: worker.concurrency,
+    concurrency: classify.workers.reduce((sum, w) => sum + w.concurrency, 0),
     ...(rate.imagesPerSecond() !== undefined ? { imagesPerSecond: rate.imagesPerSecond()! } : {}),
   }));
   await heartbeat.start();

@@ -31,6 +31,7 @@ const RETRY_CAN_FIX: Record<ErrorCode, boolean> = {
   ARCHIVE_TOO_LARGE: false,
   ARCHIVE_ENTRY_NOT_IMAGE: false,
   MODEL_RESOURCE_LIMIT: false,
+  PATH_PRIVATE: false,
   NOT_FOUND: false,
   MODEL_NOT_FOUND: false,
   BATCH_NOT_FOUND: false,
