@@ -14,7 +14,12 @@
 #   4. the decode-only ceiling on the bench corpus (decode-ceiling.mjs, every core);
 #   5. the CPU-provider fleet beside them: 4 workers x 4 threads (16 cores) at 10,000 images;
 #   6. summary.md (summary.mjs) and results.tar.gz.
+# A device command may run 10 minutes at most: on a GPU the whole run is expected near that, so it
+# can be split in two calls (the second one skips the variant search with the winner's name):
+#   GPU_BENCH_STEPS="sweep decode" ...; then HG_VULKAN_VARIANT=<winner> GPU_BENCH_STEPS="e2e cpu" HG_GPU_BATCH=B HG_GPU_LAYOUT=L ...
 set -u
+steps=" ${GPU_BENCH_STEPS:-sweep e2e decode cpu} "
+want() { [[ "$steps" == *" $1 "* ]]; }
 out=${OUT:-/tmp/hg-gpu-out}
 mkdir -p "$out"
 # shellcheck source=/dev/null
@@ -32,8 +37,8 @@ export UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE:-$cores}
 gpu_env=(INFERENCE_THREAD="${HG_GPU_INFERENCE_THREAD:-worker}" PREPROCESS_CONCURRENCY="${PREPROCESS_CONCURRENCY:-$cores}")
 chunk=16
 
-e2e=10000,100000; cpu_images=10000; cpu_workers=4; batches=16,32,64,128,256; seconds=3; pair_delay=60; decode_images=20000; corpus_size=1000; naive_samples=50
-limit_e2e=300; limit_sweep=240
+e2e=10000,100000; cpu_images=10000; cpu_workers=4; batches=16,32,64,128,256; seconds=2; pair_delay=25; decode_images=20000; corpus_size=1000; naive_samples=50
+limit_e2e=240; limit_sweep=180
 if [ "${GPU_BENCH_SMOKE:-0}" = 1 ]; then
   # On a CPU machine (2 shared cores, lavapipe) a mobilenet-v2 batch takes seconds: just enough to
   # pass every step once.
@@ -61,28 +66,37 @@ run_step make-vit 120 node scripts/gpu/make-vit.mjs "$MODELS_DIR"
 run_step make-fp16 120 node --input-type=module -e 'const { registerFloat16Variant } = await import("@hourglass/core"); console.log(JSON.stringify(await registerFloat16Variant(process.env.MODELS_DIR, "mobilenet-v2")))'
 
 best_of() { node -e 'const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter((l) => l.startsWith("{")).map(JSON.parse); const b = rows.find((r) => r.best); console.log(b ? `${b.batch} ${b.layout}` : "")' "$1" 2>/dev/null; }
+fp32_layout=
 for model in mobilenet-v2 mobilenet-v2-fp16 vit-shaped; do
   $gpu_ok || [ "${GPU_BENCH_FORCE:-0}" = 1 ] || continue
-  t0=$SECONDS
-  timeout "$limit_sweep" node scripts/gpu/infer-sweep.mjs --models-dir "$MODELS_DIR" --models "$model" --batches "$batches" --seconds "$seconds" --pair-delay "$pair_delay" > "$out/sweep-$model.jsonl" 2> "$out/sweep-$model.stderr.log"
-  echo "sweep-$model exit $? in $((SECONDS - t0)) s" >> "$out/steps.txt"
-  read -r best_batch best_layout <<< "$(best_of "$out/sweep-$model.jsonl")"
-  echo "sweep-$model best: batch ${best_batch:-?} layout ${best_layout:-?}" >> "$out/steps.txt"
+  best_batch=${HG_GPU_BATCH:-}; best_layout=${HG_GPU_LAYOUT:-}
+  if want sweep; then
+    t0=$SECONDS
+    # The fp16 variant is swept at the fp32 model's best layout only (time on the card is short).
+    layouts=NCHW,NHWC; [ "$model" = mobilenet-v2-fp16 ] && [ -n "$fp32_layout" ] && layouts=$fp32_layout
+    timeout "$limit_sweep" node scripts/gpu/infer-sweep.mjs --models-dir "$MODELS_DIR" --models "$model" --batches "$batches" --layouts "$layouts" --seconds "$seconds" --pair-delay "$pair_delay" > "$out/sweep-$model.jsonl" 2> "$out/sweep-$model.stderr.log"
+    echo "sweep-$model exit $? in $((SECONDS - t0)) s" >> "$out/steps.txt"
+    read -r best_batch best_layout <<< "$(best_of "$out/sweep-$model.jsonl")"
+    echo "sweep-$model best: batch ${best_batch:-?} layout ${best_layout:-?}" >> "$out/steps.txt"
+    [ "$model" = mobilenet-v2 ] && fp32_layout=$best_layout
+  fi
   [ "$model" = mobilenet-v2-fp16 ] && continue   # swept only: its e2e would repeat the decode-bound fp32 one
+  want e2e || continue
   run_step "$model-webgpu" "$limit_e2e" env "${gpu_env[@]}" WEBGPU_PREFERRED_LAYOUT="${best_layout:-}" VK_LOADER_DEBUG=error,warn \
     node apps/cli/dist/main.js bench --model "$model" --images "$e2e" --workers 1 --ep webgpu --batch "${best_batch:-64}" --chunk "$chunk" --chunk-at "${e2e##*,}" --corpus "$corpus_size" --naive-samples "$naive_samples" --inprocess-max "${e2e%%,*}" --photos .gpu-photos --out "$out/$model-webgpu"
 done
 
 corpus=$(ls -d "$DATA_ROOT"/bench-corpus/*/ 2>/dev/null | head -1)
-if [ -z "$corpus" ]; then  # no e2e step ran: make the corpus with a tiny CPU bench
+if [ -z "$corpus" ] && want decode; then  # no e2e step ran: make the corpus with a tiny CPU bench
   run_step corpus 300 node apps/cli/dist/main.js bench --model mobilenet-v2 --images 20 --workers 1 --corpus "$corpus_size" --photos .gpu-photos --no-write
   corpus=$(ls -d "$DATA_ROOT"/bench-corpus/*/ 2>/dev/null | head -1)
 fi
-[ -n "$corpus" ] && { t0=$SECONDS; timeout 120 node scripts/gpu/decode-ceiling.mjs --corpus "$corpus" --images "$decode_images" > "$out/decode-ceiling.json" 2> "$out/decode-ceiling.log"; echo "decode-ceiling exit $? in $((SECONDS - t0)) s" >> "$out/steps.txt"; }
+want decode && [ -n "$corpus" ] && { t0=$SECONDS; timeout 120 node scripts/gpu/decode-ceiling.mjs --corpus "$corpus" --images "$decode_images" > "$out/decode-ceiling.json" 2> "$out/decode-ceiling.log"; echo "decode-ceiling exit $? in $((SECONDS - t0)) s" >> "$out/steps.txt"; }
 
 for model in mobilenet-v2 vit-shaped; do
+  want cpu || continue
   run_step "$model-cpu" 240 env INTRA_OP_THREADS=$((cores / cpu_workers > 0 ? cores / cpu_workers : 1)) \
-    node apps/cli/dist/main.js bench --model "$model" --images "$cpu_images" --workers "$cpu_workers" --ep cpu --chunk "$chunk" --chunk-at "$cpu_images" --corpus "$corpus_size" --naive-samples "$naive_samples" --photos .gpu-photos --out "$out/$model-cpu"
+    node apps/cli/dist/main.js bench --model "$model" --images "$cpu_images" --workers "$cpu_workers" --ep cpu --chunk "$chunk" --chunk-at "$cpu_images" --inprocess-max "$((cpu_images / 5 > 0 ? cpu_images / 5 : 1))" --corpus "$corpus_size" --naive-samples "$naive_samples" --photos .gpu-photos --out "$out/$model-cpu"
 done
 
 node scripts/gpu/summary.mjs "$out" > "$out/summary.md" 2> "$out/summary.log"

@@ -34,12 +34,12 @@ for (const model of ['mobilenet-v2', 'vit-shaped']) {
   const cpu = sweep.find((r) => r.ep === 'cpu');
   const gpuRuns = runsOf(`${model}-webgpu`);
   const cpuRuns = runsOf(`${model}-cpu`);
-  const cpuCell = cpuRuns.map(({ config, run }) => `${config.workers}×${config.intraOpThreads}: ${run.images.toLocaleString('en-US')} in ${secs(run.wallMs)} (${fmt(run.imagesPerSecond)} img/s)`).join('; ') || '—';
+  const cpuCell = cpuRuns.map(({ config, run }) => `${config.workers}×${config.intraOpThreads}: ${run.images.toLocaleString('en-US')} (${run.chunkSize ?? 1}/job) in ${secs(run.wallMs)} (${fmt(run.imagesPerSecond)} img/s)`).join('; ') || '—';
   const ceiling = Math.min(best?.imagesPerSecond ?? Infinity, decode?.imagesPerSecond ?? Infinity);
   const bestCell = best ? `${fmt(best.imagesPerSecond)} img/s (${best.layout}, batch ${best.batch})` : 'no WebGPU row';
   if (gpuRuns.length === 0) lines.push(`| ${model} | ${bestCell} | ${fmt(cpu?.imagesPerSecond)} | — | — | — | — | ${cpuCell} |`);
   for (const { run, config, naive } of gpuRuns) {
-    lines.push(`| ${model} | ${bestCell} | ${fmt(cpu?.imagesPerSecond)} | ${run.images.toLocaleString('en-US')} images, ${config.ep}${config.providerOptions ? ` ${JSON.stringify(config.providerOptions)}` : ''}, batch ${config.batchSize}: ${secs(run.wallMs)} | ${fmt(run.imagesPerSecond)} | ${Number.isFinite(ceiling) ? (run.imagesPerSecond / ceiling).toFixed(2) : '—'} | ${secs(run.naiveMs)} (${naive?.medianMs?.toFixed(2) ?? '?'} ms/img) | ${cpuCell} |`);
+    lines.push(`| ${model} | ${bestCell} | ${fmt(cpu?.imagesPerSecond)} | ${run.images.toLocaleString('en-US')} images (${run.chunkSize ?? 1}/job), ${config.ep}${config.providerOptions ? ` ${JSON.stringify(config.providerOptions)}` : ''}, batch ${config.batchSize}: ${secs(run.wallMs)} | ${fmt(run.imagesPerSecond)} | ${Number.isFinite(ceiling) ? (run.imagesPerSecond / ceiling).toFixed(2) : '—'} | ${secs(run.naiveMs)} (${naive?.medianMs?.toFixed(2) ?? '?'} ms/img) | ${cpuCell} |`);
   }
 }
 lines.push('', '## WebGPU option sweep (in-process, ready-made tensors)', '', '| model | ep | layout | batch | variant | img/s | run ms (median) | max abs diff vs cpu | note |', '|---|---|---|---:|---|---:|---:|---:|---|');
