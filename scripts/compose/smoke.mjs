@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The compose scenario, against a running engine (DOCKER_HOST) and images already built:
- * 2 mobilenet-v2 replicas -> a batch of photos -> scale to 3 (the new replica's heartbeat shows
- * in GET /v1/models) -> `docker kill` one replica mid-batch -> every index audited (one row each,
+ * 2 mobilenet-v2 replicas -> scale to 3 (the new replica's heartbeat shows in GET /v1/models)
+ * -> a batch of photos -> `docker kill` one replica mid-batch -> every index audited (one row each,
  * none lost) -> a second batch of the same photos -> `docker stop` another mid-batch (exit 0,
  * "drained") -> audited, and every label equal to the first batch's -> Bull Board auth -> down -v.
  * Run by scripts/compose/test-compose.sh, which owns the engine and tears it all down.
@@ -104,9 +104,9 @@ const apiContainer = containersOf('api')[0];
 // (`docker cp`, which both Compose versions' users have; `docker compose cp` is v2 only.)
 docker('cp', path.dirname(corpus.dir), `${apiContainer}:/data/`);
 
-// ---- batch A: scale to 3 mid-batch, then docker kill one replica ---------------------------------
-const a = await submit(corpus.files, `a-${Date.now()}`);
-await until('batch A started', async () => (await progress(a)).done > 0, 180_000);
+// ---- scale to 3, then batch A with a docker kill of one replica -----------------------------------
+// The kill follows the batch's first rows at once: waiting for anything else first (the new
+// replica's heartbeat) can let a fast machine finish all 400 before it.
 const before = new Set(containersOf(WORKER));
 compose('up', '-d', '--no-deps', '--no-recreate', '--scale', `${WORKER}=3`, WORKER);
 const added = containersOf(WORKER).filter((c) => !before.has(c));
@@ -114,11 +114,12 @@ check(added.length === 1, 'scaling to 3 started one new container');
 const addedHost = docker('inspect', '-f', '{{.Config.Hostname}}', added[0]);
 await until('the new replica heartbeats', async () => (await workersOf()).some((w) => w.host === addedHost), 180_000);
 check((await workersOf()).length === 3, `the new replica (${addedHost}) joined: GET /v1/models lists 3 live workers`);
-await until('batch A keeps going', async () => (await progress(a)).done >= 8, 120_000);
+const a = await submit(corpus.files, `a-${Date.now()}`);
+await until('batch A under way', async () => (await progress(a)).done >= 8, 180_000);
 const victim = [...before][0];
-const doneAtKill = (await progress(a)).done;
 docker('kill', victim);
-say(`docker kill ${victim.slice(0, 12)} at ${doneAtKill}/${imageCount} done`);
+const doneAtKill = (await progress(a)).done;
+say(`docker kill ${victim.slice(0, 12)} at ${doneAtKill}/${imageCount} done (read just after the kill)`);
 check(doneAtKill < imageCount, 'the kill came mid-batch');
 const viewA = await waitDone(a, 600_000);
 say(`batch A completed: ${JSON.stringify(viewA.counts)}`);
