@@ -7,7 +7,6 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import {
-  AppError,
   BusyRateMeter,
   CoalescingResultWriter,
   HeartbeatPublisher,
@@ -16,7 +15,6 @@ import {
   ResultStore,
   BatchShapes,
   connectRedis,
-  describeError,
   describeProvider,
   jobsInFlightFor,
   loadModel,

@@ -93,7 +93,7 @@ export class ShardedClassifyQueue implements ClassifyJobSink {
   async addBulk(jobs: ClassifyBulkJob[]): Promise<void> {
     const byShard = this.shards.map((): ClassifyBulkJob[] => []);
     for (const job of jobs) byShard[classifyJobShard(job.opts.jobId, this.shards.length)]!.push(job);
-    await Promise.all(byShard.map((list, shard) => (list.length > 0 ? this.shards[shard]!.addBulk(list) : undefined)));
+    await Promise.all(byShard.map((list, shard) => (list.length > 0 ? this.shards[shard]!.addBulk(list) : Promise.resolve([]))));
   }
 
   async getJobCounts(...types: JobType[]): Promise<Record<string, number>> {

@@ -26,7 +26,7 @@ export async function migrateLegacyBatchIndex(redis: Redis, keys: Keys): Promise
         const owner = owners[i];
         if (!owner) {
           dropped++;
-          return undefined;
+          return Promise.resolve(0);
         }
         moved++;
         return redis.zadd(keys.batchIndex(owner), 'NX', score, id);
