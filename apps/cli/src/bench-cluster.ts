@@ -29,7 +29,7 @@ import {
   type RedisNodeAddress,
 } from '@hourglass/core';
 import { renderClusterBench, writeClusterBench, type ClusterRun } from './bench-cluster-report.js';
-import { QUEUE_MODEL, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture, type QueueOnlyFixture } from './queue-only-fleet.js';
+import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture, type QueueOnlyFixture } from './queue-only-fleet.js';
 
 export const BENCH_CLUSTER_USAGE = `  bench-cluster [--images N] [--chunk C] [--batches B] [--shards 1,3] [--workers P] [--masters M] [--no-single] [--no-write]
                                              queue-only ceiling on 1 Redis and on an M-master Redis
@@ -64,10 +64,7 @@ async function drainOnce(target: Target, fixture: QueueOnlyFixture, shards: numb
     // heartbeats and stall checks), measured once every worker is ready and before any batch, and
     // taken off the drain's figures: it is paid per second, not per image, and at small N on a busy
     // machine it is not small.
-    const idle0 = await countersPerNode(nodes);
-    await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
-    const idle1 = await countersPerNode(nodes);
-    const idleCpuUsPerSecond = nodes.map((_, i) => ((idle1[i]!.cpuSeconds - idle0[i]!.cpuSeconds) * 1e6) / (IDLE_SAMPLE_MS / 1000));
+    const idleCpuUsPerSecond = await idleRedisCpuUsPerSecond(nodes, IDLE_SAMPLE_MS);
     const before = await countersPerNode(nodes);
     const startedAt = Date.now();
     // `batches` batches at once, as a fleet serving several clients has: a batch's rows live on

@@ -20,17 +20,15 @@ import {
   drainBatch,
   forgetBatch,
   imagesPerRedisCore,
-  readRedisCounters,
   startRedisServer,
   unlinkPrefix,
   type QueueBenchReport,
   type QueueRun,
-  type Redis,
   type RedisServerHandle,
 } from '@hourglass/core';
 import type { SpawnedWorker } from '@hourglass/worker';
 import { waitForWorkerRates } from './bench-fleet.js';
-import { QUEUE_MODEL, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture } from './queue-only-fleet.js';
+import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture } from './queue-only-fleet.js';
 
 export interface QueueBenchOptions {
   images: number;
@@ -41,13 +39,6 @@ export interface QueueBenchOptions {
   redisUrl?: string;
   command: string;
   out?: NodeJS.WriteStream;
-}
-
-async function idleRedisCpu(redis: Redis, ms: number): Promise<number> {
-  const before = await readRedisCounters(redis);
-  await new Promise((r) => setTimeout(r, ms));
-  const after = await readRedisCounters(redis);
-  return before && after ? Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e3 * 1000) / ms * 100) / 100 : 0;
 }
 
 export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.ProcessEnv = process.env): Promise<QueueBenchReport> {
@@ -76,7 +67,8 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
       fleet = await startQueueOnlyFleet(workers, workerEnv, say);
       const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.min(options.images, 2_000)), chunkSize: 1 });
       const rates = await waitForWorkerRates(redis, keys, QUEUE_MODEL, workers);
-      const idle = await idleRedisCpu(redis, 3_000);
+      const [idleUs] = await idleRedisCpuUsPerSecond([redis], 3_000);
+      const idle = Math.round((idleUs! / 1000) * 100) / 100;
       report.idle.push({ workers, redisCpuMsPerSecond: idle });
       say(`  ${workers} worker process(es): warm-up ${warm.images} images at ${Math.round(warm.imagesPerSecond)} img/s; heartbeat rates ${rates.map((r) => Math.round(r)).join(', ')} img/s; idle Redis CPU ${idle} ms/s`);
       for (const chunk of options.chunks) {

@@ -1,12 +1,13 @@
 /**
  * What the two queue-only benches (bench-queue, bench-cluster) share: a scratch model folder and
- * data root, and a fleet of production worker processes with the null classifier
+ * data root, a fleet of production worker processes with the null classifier
  * (QUEUE_ONLY_WORKER_MAIN: createWorkerApp with the same BullMQ options, processor, micro-batcher,
- * coalesced result store and Lua as a real worker; no decode, no inference).
+ * coalesced result store and Lua as a real worker; no decode, no inference), and the Redis CPU each
+ * server spends with that fleet idle.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildColourNet, loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
+import { buildColourNet, loadModel, readRedisCounters, writeModel, type Redis, type RegisteredModel } from '@hourglass/core';
 import { QUEUE_ONLY_WORKER_MAIN, spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 
 export const QUEUE_MODEL = 'queue-only';
@@ -53,4 +54,16 @@ export async function startQueueOnlyFleet(workers: number, env: NodeJS.ProcessEn
 
 export async function stopQueueOnlyFleet(fleet: readonly SpawnedWorker[]): Promise<void> {
   await Promise.all(fleet.map((w) => w.stop('SIGTERM')));
+}
+
+/**
+ * Redis CPU µs per second each server spends over `ms` (cron, cluster gossip, an idle fleet's
+ * heartbeats and stall checks): paid per second, not per image. 0 where INFO cpu is not readable.
+ */
+export async function idleRedisCpuUsPerSecond(nodes: readonly Redis[], ms: number): Promise<number[]> {
+  const read = (): Promise<Array<number | undefined>> => Promise.all(nodes.map(async (node) => (await readRedisCounters(node))?.cpuSeconds));
+  const before = await read();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = await read();
+  return nodes.map((_, i) => (before[i] !== undefined && after[i] !== undefined ? ((after[i]! - before[i]!) * 1e6) / (ms / 1000) : 0));
 }
