@@ -26,6 +26,8 @@ export interface ClusterRun {
   rawPerNodeCpuUs: number[];
   idleCpuUsPerSecond: number[];
   scriptCallsPerImage: number;
+  /** Images that got failure rows (0 in a sound run; reports from before it was counted lack it). */
+  failures?: number;
   /** 1-minute load average when the run ended. */
   loadAverage: number;
 }

@@ -1,39 +1,36 @@
 /**
  * `hourglass bench-cluster` (npm run bench:cluster): the queue-only ceiling on one Redis and on a
- * Redis Cluster, K = 1 and K = 3 queue shards. Each run drains one batch through real queue-only
- * worker processes (the production queue, result-store Lua and coalescing path, no decode or
- * inference: see apps/worker/src/queue-only.ts), submitted with the production submitBatch, and
+ * Redis Cluster, K = 1 and K = 3 queue shards. Each run drains its batches through queue-only
+ * worker processes (the production worker with the null classifier, as bench-queue runs: the same
+ * BullMQ options, processor, micro-batcher, coalesced result store and Lua, no decode or inference;
+ * see queue-only-fleet.ts), submitted with the production submitBatch, and
  * reads every master's INFO before and after: Redis CPU µs per image in all and on the busiest
  * node, script calls per image. What it starts (redis-server processes on 127.0.0.1, workers) it
  * stops; nothing else is touched.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import {
   Keys,
   ShardedClassifyQueue,
-  buildColourNet,
   connectRedis,
+  corpusItems,
   describeMachine,
-  loadModel,
   machineSummary,
   masterNodes,
+  readBatch,
   readRedisCounters,
   startRedisCluster,
   startRedisServer,
   submitBatch,
   unlinkPrefix,
-  writeModel,
   type RedisCounters,
   type RedisNodeAddress,
-  type RegisteredModel,
 } from '@hourglass/core';
-import { QUEUE_ONLY_MAIN } from '@hourglass/worker';
 import { renderClusterBench, writeClusterBench, type ClusterRun } from './bench-cluster-report.js';
+import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture, type QueueOnlyFixture } from './queue-only-fleet.js';
 
 export const BENCH_CLUSTER_USAGE = `  bench-cluster [--images N] [--chunk C] [--batches B] [--shards 1,3] [--workers P] [--masters M] [--no-single] [--no-write]
                                              queue-only ceiling on 1 Redis and on an M-master Redis
@@ -41,7 +38,6 @@ export const BENCH_CLUSTER_USAGE = `  bench-cluster [--images N] [--chunk C] [--
                                              batches); Redis CPU µs/image per master
 `;
 
-const MODEL = 'queue-only';
 const IDLE_SAMPLE_MS = 3_000;
 
 interface Target {
@@ -51,49 +47,25 @@ interface Target {
   masters: number;
 }
 
-function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
-  return Promise.all(
-    Array.from({ length: count }, () => {
-      const child = fork(fileURLToPath(QUEUE_ONLY_MAIN), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      return new Promise<ChildProcess>((resolve, reject) => {
-        child.once('message', () => resolve(child));
-        child.once('exit', (code) => reject(new Error(`queue-only worker exited with ${code} before it was ready`)));
-      });
-    }),
-  );
-}
-
-async function stopWorkers(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }),
-  );
-}
-
 async function countersPerNode(nodes: Array<Awaited<ReturnType<typeof masterNodes>>[number]>): Promise<RedisCounters[]> {
   return Promise.all(nodes.map(async (node) => (await readRedisCounters(node)) ?? { cpuSeconds: 0, scriptCalls: 0 }));
 }
 
-async function drainOnce(target: Target, model: RegisteredModel, shards: number, workers: number, images: number, chunkSize: number, batches: number, modelsDir: string): Promise<ClusterRun> {
+async function drainOnce(target: Target, fixture: QueueOnlyFixture, shards: number, workers: number, images: number, chunkSize: number, batches: number): Promise<ClusterRun> {
   const prefix = `bcl${Date.now().toString(36)}`;
-  const env = { ...target.env, PATH: process.env.PATH ?? '', MODEL, MODELS_DIR: modelsDir, HOURGLASS_PREFIX: prefix, QUEUE_SHARDS: String(shards), LOG_LEVEL: 'warn', BATCH_SIZE: '16' };
+  const env = { ...target.env, PATH: process.env.PATH ?? '', MODELS_DIR: fixture.modelsDir, DATA_ROOT: fixture.dataRoot, HOURGLASS_PREFIX: prefix, QUEUE_SHARDS: String(shards), LOG_LEVEL: 'warn', BATCH_SIZE: '16' };
   const config = { ...target.connect, QUEUE_SHARDS: shards };
   const redis = connectRedis(config, 'worker');
   const keys = new Keys(prefix);
-  const queue = new ShardedClassifyQueue(MODEL, redis, prefix, { shards, hashTagged: target.connect.REDIS_CLUSTER_NODES !== undefined });
-  // What each master spends doing nothing (cron, cluster gossip), measured before any client
-  // works, and taken off the drain's figures: at small N on a busy machine it is not small.
+  const queue = new ShardedClassifyQueue(QUEUE_MODEL, redis, prefix, { shards, hashTagged: target.connect.REDIS_CLUSTER_NODES !== undefined });
   const nodes = await masterNodes(redis);
-  const idle0 = await countersPerNode(nodes);
-  await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
-  const idle1 = await countersPerNode(nodes);
-  const idleCpuUsPerSecond = nodes.map((_, i) => ((idle1[i]!.cpuSeconds - idle0[i]!.cpuSeconds) * 1e6) / (IDLE_SAMPLE_MS / 1000));
-  const children = await startWorkers(workers, env);
+  const fleet = await startQueueOnlyFleet(workers, env, (line) => console.error(line));
   try {
+    // What each master spends per second with the fleet idle (cron, cluster gossip, the workers'
+    // heartbeats and stall checks), measured once every worker is ready and before any batch, and
+    // taken off the drain's figures: it is paid per second, not per image, and at small N on a busy
+    // machine it is not small.
+    const idleCpuUsPerSecond = await idleRedisCpuUsPerSecond(nodes, IDLE_SAMPLE_MS);
     const before = await countersPerNode(nodes);
     const startedAt = Date.now();
     // `batches` batches at once, as a fleet serving several clients has: a batch's rows live on
@@ -101,8 +73,8 @@ async function drainOnce(target: Target, model: RegisteredModel, shards: number,
     const perBatch = Math.ceil(images / batches);
     const views = await Promise.all(
       Array.from({ length: batches }, (_, b) => {
-        const items = Array.from({ length: Math.min(perBatch, images - b * perBatch) }, (_, i) => ({ index: i, path: `q/${(b * perBatch + i) % 1000}.jpg` }));
-        return submitBatch({ redis, keys, queue }, { model, items, chunkSize, owner: 'bench-cluster' });
+        const items = corpusItems(fixture.corpus, Math.min(perBatch, images - b * perBatch));
+        return submitBatch({ redis, keys, queue }, { model: fixture.model, items, chunkSize, owner: 'bench-cluster' });
       }),
     );
     const finished: number[] = [];
@@ -118,6 +90,8 @@ async function drainOnce(target: Target, model: RegisteredModel, shards: number,
     const measuredSeconds = (Date.now() - startedAt) / 1000;
     const createdAt = Math.min(...(await Promise.all(views.map(async (v) => Number(await redis.hget(keys.batch(v.id), 'createdAt'))))));
     const drainMs = Math.max(...finished) - createdAt;
+    // Failure rows would be a broken path measured, not the queue's cost: counted, and the command fails.
+    const failures = (await Promise.all(views.map((v) => readBatch(redis, keys, v.id)))).reduce((sum, v) => sum + v.counts.failed, 0);
     const rawCpuUs = nodes.map((_, i) => ((after[i]!.cpuSeconds - before[i]!.cpuSeconds) * 1e6) / images);
     const perNodeCpuUs = rawCpuUs.map((us, i) => Math.max(0, us - (idleCpuUsPerSecond[i]! * measuredSeconds) / images));
     const scriptCalls = nodes.reduce((sum, _, i) => sum + after[i]!.scriptCalls - before[i]!.scriptCalls, 0);
@@ -135,10 +109,11 @@ async function drainOnce(target: Target, model: RegisteredModel, shards: number,
       rawPerNodeCpuUs: rawCpuUs,
       idleCpuUsPerSecond,
       scriptCallsPerImage: scriptCalls / images,
+      failures,
       loadAverage: os.loadavg()[0]!,
     };
   } finally {
-    await stopWorkers(children);
+    await stopQueueOnlyFleet(fleet);
     await queue.close();
     await unlinkPrefix(redis, prefix);
     redis.disconnect();
@@ -165,10 +140,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
   const workers = Number(values.workers);
   const shardCounts = values.shards.split(',').map(Number);
   const root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-bench-cluster-'));
-  const modelsDir = path.join(root, 'models');
-  const { manifest, onnx } = buildColourNet({ name: MODEL, size: 8, channels: 3 });
-  await writeModel(modelsDir, manifest, onnx);
-  const model = await loadModel(modelsDir, MODEL);
+  const fixture = await writeQueueOnlyFixture(root);
   const loadBefore = os.loadavg();
   const runs: ClusterRun[] = [];
   let machine = '';
@@ -180,7 +152,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
         machine = machineSummary(await describeMachine(probe));
         probe.disconnect();
         const target: Target = { label: '1 Redis', env: { REDIS_URL: single.url }, connect: { REDIS_URL: single.url }, masters: 1 };
-        runs.push(await drainOnce(target, model, 1, workers, images, chunkSize, batches, modelsDir));
+        runs.push(await drainOnce(target, fixture, 1, workers, images, chunkSize, batches));
         console.log(renderClusterBench(runs.slice(-1), { header: false }));
       } finally {
         await single.stop();
@@ -195,7 +167,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
         probe.disconnect();
       }
       for (const shards of shardCounts) {
-        runs.push(await drainOnce(target, model, shards, workers, images, chunkSize, batches, modelsDir));
+        runs.push(await drainOnce(target, fixture, shards, workers, images, chunkSize, batches));
         console.log(renderClusterBench(runs.slice(-1), { header: false }));
       }
     } finally {
@@ -207,5 +179,7 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
   const report = { machine, loadBefore, loadAfter: os.loadavg(), command: `npm run bench:cluster -- ${args.join(' ')}`.trim(), runs };
   console.log(renderClusterBench(runs, { header: true, ...report }));
   if (!values['no-write']) console.log(`written: ${(await writeClusterBench(report)).join(', ')}`);
-  return 0;
+  const failures = runs.reduce((sum, run) => sum + (run.failures ?? 0), 0);
+  if (failures > 0) console.error(`${failures} image(s) got failure rows: the figures do not measure the queue path`);
+  return failures > 0 ? 1 : 0;
 }

@@ -6,14 +6,13 @@
  * external one, e.g. a cluster's, is then used with a private key prefix and never flushed).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   CpuMeter,
   Keys,
   QUEUE_BENCH_SCHEMA,
-  buildColourNet,
   corpusItems,
   createClassifyQueue,
   createRedis,
@@ -21,20 +20,15 @@ import {
   drainBatch,
   forgetBatch,
   imagesPerRedisCore,
-  loadModel,
-  readRedisCounters,
   startRedisServer,
   unlinkPrefix,
-  writeModel,
   type QueueBenchReport,
   type QueueRun,
-  type Redis,
   type RedisServerHandle,
 } from '@hourglass/core';
-import { QUEUE_ONLY_WORKER_MAIN, spawnWorker, type SpawnedWorker } from '@hourglass/worker';
+import type { SpawnedWorker } from '@hourglass/worker';
 import { waitForWorkerRates } from './bench-fleet.js';
-
-export const QUEUE_MODEL = 'queue-only';
+import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture } from './queue-only-fleet.js';
 
 export interface QueueBenchOptions {
   images: number;
@@ -45,28 +39,6 @@ export interface QueueBenchOptions {
   redisUrl?: string;
   command: string;
   out?: NodeJS.WriteStream;
-}
-
-async function idleRedisCpu(redis: Redis, ms: number): Promise<number> {
-  const before = await readRedisCounters(redis);
-  await new Promise((r) => setTimeout(r, ms));
-  const after = await readRedisCounters(redis);
-  return before && after ? Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e3 * 1000) / ms * 100) / 100 : 0;
-}
-
-async function startFleet(workers: number, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<SpawnedWorker[]> {
-  const fleet = Array.from({ length: workers }, () =>
-    spawnWorker({ model: QUEUE_MODEL, entry: QUEUE_ONLY_WORKER_MAIN, env: { ...env, WORKERS_PER_HOST: String(workers) }, readyTimeoutMs: 120_000, onLog: (record, line) => {
-      if (Number(record.level) >= 40) say(`  worker: ${line}`);
-    } }),
-  );
-  try {
-    await Promise.all(fleet.map((w) => w.ready));
-    return fleet;
-  } catch (error) {
-    await Promise.all(fleet.map((w) => w.stop()));
-    throw error;
-  }
 }
 
 export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.ProcessEnv = process.env): Promise<QueueBenchReport> {
@@ -84,16 +56,7 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
   const queue = createClassifyQueue(QUEUE_MODEL, queueConnection, prefix);
   let fleet: SpawnedWorker[] = [];
   try {
-    // A real model folder (the worker loads its manifest) and one real file every item points at:
-    // the processor still resolves each path under DATA_ROOT; nothing is ever decoded.
-    const modelsDir = path.join(root, 'models');
-    const dataRoot = path.join(root, 'data');
-    const { manifest, onnx } = buildColourNet({ name: QUEUE_MODEL, size: 16, channels: 4 });
-    await writeModel(modelsDir, { ...manifest, topK: 5, labels: ['queue-only class 0', 'queue-only class 1', 'queue-only class 2'] }, onnx);
-    await mkdir(path.join(dataRoot, 'q'), { recursive: true });
-    await writeFile(path.join(dataRoot, 'q', 'image.jpg'), 'not decoded');
-    const model = await loadModel(modelsDir, QUEUE_MODEL);
-    const corpus = { files: ['q/image.jpg'] };
+    const { modelsDir, dataRoot, model, corpus } = await writeQueueOnlyFixture(root);
     const machine = await describeMachine(redis);
     const report: QueueBenchReport = { schema: QUEUE_BENCH_SCHEMA, createdAt: new Date().toISOString(), command: options.command, machine, redisKind: server ? 'spawned' : 'external', runs: [], idle: [], notes: [] };
     say(`hourglass bench:queue: redis ${url}${server ? ' (spawned for this run)' : ''}, prefix ${prefix}, ${options.images} images per run`);
@@ -101,10 +64,11 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
     const pids = (): number[] => [process.pid, ...(server?.process.pid ? [server.process.pid] : []), ...fleet.flatMap((w) => (w.child.pid ? [w.child.pid] : []))];
 
     for (const workers of options.workers) {
-      fleet = await startFleet(workers, workerEnv, say);
+      fleet = await startQueueOnlyFleet(workers, workerEnv, say);
       const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.min(options.images, 2_000)), chunkSize: 1 });
       const rates = await waitForWorkerRates(redis, keys, QUEUE_MODEL, workers);
-      const idle = await idleRedisCpu(redis, 3_000);
+      const [idleUs] = await idleRedisCpuUsPerSecond([redis], 3_000);
+      const idle = Math.round((idleUs! / 1000) * 100) / 100;
       report.idle.push({ workers, redisCpuMsPerSecond: idle });
       say(`  ${workers} worker process(es): warm-up ${warm.images} images at ${Math.round(warm.imagesPerSecond)} img/s; heartbeat rates ${rates.map((r) => Math.round(r)).join(', ')} img/s; idle Redis CPU ${idle} ms/s`);
       for (const chunk of options.chunks) {
@@ -131,12 +95,12 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
         report.runs.push(run);
         say(`    ${String(run.chunkSize).padStart(3)}/job${run.chunkSizeSource === 'auto' ? ' (auto)' : '       '} ${Math.round(run.imagesPerSecond)} img/s · redis ${cost.cpuUsPerImage} µs/img = ${run.imagesPerRedisCore} img/s per core · ${cost.scriptCallsPerImage} calls/img · ${cost.netBytesPerImage ?? '?'} net B/img · ${run.storedBytesPerImage} stored B/img · cpu ours ${cpu.oursCores ?? '?'} / other ${cpu.foreignCores ?? '?'} · failures ${run.failures}`);
       }
-      await Promise.all(fleet.map((w) => w.stop('SIGTERM')));
+      await stopQueueOnlyFleet(fleet);
       fleet = [];
     }
     return report;
   } finally {
-    await Promise.all(fleet.map((w) => w.stop('SIGTERM')));
+    await stopQueueOnlyFleet(fleet);
     await queue.close().catch(() => undefined);
     await unlinkPrefix(redis, prefix).catch(() => undefined);
     await Promise.all([redis.quit().catch(() => redis.disconnect()), queueConnection.quit().catch(() => queueConnection.disconnect())]);

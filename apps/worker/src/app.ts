@@ -47,7 +47,7 @@ export interface WorkerApp {
 }
 
 export interface WorkerAppOptions {
-  /** Opens the classifier (default ImageClassifier.open); the queue-only bench passes a null one. */
+  /** Opens the classifier (default ImageClassifier.open); the queue-only benches pass a null one. */
   openClassifier?: typeof ImageClassifier.open;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The BullMQ side of a classify worker process: one BullMQ Worker per shard of the model's queue
  * (QUEUE_SHARDS), all running the one processor (and so feeding the one micro-batcher), with the
- * in-flight budget split by shardConcurrency. The worker app and the queue-only benchmark build
- * theirs here, so both run with the same lock, stall and retention settings.
+ * in-flight budget split by shardConcurrency. The worker app builds them here, with the lock, stall
+ * and retention settings every worker runs with (the queue-only benches' workers included).
  */
 import { Worker, type Job } from 'bullmq';
 import {

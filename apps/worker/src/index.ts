@@ -1,5 +1,3 @@
 /** @hourglass/worker: build a worker in-process, or spawn worker processes. */
 export { createWorkerApp, type WorkerApp, type WorkerAppOptions } from './app.js';
 export { spawnWorker, QUEUE_ONLY_WORKER_MAIN, WORKER_MAIN, type SpawnedWorker, type SpawnWorkerOptions } from './spawn.js';
-export { QUEUE_ONLY_LABEL, createQueueOnlyProcessor, startQueueOnlyWorker, type QueueOnlyWorker } from './queue-only.js';
-export const QUEUE_ONLY_MAIN = new URL('./queue-only-cluster-main.js', import.meta.url);

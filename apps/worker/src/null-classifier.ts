@@ -1,7 +1,8 @@
 /**
  * A classifier that decodes nothing and runs nothing: every image gets the same top-k at once.
- * The queue-only ceiling bench runs the real worker (BullMQ worker, processor, coalescing result
- * writer, Lua scripts) with it, so what it measures is the queue and the store, inference at zero.
+ * The queue-only ceiling benches (bench:queue, bench:cluster) run the real worker (BullMQ worker,
+ * processor, coalescing result writer, Lua scripts) with it, so what they measure is the queue and
+ * the store, inference at zero.
  * Never used to serve real batches: its rows say `queue-only` in every label.
  */
 import type { Classification, ImageClassifier, RegisteredModel } from '@hourglass/core';

@@ -1,5 +1,5 @@
 /**
- * Queue-only worker process, for `npm run bench:queue` only: the production worker with the
+ * Queue-only worker process, for `npm run bench:queue` and `npm run bench:cluster` only: the production worker with the
  * null classifier (no decode, no inference), so a drain measures what the queue, the result store
  * and their Lua scripts cost per image. Same config, same BullMQ options, same result path.
  */

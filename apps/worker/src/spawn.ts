@@ -11,7 +11,7 @@ import readline from 'node:readline';
 import { withOrtTelemetryOptOut } from '@hourglass/core';
 
 export const WORKER_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-/** The queue-only worker (null classifier), for the queue ceiling bench. */
+/** The queue-only worker (null classifier), for the queue ceiling benches (bench:queue, bench:cluster). */
 export const QUEUE_ONLY_WORKER_MAIN = fileURLToPath(new URL('./queue-only-main.js', import.meta.url));
 
 export interface SpawnedWorker {
