@@ -5,9 +5,9 @@
  *
  * Busy time is cut into windows (at least WINDOW_MS of busy time and WINDOW_IMAGES images each).
  * The first WARMUP_WINDOWS windows are dropped: a fresh worker's first batches pay for the
- * session's first run (kernel selection, allocator growth, a GPU provider's compile), which took a
- * MobileNetV2 worker ~10 s for its first 64 images, and a meter that kept that time reported 5 img/s
- * for a worker that drained 30+, so the API cut its jobs to 1 image. Later windows feed a decaying
+ * session's first run (kernel selection, allocator growth, a GPU provider's compile): a meter that
+ * kept that time reported 5 img/s after a MobileNetV2 worker's first 64 images, for a worker that
+ * drained 30+, so the API cut its jobs to 1 image. Later windows feed a decaying
  * average (each new window weighs NEW_WINDOW_WEIGHT), so a worker that got slower or faster
  * reports its new rate within a few windows. Until one window after the warm-up has closed the
  * meter says nothing, and the API uses its assumed rate.
