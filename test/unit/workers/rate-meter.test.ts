@@ -34,13 +34,13 @@ describe('BusyRateMeter', () => {
     let now = 0;
     const meter = new BusyRateMeter(() => now);
     const span = (): void => {
-      // Two jobs overlap: 1,000 ms of busy time, 100 images.
+      // Two jobs overlap: 300 ms of busy time, 100 images.
       meter.jobStarted();
       meter.jobStarted();
-      now += 600;
+      now += 200;
       meter.imagesDone(50);
       meter.jobEnded();
-      now += 400;
+      now += 100;
       meter.imagesDone(50);
       meter.jobEnded();
       now += 30_000; // idle: must not dilute the rate
@@ -49,7 +49,7 @@ describe('BusyRateMeter', () => {
     expect(meter.imagesPerSecond()).toBeUndefined();
     span();
     span();
-    expect(meter.imagesPerSecond()).toBe(100);
+    expect(meter.imagesPerSecond()).toBe(333.33);
   });
 
   it('says nothing until a window has enough images, and ignores an unmatched end or a bad count', () => {

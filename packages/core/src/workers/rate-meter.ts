@@ -3,7 +3,7 @@
  * it). Only time with at least one job in flight counts, so idle time between batches does not
  * dilute it.
  *
- * Busy time is cut into windows (at least WINDOW_MS of busy time and WINDOW_IMAGES images each).
+ * Busy time is cut into windows (at least WINDOW_MS (250 ms) of busy time and WINDOW_IMAGES images each).
  * The first WARMUP_WINDOWS windows are dropped: a fresh worker's first batches pay for the
  * session's first run (kernel selection, allocator growth, a GPU provider's compile): a meter that
  * kept that time reported 5 img/s after a MobileNetV2 worker's first 64 images, for a worker that
@@ -12,7 +12,8 @@
  * reports its new rate within a few windows. Until one window after the warm-up has closed the
  * meter says nothing, and the API uses its assumed rate.
  */
-const WINDOW_MS = 1_000;
+/** Short enough that a fast model's first 100 images give a rate, long enough to span a batch run. */
+const WINDOW_MS = 250;
 /** Fewer images than this in a window say little about a rate (one short batch). */
 const WINDOW_IMAGES = 8;
 const WARMUP_WINDOWS = 1;
