@@ -51,6 +51,7 @@ export * from './batches/list-batches.js';
 export * from './batches/submit.js';
 export * from './batches/chunk-size-policy.js';
 export * from './batches/chunk-size.js';
+export * from './batches/queued-images.js';
 export * from './workers/heartbeat.js';
 export * from './workers/rate-meter.js';
 export * from './redis-server.js';

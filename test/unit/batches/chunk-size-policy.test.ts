@@ -26,6 +26,10 @@ describe('chooseChunkSize', () => {
     ['no worker has reported a rate yet', { workerRates: [] }, 13, 'assumed'],
     ['no live worker at all', { liveWorkers: 0, workerRates: [] }, 13, 'assumed'],
     ['nonsense rates are ignored', { workerRates: [Number.NaN, -5, 0, Number.POSITIVE_INFINITY] }, 13, 'assumed'],
+    // A heartbeat is JSON in Redis: a rate no worker can have must not set every job's size.
+    ['an implausibly high rate counts as no report', { workerRates: [1e9] }, 13, 'assumed'],
+    ['an implausibly low rate counts as no report', { workerRates: [0.0001] }, 13, 'assumed'],
+    ['an implausible rate beside a real one: the real one decides', { liveWorkers: 2, workerRates: [1e9, 125] }, 16, '1 of 2'],
     ['a small request limit', { workerRates: [2_600], maxChunkSize: 8 }, 8, 'limit'],
   ];
 

@@ -1,49 +1,77 @@
 import { describe, expect, it } from 'vitest';
 import { BusyRateMeter } from '@hourglass/core';
 
-describe('BusyRateMeter', () => {
-  it('counts only time with a job in flight', () => {
-    let now = 0;
-    const meter = new BusyRateMeter(() => now);
-    expect(meter.imagesPerSecond()).toBeUndefined();
-    meter.jobStarted();
-    now = 500;
-    meter.imagesDone(50);
-    meter.jobEnded();
-    now = 10_000; // idle: must not dilute the rate
-    meter.jobStarted();
-    meter.jobStarted();
-    now = 10_500;
-    meter.imagesDone(25);
-    meter.jobEnded();
-    meter.imagesDone(25);
-    meter.jobEnded();
-    expect(meter.imagesPerSecond()).toBe(100);
-  });
-
-  it('says nothing until a few images were done, and ignores an unmatched end', () => {
-    let now = 0;
-    const meter = new BusyRateMeter(() => now);
-    meter.jobEnded();
-    meter.jobStarted();
-    now = 100;
-    meter.imagesDone(3);
-    expect(meter.imagesPerSecond()).toBeUndefined();
-    meter.imagesDone(7);
-    expect(meter.imagesPerSecond()).toBe(100);
-  });
-
-  it('lets old work fade: a worker that got slower reports close to its new rate', () => {
-    let now = 0;
-    const meter = new BusyRateMeter(() => now);
-    const run = (ms: number, images: number): void => {
+/** A meter on a fake clock, and one job of `images` taking `ms` of it. */
+function fakeMeter(): { meter: BusyRateMeter; run: (ms: number, images: number) => void; idle: (ms: number) => void } {
+  let now = 0;
+  const meter = new BusyRateMeter(() => now);
+  return {
+    meter,
+    run(ms, images) {
       meter.jobStarted();
       now += ms;
       meter.imagesDone(images);
       meter.jobEnded();
+    },
+    idle(ms) {
+      now += ms;
+    },
+  };
+}
+
+describe('BusyRateMeter', () => {
+  it('drops the warm-up: a first job slowed by the session\'s first run does not pull the rate down', () => {
+    const { meter, run } = fakeMeter();
+    // The first 64 images take 10 s (first-run compile), then the worker drains 40 img/s.
+    run(10_000, 64);
+    expect(meter.imagesPerSecond()).toBeUndefined();
+    for (let i = 0; i < 20; i++) run(250, 10);
+    // Keeping the warm-up would say 264 images / 15 s = 17.6 img/s.
+    expect(meter.imagesPerSecond()).toBe(40);
+  });
+
+  it('counts only time with a job in flight: idle gaps and overlapping jobs', () => {
+    let now = 0;
+    const meter = new BusyRateMeter(() => now);
+    const span = (): void => {
+      // Two jobs overlap: 300 ms of busy time, 100 images.
+      meter.jobStarted();
+      meter.jobStarted();
+      now += 200;
+      meter.imagesDone(50);
+      meter.jobEnded();
+      now += 100;
+      meter.imagesDone(50);
+      meter.jobEnded();
+      now += 30_000; // idle: must not dilute the rate
     };
+    span(); // warm-up window
+    expect(meter.imagesPerSecond()).toBeUndefined();
+    span();
+    span();
+    expect(meter.imagesPerSecond()).toBe(333.33);
+  });
+
+  it('says nothing until a window has enough images, and ignores an unmatched end or a bad count', () => {
+    const { meter, run } = fakeMeter();
+    meter.jobEnded();
+    meter.imagesDone(Number.NaN);
+    meter.imagesDone(-5);
+    run(2_000, 20); // warm-up
+    run(2_000, 3); // a window needs 8 images
+    expect(meter.imagesPerSecond()).toBeUndefined();
+    run(1_000, 5); // 8 images in 3 s
+    expect(meter.imagesPerSecond()).toBe(2.67);
+  });
+
+  it('lets old work fade: a worker that got slower reports close to its new rate', () => {
+    const { meter, run, idle } = fakeMeter();
     for (let i = 0; i < 10; i++) run(10_000, 10_000); // 1,000 img/s
-    for (let i = 0; i < 60; i++) run(10_000, 1_000); // then 100 img/s
-    expect(meter.imagesPerSecond()!).toBeLessThan(120);
+    for (let i = 0; i < 15; i++) {
+      idle(5_000);
+      run(10_000, 1_000); // then 100 img/s
+    }
+    expect(meter.imagesPerSecond()!).toBeGreaterThanOrEqual(100);
+    expect(meter.imagesPerSecond()!).toBeLessThan(110);
   });
 });

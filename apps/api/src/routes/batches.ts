@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
 import {
   AppError,
+  checkQueuedImages,
   DatasetRegistry,
   idempotencyKeyPattern,
   listBatches,
@@ -53,12 +54,16 @@ async function checkPaths(ctx: ApiContext, paths: string[], readable: (relative:
   return resolved;
 }
 
+/** MAX_QUEUED_PER_MODEL counts images: a job carries up to MAX_CHUNK_SIZE (checkQueuedImages says how it counts). */
 async function checkBackpressure(ctx: ApiContext, model: string, adding: number): Promise<void> {
   const counts = await ctx.queues.get(model).getJobCounts('wait', 'prioritized', 'delayed');
-  const waiting = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (waiting + adding > ctx.config.MAX_QUEUED_PER_MODEL) {
-    throw new AppError('QUEUE_FULL', `model "${model}" has ${waiting} images waiting; the limit is ${ctx.config.MAX_QUEUED_PER_MODEL}. Retry later.`, {
-      details: { waiting, limit: ctx.config.MAX_QUEUED_PER_MODEL, retryAfterSeconds: 30 },
+  const waitingJobs = Object.values(counts).reduce((a, b) => a + b, 0);
+  const limit = ctx.config.MAX_QUEUED_PER_MODEL;
+  const check = await checkQueuedImages(ctx.redis, ctx.keys, { model, waitingJobs, adding, limit });
+  if (!check.fits) {
+    const waiting = check.basis === 'jobs' ? `at least ${check.queued}` : String(check.queued);
+    throw new AppError('QUEUE_FULL', `model "${model}" has ${waiting} images waiting; ${adding} more would pass the limit of ${limit}. Retry later.`, {
+      details: { waiting: check.queued, adding, limit, retryAfterSeconds: 30 },
     });
   }
 }

@@ -44,6 +44,11 @@ export const CHUNK_POLICY = {
   firstResultMs: 1_000,
   /** Per-image time assumed before any worker has reported a rate, ms (a CPU-class model). */
   assumedMsPerImage: 10,
+  /**
+   * Reported rates outside this range, img/s, are taken as no report: a heartbeat is JSON anyone
+   * with Redis access can write, and one absurd rate would otherwise set every job's size.
+   */
+  plausibleRate: { min: 0.01, max: 100_000 },
 } as const;
 
 function median(values: readonly number[]): number {
@@ -57,7 +62,8 @@ const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixe
 export function chooseChunkSize(inputs: ChunkSizeInputs, policy: typeof CHUNK_POLICY = CHUNK_POLICY): ChunkSizeDecision {
   const total = Math.max(1, Math.floor(inputs.total));
   const max = Math.max(1, Math.floor(inputs.maxChunkSize));
-  const rates = inputs.workerRates.filter((r) => Number.isFinite(r) && r > 0);
+  const { min: minRate, max: maxRate } = policy.plausibleRate;
+  const rates = inputs.workerRates.filter((r) => Number.isFinite(r) && r >= minRate && r <= maxRate);
   const workers = Math.max(1, inputs.liveWorkers, rates.length);
   const measured = rates.length > 0;
   const fastestMs = measured ? 1000 / Math.max(...rates) : policy.assumedMsPerImage;

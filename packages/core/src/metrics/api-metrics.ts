@@ -75,7 +75,7 @@ export class ApiMetrics {
     });
     this.queueJobs = new Gauge({
       name: 'hourglass_queue_jobs',
-      help: 'Jobs in each model queue by BullMQ state, read at scrape time (completed/failed hold only what removeOnComplete/removeOnFail keep).',
+      help: 'Jobs in each model queue by BullMQ state, read at scrape time. completed stays 0: workers remove a classify job as it completes (its result rows are the record; count images with hourglass_images_processed_total); failed keeps failed jobs for 7 days.',
       labelNames: ['model', 'state'],
       registers,
       collect: refresh,

@@ -1,17 +1,32 @@
 /**
- * A worker's images per second while it has work: images finished ÷ time with at least one job
- * in flight. Idle time does not dilute it, so it is the rate the API can plan job sizes with
- * (heartbeats carry it). Old work fades: past HALF_LIFE_MS of busy time both sums are halved.
+ * A worker's images per second while it has work, for the API to size jobs with (heartbeats carry
+ * it). Only time with at least one job in flight counts, so idle time between batches does not
+ * dilute it.
+ *
+ * Busy time is cut into windows (at least WINDOW_MS (250 ms) of busy time and WINDOW_IMAGES images each).
+ * The first WARMUP_WINDOWS windows are dropped: a fresh worker's first batches pay for the
+ * session's first run (kernel selection, allocator growth, a GPU provider's compile): a meter that
+ * kept that time reported 5 img/s after a MobileNetV2 worker's first 64 images, for a worker that
+ * drained 30+, so the API cut its jobs to 1 image. Later windows feed a decaying
+ * average (each new window weighs NEW_WINDOW_WEIGHT), so a worker that got slower or faster
+ * reports its new rate within a few windows. Until one window after the warm-up has closed the
+ * meter says nothing, and the API uses its assumed rate.
  */
-const HALF_LIFE_MS = 60_000;
-/** Fewer images than this say little about a rate (a warm-up, one short batch). */
-const MIN_IMAGES = 8;
+/** Short enough that a fast model's first 100 images give a rate, long enough to span a batch run. */
+const WINDOW_MS = 250;
+/** Fewer images than this in a window say little about a rate (one short batch). */
+const WINDOW_IMAGES = 8;
+const WARMUP_WINDOWS = 1;
+const NEW_WINDOW_WEIGHT = 0.3;
 
 export class BusyRateMeter {
   private active = 0;
   private busySince = 0;
-  private busyMs = 0;
-  private images = 0;
+  /** The open window: busy time of its finished spans, and images finished in it. */
+  private windowBusyMs = 0;
+  private windowImages = 0;
+  private closedWindows = 0;
+  private average: number | undefined;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -21,24 +36,32 @@ export class BusyRateMeter {
 
   jobEnded(): void {
     if (this.active === 0) return;
-    if (--this.active === 0) this.busyMs += this.now() - this.busySince;
-    this.decay();
+    if (--this.active === 0) this.windowBusyMs += this.now() - this.busySince;
+    this.closeWindowIfFull();
   }
 
   imagesDone(count: number): void {
-    this.images += count;
+    if (!(count > 0)) return;
+    this.windowImages += count;
+    this.closeWindowIfFull();
   }
 
-  /** Undefined until enough images were seen. */
+  /** Undefined until a window after the warm-up has closed. */
   imagesPerSecond(): number | undefined {
-    const busy = this.busyMs + (this.active > 0 ? this.now() - this.busySince : 0);
-    if (this.images < MIN_IMAGES || busy <= 0) return undefined;
-    return Math.round((this.images / busy) * 1000 * 100) / 100;
+    return this.average === undefined ? undefined : Math.round(this.average * 100) / 100;
   }
 
-  private decay(): void {
-    if (this.busyMs <= 2 * HALF_LIFE_MS) return;
-    this.busyMs /= 2;
-    this.images /= 2;
+  private closeWindowIfFull(): void {
+    const now = this.now();
+    const busyMs = this.windowBusyMs + (this.active > 0 ? now - this.busySince : 0);
+    if (busyMs < WINDOW_MS || this.windowImages < WINDOW_IMAGES) return;
+    const rate = (this.windowImages / busyMs) * 1000;
+    if (++this.closedWindows > WARMUP_WINDOWS) {
+      this.average = this.average === undefined ? rate : this.average * (1 - NEW_WINDOW_WEIGHT) + rate * NEW_WINDOW_WEIGHT;
+    }
+    this.windowBusyMs = 0;
+    this.windowImages = 0;
+    // A span still running goes on in the next window from here.
+    if (this.active > 0) this.busySince = now;
   }
 }

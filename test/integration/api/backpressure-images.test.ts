@@ -1,0 +1,53 @@
+/**
+ * MAX_QUEUED_PER_MODEL counts images, also when a job carries several of them: jobs of 5 images
+ * each must not let five times the limit queue up. A real API on a real Redis, and a real worker
+ * that drains the queue, after which the same submit fits again.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solidImage } from '../../helpers/images.js';
+import { startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
+
+describe('backpressure counts images, not jobs', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ apiEnv: { MAX_QUEUED_PER_MODEL: '20' } });
+    await writeFile(path.join(system.dataRoot, 'a.jpg'), await solidImage({ colour: 'red' }));
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const submit = (count: number, chunkSize: number): Promise<Response> =>
+    system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'colours', chunkSize, images: Array.from({ length: count }, () => ({ path: 'a.jpg' })) }),
+    });
+
+  it('a submit over the image limit gets 429 QUEUE_FULL while jobs carry 5 images; it fits once the queue drained', async () => {
+    const first = await submit(15, 5);
+    expect(first.status).toBe(202);
+    const firstView = (await first.json()) as any;
+    expect(firstView.chunkSize).toBe(5);
+    expect(await system.api.context.queues.get('colours').getJobCounts('wait')).toEqual({ wait: 3 });
+
+    // 3 jobs waiting + 10 images would be under 20; 15 images + 10 are not.
+    const full = await submit(10, 5);
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toBe('30');
+    expect(((await full.json()) as any).error).toMatchObject({ code: 'QUEUE_FULL', waiting: 15, adding: 10, limit: 20 });
+
+    // Up to the limit exactly is still accepted.
+    const exact = await submit(5, 5);
+    expect(exact.status).toBe(202);
+    expect((await submit(1, 1)).status).toBe(429);
+
+    // A worker drains both batches: their images leave the count, and the refused submit fits.
+    await system.startWorker();
+    expect((await waitForBatch(system, firstView.id, 120_000)).status).toBe('completed');
+    expect((await waitForBatch(system, ((await exact.json()) as any).id, 120_000)).status).toBe('completed');
+    expect((await submit(10, 5)).status).toBe(202);
+  }, 180_000);
+});
