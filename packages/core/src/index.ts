@@ -39,6 +39,8 @@ export * from './inference/postprocess.js';
 export * from './inference/classifier.js';
 export * from './storage/data-root.js';
 export * from './storage/blob-store.js';
+export * from './storage/blob-refs.js';
+export * from './storage/blob-sweeper.js';
 export * from './results/coalescing-writer.js';
 export * from './results/audit-rows.js';
 export * from './results/result-row.js';
