@@ -14,6 +14,7 @@ export * from './models/manifest.js';
 export * from './models/registry.js';
 export * from './models/store.js';
 export * from './models/ownership.js';
+export * from './models/name-claims.js';
 export * from './models/store-lock.js';
 export * from './models/onnx/graph-builder.js';
 export * from './models/onnx/sniff.js';
