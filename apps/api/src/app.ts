@@ -27,6 +27,7 @@ import { uiRouter } from './routes/ui.js';
 import { batchImagesRouter } from './routes/batch-images.js';
 import { benchReportRouter } from './routes/bench-report.js';
 import { startJobSweep, type JobSweep } from './job-sweep.js';
+import { startBlobSweep, type BlobSweep } from './blob-sweep.js';
 
 export interface ApiApp {
   app: Express;
@@ -35,6 +36,8 @@ export interface ApiApp {
   metrics: ApiMetrics;
   /** Gives images of removed queue jobs their JOB_REMOVED rows (runs on a timer; sweep() runs one now). */
   jobSweep: JobSweep;
+  /** Reclaims uploaded blobs no live batch refers to (runs on a timer; sweep() runs one now). */
+  blobSweep: BlobSweep;
   /** Closes the queues this app opened (not Redis: the caller owns it). */
   close(): Promise<void>;
 }
@@ -83,14 +86,17 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   app.use(notFound);
   app.use(errorHandler(options.log, pathScrubber({ dataRoot: options.dataRoot, modelsDir: options.config.MODELS_DIR })));
   const jobSweep = startJobSweep(ctx, options.config.JOB_SWEEP_INTERVAL_MS);
+  const blobSweep = startBlobSweep(ctx, options.config.BLOB_SWEEP_INTERVAL_MS);
 
   return {
     app,
     context: ctx,
     metrics,
     jobSweep,
+    blobSweep,
     close: async () => {
       jobSweep.stop();
+      blobSweep.stop();
       await Promise.all([ctx.queues.close(), trainQueues.close()]);
     },
   };

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import {
   AppError,
+  BlobRefs,
   BlobStore,
   Keys,
   ResultStore,
@@ -68,6 +69,8 @@ export interface ApiContext {
   queues: QueueSet;
   models: ModelCatalog;
   blobs: BlobStore;
+  /** Which uploads and batches still need each blob (the blob sweep reclaims the rest). */
+  blobRefs: BlobRefs;
   /** Real path of DATA_ROOT. */
   dataRoot: string;
   log: Logger;
@@ -75,6 +78,7 @@ export interface ApiContext {
 
 export function createContext(config: ApiConfig, redis: Redis, dataRoot: string, log: Logger): ApiContext {
   const keys = new Keys(config.HOURGLASS_PREFIX);
+  const blobRefs = new BlobRefs(redis, keys);
   return {
     config,
     redis,
@@ -83,7 +87,8 @@ export function createContext(config: ApiConfig, redis: Redis, dataRoot: string,
     results: new ResultStore(redis, keys),
     queues: new LazyQueues((model) => new ShardedClassifyQueue(model, redis, config.HOURGLASS_PREFIX, queueLayout(config))),
     models: new ModelCatalog(config.MODELS_DIR),
-    blobs: new BlobStore(dataRoot),
+    blobs: new BlobStore(dataRoot, { refs: blobRefs, leaseMs: config.BLOB_SWEEP_GRACE_SECONDS * 1000 }),
+    blobRefs,
     dataRoot,
     log,
   };

@@ -5,7 +5,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
-import type { BlobStore } from '@hourglass/core';
+import type { BlobStore, StoredBlob } from '@hourglass/core';
 
 export interface StoredUpload {
   /** Blob path relative to DATA_ROOT. */
@@ -14,10 +14,13 @@ export interface StoredUpload {
   originalname: string;
 }
 
-const created = new WeakMap<Request, Array<{ path: string; mtimeMs: number }>>();
+const stored = new WeakMap<Request, StoredBlob[]>();
 
-/** Blobs this request wrote that did not exist before: removed if the request fails (removeCreated). */
-export const createdBlobs = (req: Request): Array<{ path: string; mtimeMs: number }> => created.get(req) ?? [];
+/**
+ * Every blob this request stored, with its upload lease: recorded against the batch and released
+ * when it is submitted, or discarded (BlobStore.discard) when the request fails.
+ */
+export const storedBlobs = (req: Request): StoredBlob[] => stored.get(req) ?? [];
 
 /**
  * Checks the form's fields that arrived before the files (a client that sends `model` first gets
@@ -39,13 +42,11 @@ class BlobStorage implements multer.StorageEngine {
     check
       .then(() => this.blobs.putStream(file.stream, this.maxBytes))
       .then(
-      (stored) => {
-        if (stored.created) {
-          const list = created.get(req) ?? [];
-          list.push({ path: stored.path, mtimeMs: stored.created.mtimeMs });
-          created.set(req, list);
-        }
-        callback(null, { path: stored.path, size: stored.bytes });
+      (blob) => {
+        const list = stored.get(req) ?? [];
+        list.push(blob);
+        stored.set(req, list);
+        callback(null, { path: blob.path, size: blob.bytes });
       },
       (error: unknown) => {
         // Drain what is left of this part so busboy can report the real limit error.

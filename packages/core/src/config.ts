@@ -140,6 +140,16 @@ export const apiEnvSchema = commonEnvSchema.extend({
    * one whole interval, so detection takes one to two intervals.
    */
   JOB_SWEEP_INTERVAL_MS: positiveInt.min(100).default(30_000),
+  /**
+   * How often the API reclaims uploaded blobs that no live batch refers to (storage/blob-sweeper.ts):
+   * a blob goes once every batch that used it has expired (RESULTS_TTL_SECONDS after completing).
+   */
+  BLOB_SWEEP_INTERVAL_MS: positiveInt.min(100).default(600_000),
+  /**
+   * A blob file younger than this is never reclaimed, and an upload's lease on its blobs (until
+   * its batch is recorded) lasts this long: longer than any upload request takes.
+   */
+  BLOB_SWEEP_GRACE_SECONDS: positiveInt.default(3_600),
   /** Expiry of a batch that the API's sweeper completes (the same setting as the workers'). */
   RESULTS_TTL_SECONDS: positiveInt.min(60).default(DEFAULT_RESULTS_TTL_SECONDS),
   /** Where the benchmark writes RESULTS.md and its SVG charts; /ui shows them read-only. */

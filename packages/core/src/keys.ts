@@ -37,6 +37,17 @@ export class Keys {
   sweeperLock(): string {
     return `${this.prefix}:sweeper-lock`;
   }
+  /**
+   * Who still needs one uploaded blob (storage/blob-refs.ts): a sorted set of upload leases and
+   * batch ids. One key per blob, so every command on it is single-slot on a Redis Cluster.
+   */
+  blobRefs(digest: string): string {
+    return `${this.prefix}:blob-refs:${digest}`;
+  }
+  /** Held by the one API process that sweeps unreferenced blobs in a given interval. */
+  blobSweeperLock(): string {
+    return `${this.prefix}:blob-sweeper-lock`;
+  }
   /** Requests counted for one caller in one fixed window (the API's per-key rate limit). */
   rateLimit(caller: string, window: number): string {
     return `${this.prefix}:rl:${caller}:${window}`;

@@ -22,7 +22,7 @@ import {
 import type { ApiContext } from '../context.js';
 import { callerOf, visibleModel } from '../model-access.js';
 import { privatePathCheck } from '../private-paths.js';
-import { createdBlobs, uploadImages } from '../uploads.js';
+import { storedBlobs, uploadImages } from '../uploads.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
 import { parseBatchRequest, toImageRefs } from './batch-request.js';
 import { streamBatchEvents } from './batch-events.js';
@@ -90,8 +90,9 @@ export function batchesRouter(ctx: ApiContext): Router {
     try {
       await submit(req, res);
     } catch (error) {
-      // A rejected upload leaves nothing behind: the blobs it created go (unless reused meanwhile).
-      await ctx.blobs.removeCreated(createdBlobs(req)).catch(() => 0);
+      // A rejected upload leaves nothing behind: the blobs it created go (unless something else
+      // refers to them by now). A batch that was created keeps them: it is recorded against them.
+      await ctx.blobs.discard(storedBlobs(req)).catch(() => 0);
       throw error;
     }
   });
@@ -129,8 +130,16 @@ export function batchesRouter(ctx: ApiContext): Router {
         chunkSizeReason: chunk.reason,
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
         owner: req.owner!,
+        // Before the batch's record exists: the blob sweep never meets a live batch whose blobs
+        // it does not know about (storage/blob-refs.ts).
+        beforeCreate: async (batchId) => {
+          for (const blob of new Map(storedBlobs(req).map((b) => [b.digest, b])).values()) await ctx.blobRefs.attach(blob.digest, batchId);
+        },
       },
     );
+    // The batch holds its blobs now; the upload leases are not needed (nor discarded on an error).
+    const leases = storedBlobs(req).splice(0);
+    for (const blob of leases) if (blob.lease !== undefined) await ctx.blobRefs.release(blob.digest, blob.lease).catch(() => undefined);
     ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize, chunkSizeSource: view.chunkSizeSource, chunkSizeReason: view.chunkSizeReason }, 'batch submitted');
     res.status(202).location(`/v1/batches/${view.id}`).json(view);
   };

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import {
   AppError,
   assertMayWriteModel,
+  ModelNameClaims,
   inspectOnnxFile,
   ownerForNewModel,
   listLiveWorkers,
@@ -180,6 +181,8 @@ export function registerModelHandler(ctx: ApiContext, describe: (name: string, w
       const wanted = String(settings.name);
       ctx.models.invalidate();
       assertMayWriteModel(wanted, (await ctx.models.snapshot()).models.get(wanted)?.manifest, caller);
+      // A new name is on disk only once registered: the claim makes two keys racing for it one winner.
+      await new ModelNameClaims(ctx.redis, ctx.config.HOURGLASS_PREFIX).claim(wanted, caller);
       const owner = ownerForNewModel(caller);
       const onnxPath = path.join(folder, 'model.onnx');
       await rename(model.path, onnxPath);

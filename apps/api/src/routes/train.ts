@@ -10,6 +10,7 @@ import {
   AppError,
   DatasetRegistry,
   assertMayWriteModel,
+  ModelNameClaims,
   TRAIN_ID,
   TrainStore,
   checkTrainable,
@@ -98,6 +99,8 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
     if (existing && existing.manifest.source.kind !== 'trained') {
       throw new AppError('VALIDATION_FAILED', `a ${existing.manifest.source.kind} model named "${outputModel}" exists; a train job only adds versions to trained models (pass "name")`);
     }
+    // A new name is on disk only once trained: the claim makes two keys racing for it one winner.
+    await new ModelNameClaims(ctx.redis, ctx.config.HOURGLASS_PREFIX).claim(outputModel, { owner: req.owner!, admin: false });
 
     const data: TrainJobData = {
       trainId: newTrainId(),

@@ -31,6 +31,11 @@ export interface SubmitRequest {
   idempotencyKey?: string;
   /** Stable hash of the caller's API key: idempotency keys are per caller. */
   owner: string;
+  /**
+   * Called with the batch id before its record is written (the API records which uploaded blobs
+   * the batch refers to, so the blob sweeper never sees a live batch without its references).
+   */
+  beforeCreate?: (batchId: string) => Promise<void>;
 }
 
 export interface SubmitDeps {
@@ -86,6 +91,7 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
     throw new AppError('VALIDATION_FAILED', `chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}`);
   }
   const batchId = await claimBatchId(deps, request);
+  await request.beforeCreate?.(batchId);
   const metaKey = keys.batch(batchId);
   const { manifest } = request.model;
   const now = Date.now();
