@@ -31,10 +31,10 @@ describe('queue jobs removed or altered while their batch is open', () => {
   it('emptied, cleaned and edited jobs end as JOB_REMOVED rows; the audit holds', async () => {
     const { paths, expected } = await writeImages(system, 9);
     // Batch B: the whole queue emptied before any worker ran.
-    const emptied = await submit(system, paths.slice(0, 6));
+    const emptied = await submit(system, paths.slice(0, 6), 1);
     expect((await board('PUT', '/empty')).status).toBeLessThan(300);
     // Batch A: one job removed, one edited to claim index 99, and a forged job for index 0.
-    const batch = await submit(system, paths);
+    const batch = await submit(system, paths, 1);
     expect((await board('PUT', `/${batch}-3/clean`)).status).toBeLessThan(300);
     const edited = await board('PATCH', `/${batch}-5/update-data`, { jobData: { batchId: batch, model: 'colours', items: [{ index: 99, path: paths[1] }], enqueuedAt: Date.now() } });
     expect(edited.status).toBeLessThan(300);
