@@ -75,8 +75,8 @@ describe('a WebGPU worker on software Vulkan', () => {
 
     const gpu = await start({ ORT_EP: 'webgpu', INFERENCE_THREAD: 'worker', ...vulkanEnv() });
     expect(gpu.ready.ep).toBe('webgpu');
-    const readyLog = gpu.logs.find((r) => r.msg === 'worker ready');
-    expect(readyLog).toMatchObject({ ep: 'webgpu', provider: 'webgpu' });
+    // The ready message comes over IPC, the log line over the stdout pipe: either may arrive first.
+    await expect.poll(() => gpu.logs.find((r) => r.msg === 'worker ready'), { timeout: 10_000 }).toMatchObject({ ep: 'webgpu', provider: 'webgpu' });
     expect(gpu.logs.filter((r) => Number(r.level) >= 40)).toEqual([]);
     const metrics = await (await fetch(`http://127.0.0.1:${String(gpu.ready.httpPort)}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`hourglass_worker_info\\{[^}]*ep="webgpu"[^}]*\\} 1`));
@@ -97,6 +97,7 @@ describe('a WebGPU worker on software Vulkan', () => {
     const stderrFile = path.join(system.dataRoot, 'logs', 'worker.stderr.log');
     const broken = await start({ ORT_EP: 'webgpu', VK_DRIVER_FILES: driverFile, VK_LOADER_DEBUG: 'error,warn,driver', XDG_RUNTIME_DIR: '/tmp' }, stderrFile);
     expect(broken.ready.ep).toBe('cpu');
+    await expect.poll(() => broken.logs.some((r) => typeof r.reason === 'string'), { timeout: 10_000 }).toBe(true);
     const warning = broken.logs.find((r) => typeof r.reason === 'string');
     expect(warning?.msg).toBe('execution provider webgpu unavailable, running on cpu');
     expect(warning?.reason).toMatch(/^webgpu execution provider failed to start: .*Failed to get a WebGPU adapter: No supported adapters/);

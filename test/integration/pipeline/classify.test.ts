@@ -66,12 +66,23 @@ describe('classify pipeline', () => {
   });
 
   it('sizes jobs itself when neither the request nor the server says: from the worker\'s heartbeat rate', async () => {
-    // The worker above has done 100 images: its next heartbeat carries its busy img/s.
-    let rate: number | null = null;
-    for (let i = 0; i < 100 && rate === null; i++) {
+    // The worker reports its busy img/s once it has been busy for two 250 ms windows (the first is
+    // dropped as warm-up). On a fast machine the 100 images above take less than that, so feed it
+    // whole batches until a heartbeat carries a rate (each batch is explicitly sized: the API must
+    // not have sized this test's batch from a rate yet).
+    const rateNow = async (): Promise<number | null> => {
       const listed = (await (await system.request('/v1/models/colours')).json()) as { workers: Array<{ imagesPerSecond: number | null }> };
-      rate = listed.workers[0]?.imagesPerSecond ?? null;
-      if (rate === null) await new Promise((r) => setTimeout(r, 200));
+      return listed.workers[0]?.imagesPerSecond ?? null;
+    };
+    let rate: number | null = null;
+    for (let batch = 0; batch < 20 && rate === null; batch++) {
+      for (let poll = 0; poll < 10 && rate === null; poll++) {
+        rate = await rateNow();
+        if (rate === null) await new Promise((r) => setTimeout(r, 200));
+      }
+      if (rate !== null) break;
+      const warm = (await (await submit(system, { model: 'colours', chunkSize: 10, images: images.map((i) => ({ path: i.path })) })).json()) as { id: string };
+      await waitForBatch(system, warm.id);
     }
     expect(rate).toBeGreaterThan(0);
     const created = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number; chunkSizeSource: string; chunkSizeReason: string };
