@@ -35,12 +35,24 @@ function check(ok, what) {
   if (!ok) throw new Error(`FAILED: ${what}`);
   say(`ok: ${what}`);
 }
+/** What a failing run needs to be read: each container's state and its last log lines. */
+function dumpLogs() {
+  try {
+    console.log(compose('ps'));
+    console.log(execFileSync('docker-compose', ['-p', project, 'logs', '--no-color', '--tail', '40'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  } catch (error) {
+    console.log(`(could not read the containers' logs: ${error.message})`);
+  }
+}
 async function until(what, fn, timeoutMs) {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s: ${what}`);
+    if (Date.now() > end) {
+      dumpLogs();
+      throw new Error(`timed out after ${timeoutMs / 1000} s: ${what}`);
+    }
     await sleep(1000);
   }
 }
