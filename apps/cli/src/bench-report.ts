@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BENCH_SCHEMA, renderDrainChart, renderMarkdown, renderScalingChart, renderScalingMarkdown, reportBaseName, type BenchReport, type Corpus, type MachineInfo } from '@hourglass/core';
+import { BENCH_SCHEMA, renderDrainChart, renderMarkdown, renderPlannerErrorMarkdown, renderScalingChart, renderScalingMarkdown, reportBaseName, type BenchReport, type Corpus, type MachineInfo } from '@hourglass/core';
 import type { BenchOptions } from './bench-options.js';
 import { resultsSections } from './results-sections.js';
 
@@ -46,7 +46,7 @@ export async function writeOutputs(report: BenchReport, outDir: string, resultsM
       await writeFile(`${base}.json`, `${JSON.stringify(single, null, 2)}\n`);
       written.push(`${base}.json`);
     }
-    await writeFile(`${base}.md`, `${renderMarkdown(single)}${scalingSection(single, path.basename(base))}`);
+    await writeFile(`${base}.md`, `${renderMarkdown(single)}${scalingSection(single, path.basename(base))}${plannerErrorSection(single)}`);
     written.push(`${base}.md`);
     // A checkpoint before the first drain has nothing to chart yet.
     if (model.configs.some((c) => c.runs.length > 0)) {
@@ -66,7 +66,7 @@ export async function writeOutputs(report: BenchReport, outDir: string, resultsM
     const images = charts.map((c) => `![drain time vs images](${rel(c)})`).join('\n\n');
     const scalingImages = scalingCharts.map((c) => `![images/s vs worker processes](${rel(c)})`).join('\n\n');
     const scaling = renderScalingMarkdown(report);
-    const body = `${renderMarkdown(report).replace('## Every run', `${images}\n\n## Every run`)}${scaling ? `\n## Scaling: images/s vs worker processes\n\n${scaling}\nEach row: that worker count's largest drain at the default (auto) job size. Efficiency vs linear = speedup ÷ (workers ÷ the first row's workers); on a 2-core machine the second worker splits the same two cores (threads each), so 1.0 is not expected.\n\n${scalingImages}\n` : ''}`;
+    const body = `${renderMarkdown(report).replace('## Every run', `${images}\n\n## Every run`)}${scaling ? `\n## Scaling: images/s vs worker processes\n\n${scaling}\nEach row: that worker count's largest drain at the default (auto) job size. Efficiency vs linear = speedup ÷ (workers ÷ the first row's workers); on a 2-core machine the second worker splits the same two cores (threads each), so 1.0 is not expected.\n\n${scalingImages}\n` : ''}${plannerErrorSection(report)}`;
     // Sections other benchmarks keep in RESULTS.md (queue-only ceiling, scaling curve) stay.
     const kept = resultsSections(await readFile(resultsMd, 'utf8').catch(() => ''));
     await writeFile(resultsMd, `${body}\nRaw data: ${charts.map((c) => `[${path.basename(c, '.svg')}.json](${rel(c).replace(/\.svg$/, '.json')})`).join(', ')}.\n${kept.map((k) => `\n${k}`).join('')}`);
@@ -81,4 +81,10 @@ function scalingSection(report: BenchReport, baseName: string): string {
   if (!table) return '';
   const chart = report.models.length === 1 && report.models[0]!.configs.length >= 2 ? `\n![images/s vs worker processes](${baseName}-scaling.svg)\n` : '';
   return `\n## Scaling: images/s vs worker processes\n\n${table}${chart}`;
+}
+
+/** The planner's leave-one-out error over the report's runs, set apart from what comes before. */
+function plannerErrorSection(report: BenchReport): string {
+  const section = renderPlannerErrorMarkdown(report);
+  return section ? `\n${section}` : '';
 }

@@ -7,7 +7,11 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  BACKTEST_HEADERS,
   BENCH_SCHEMA,
+  backtestCells,
+  backtestPlanner,
+  backtestSummaryText,
   curvesFromReport,
   formatCount,
   formatDuration,
@@ -18,6 +22,7 @@ import {
 } from '@hourglass/core';
 import { BENCH_DEFAULTS } from './bench.js';
 import { UsageError } from './commands/common.js';
+import { renderTable } from './table.js';
 
 export const PLAN_USAGE = `  plan --model NAME --images N [--workers W] [--target SECONDS] [--from DIR|FILE]
                                              predicted drain time (and replicas for a target) from stored bench curves
@@ -58,11 +63,15 @@ export async function planCommand(args: string[]): Promise<number> {
   const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
   out(`from ${file} (${report.createdAt.slice(0, 10)}; ${machineSummary(report.machine)})`);
   for (const c of curves) out(`  measured ${c.workers} worker(s): ${c.fixedMs.toFixed(0)} ms + ${c.msPerImage.toFixed(3)} ms/image (${(1000 / c.msPerImage).toFixed(1)} img/s) from N = ${c.points.map((p) => formatCount(p.images)).join(', ')}`);
-  const prediction = predictDrain(curves, images, workers);
+  const prediction = predictDrain(curves, images, workers, { hostCores: report.machine.cores });
   const naive = report.models.find((m) => m.model === values.model)!.naive.medianMs * images;
   out();
   out(`${formatCount(images)} images on ${workers} worker(s): predicted ${formatDuration(prediction.ms)} (${prediction.imagesPerSecond.toFixed(1)} img/s; ${prediction.basis})`);
   out(`the naive projection (one image's latency × N) would say ${formatDuration(naive)}`);
+  const backtest = backtestPlanner(report, values.model);
+  out();
+  out(`the planner's own error, each stored run predicted from the others (leave-one-out): ${backtestSummaryText(backtest.summary)}`);
+  if (backtest.rows.length > 0) out(renderTable(BACKTEST_HEADERS, backtest.rows.map(backtestCells)).replace(/^/gm, '  '));
   if (targetMs !== undefined) {
     const advice = scaleAdvice(curves, images, targetMs, report.machine.cores);
     out();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitCurve, predictDrain, replicasFor, scaleAdvice, type DrainCurve } from '@hourglass/core';
+import { fitCurve, fitScalingExponent, predictDrain, replicasFor, scaleAdvice, scalingEfficiency, type DrainCurve } from '@hourglass/core';
 
 const curve = (workers: number, fixedMs: number, msPerImage: number): DrainCurve => ({ workers, fixedMs, msPerImage, points: [] });
 
@@ -50,9 +50,51 @@ describe('predictDrain', () => {
     expect(p.basis).toMatch(/hosts/);
   });
 
-  it('below the smallest measured fleet scales per worker', () => {
+  it('below the smallest measured fleet scales per worker, and says it assumed linear scaling', () => {
     const p = predictDrain([curve(2, 0, 2)], 1_000, 1);
     expect(p.imagesPerSecond).toBeCloseTo(250, 6);
+    expect(p.method).toBe('linear');
+    expect(p.basis).toMatch(/linear scaling assumed from the 2-worker curve/);
+  });
+
+  // 125 img/s at 1 worker, 200 at 2: k = log2 1.6, so each doubling multiplies the rate by 1.6.
+  const measured = [curve(1, 200, 8), curve(2, 200, 5)];
+
+  it('extrapolates on one host along the measured scaling curve, not linearly', () => {
+    const p = predictDrain(measured, 1_000, 4, { hostCores: 4 });
+    expect(p.method).toBe('scaling-curve');
+    expect(p.imagesPerSecond).toBeCloseTo(320, 6); // 200 × 1.6, not the linear 400
+    expect(p.ms).toBeCloseTo(200 + 3_125, 6);
+    expect(p.basis).toMatch(/rate ∝ workers\^0\.68 fitted to 1, 2 workers, efficiency 0\.80 vs linear at 4/);
+  });
+
+  it('below the smallest measured count follows the curve down', () => {
+    const p = predictDrain([curve(2, 0, 5), curve(4, 0, 1000 / 320)], 1_000, 1);
+    expect(p.method).toBe('scaling-curve');
+    expect(p.imagesPerSecond).toBeCloseTo(125, 6);
+  });
+
+  it('past the host\'s cores fills each host along the curve, then adds hosts', () => {
+    const p = predictDrain(measured, 1_000, 8, { hostCores: 4 });
+    expect(p.method).toBe('hosts');
+    expect(p.imagesPerSecond).toBeCloseTo(2 * 320, 6); // 2 hosts × 4 workers at 320 img/s
+    expect(p.basis).toMatch(/2\.0 hosts like this one × 4 worker\(s\) each \(along the scaling curve/);
+    // Cores already used by the largest measured count: hosts of that count, as measured.
+    expect(predictDrain(measured, 1_000, 4, { hostCores: 2 }).imagesPerSecond).toBeCloseTo(400, 6);
+  });
+});
+
+describe('scaling exponent', () => {
+  it('fits rate ∝ workers^k in log-log; 1 is linear', () => {
+    expect(fitScalingExponent([{ workers: 1, imagesPerSecond: 100 }, { workers: 2, imagesPerSecond: 200 }, { workers: 4, imagesPerSecond: 400 }])).toBeCloseTo(1, 9);
+    expect(fitScalingExponent([{ workers: 1, imagesPerSecond: 125 }, { workers: 2, imagesPerSecond: 200 }])).toBeCloseTo(Math.log2(1.6), 9);
+    expect(scalingEfficiency(Math.log2(1.6), 4, 2)).toBeCloseTo(0.8, 9);
+  });
+
+  it('needs two worker counts, and never extrapolates a superlinear step', () => {
+    expect(fitScalingExponent([{ workers: 2, imagesPerSecond: 100 }])).toBeUndefined();
+    expect(fitScalingExponent([{ workers: 2, imagesPerSecond: 100 }, { workers: 2, imagesPerSecond: 120 }])).toBeUndefined();
+    expect(fitScalingExponent([{ workers: 1, imagesPerSecond: 100 }, { workers: 2, imagesPerSecond: 300 }])).toBe(1);
   });
 });
 

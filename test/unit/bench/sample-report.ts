@@ -16,14 +16,21 @@ const drain = (images: number, wallMs: number, chunkSize = 1): DrainResult => ({
   workersSeen: 1,
 });
 
+const naive = { samples: 50, medianMs: 8, p90Ms: 9, preprocessMedianMs: 4, runMedianMs: 4, intraOpThreads: 2 };
+const sampleInProcess = (): InProcessResult[] => [
+  { images: 100, wallMs: 700, imagesPerSecond: 142.9, failures: 0, stages: { queueMs: 0, preprocessMs: 370, batchWaitMs: 150, runMs: 380 }, batchHistogram: { '16': 6, '4': 1 } },
+  { images: 10_000, wallMs: 40_000, imagesPerSecond: 250, failures: 0, stages: { queueMs: 0, preprocessMs: 37_000, batchWaitMs: 15_000, runMs: 38_000 }, batchHistogram: { '16': 625 } },
+];
+// Runs copy what they need from it; each report gets its own array.
+const inProcessRef = sampleInProcess();
+
+/** One run record of `w` workers draining `images` in `wallMs` (one image per job unless `chunk`). */
+export const sampleRun = (w: number, images: number, wallMs: number, chunk = 1): RunRecord =>
+  deriveRun(drain(images, wallMs, chunk), w, inProcessRef.find((r) => r.images === images) ?? inProcessRef[1]!, naive, { ms: wallMs * 1.05, from: 'test' });
+
 export function sampleReport(): BenchReport {
-  const naive = { samples: 50, medianMs: 8, p90Ms: 9, preprocessMedianMs: 4, runMedianMs: 4, intraOpThreads: 2 };
-  const inProcess: InProcessResult[] = [
-    { images: 100, wallMs: 700, imagesPerSecond: 142.9, failures: 0, stages: { queueMs: 0, preprocessMs: 370, batchWaitMs: 150, runMs: 380 }, batchHistogram: { '16': 6, '4': 1 } },
-    { images: 10_000, wallMs: 40_000, imagesPerSecond: 250, failures: 0, stages: { queueMs: 0, preprocessMs: 37_000, batchWaitMs: 15_000, runMs: 38_000 }, batchHistogram: { '16': 625 } },
-  ];
-  const run = (w: number, images: number, wallMs: number, chunk = 1): RunRecord =>
-    deriveRun(drain(images, wallMs, chunk), w, inProcess.find((r) => r.images === images) ?? inProcess[1]!, naive, { ms: wallMs * 1.05, from: 'test' });
+  const run = sampleRun;
+  const inProcess = sampleInProcess();
   return {
     schema: BENCH_SCHEMA,
     createdAt: '2026-05-01T12:00:00.000Z',
@@ -46,7 +53,7 @@ export function sampleReport(): BenchReport {
         input: '224x224',
         onnxBytes: 10_000_000,
         source: 'bundled',
-        naive,
+        naive: { ...naive },
         configs: [
           { workers: 1, external: false, ep: 'cpu', intraOpThreads: 2, batchSize: 16, batchTimeoutMs: 10, preprocessConcurrency: 4, concurrency: 32, maxInputPixels: 64e6, inProcess, runs: [run(1, 100, 800), run(1, 10_000, 41_000), run(1, 100_000, 405_000), run(1, 10_000, 40_500, 16)] },
           { workers: 2, external: false, ep: 'cpu', intraOpThreads: 1, batchSize: 16, batchTimeoutMs: 10, preprocessConcurrency: 4, concurrency: 32, maxInputPixels: 64e6, inProcess, runs: [run(2, 100, 700), run(2, 10_000, 39_000), run(2, 100_000, 390_000)] },

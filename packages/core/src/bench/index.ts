@@ -12,3 +12,4 @@ export * from './cpu.js';
 export * from './redis-cost.js';
 export * from './queue-report.js';
 export * from './scaling.js';
+export * from './plan-backtest.js';

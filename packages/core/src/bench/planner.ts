@@ -7,6 +7,7 @@
  */
 import type { BenchReport } from './report.js';
 import { isDefaultSizeRun } from './drain.js';
+import { fitScalingExponent, scalingEfficiency } from './scaling.js';
 
 export interface CurvePoint {
   images: number;
@@ -61,17 +62,40 @@ export interface DrainPrediction {
 }
 
 /**
- * Drain time of `images` with `workers` workers. A measured worker count uses its own curve; one
- * between measured counts interpolates the rate; one beyond the largest measured count adds more
- * hosts like the measured one (the rate of `largest` workers per host, hosts × that), since one
- * host's cores are already spent.
+ * How a planned drain was reached, for callers that must tell a measured answer from an assumed
+ * one (the backtest counts only the first three):
+ * - curve: that worker count's own fitted line;
+ * - interpolated: between two measured worker counts;
+ * - scaling-curve: beyond the measured counts on one host, along the fitted scaling exponent;
+ * - linear: beyond the measured counts with one worker count measured, so linear scaling assumed;
+ * - hosts: more hosts like the measured one, assumed to add linearly (one host was measured).
  */
-export function predictDrain(curves: readonly DrainCurve[], images: number, workers: number): DrainPrediction {
+export type DrainMethod = 'curve' | 'interpolated' | 'scaling-curve' | 'linear' | 'hosts';
+
+export interface PlannedDrain extends DrainPrediction {
+  method: DrainMethod;
+}
+
+export interface PredictOptions {
+  /**
+   * Cores of the measured host. Worker counts up to it are extrapolated on that one host along the
+   * scaling curve; beyond it (or when unknown) more workers mean more hosts like it.
+   */
+  hostCores?: number;
+}
+
+/**
+ * Drain time of `images` with `workers` workers. A measured worker count uses its own curve; one
+ * between measured counts interpolates the rate; one outside them follows the scaling curve of
+ * the measured counts (rate ∝ workers^k, fitted; linear only when one count was measured), on one
+ * host up to its cores, and beyond that adds hosts like the measured one.
+ */
+export function predictDrain(curves: readonly DrainCurve[], images: number, workers: number, options: PredictOptions = {}): PlannedDrain {
   if (curves.length === 0) throw new RangeError('no measured curves');
   const exact = curves.find((c) => c.workers === workers);
   if (exact) {
     const ms = exact.fixedMs + images * exact.msPerImage;
-    return { ms, imagesPerSecond: curveRate(exact), basis: `measured curve for ${workers} worker(s): ${exact.fixedMs.toFixed(0)} ms + ${exact.msPerImage.toFixed(3)} ms/image` };
+    return { ms, imagesPerSecond: curveRate(exact), method: 'curve', basis: `measured curve for ${workers} worker(s): ${exact.fixedMs.toFixed(0)} ms + ${exact.msPerImage.toFixed(3)} ms/image` };
   }
   const below = [...curves].reverse().find((c) => c.workers < workers);
   const above = curves.find((c) => c.workers > workers);
@@ -79,17 +103,24 @@ export function predictDrain(curves: readonly DrainCurve[], images: number, work
     const t = (workers - below.workers) / (above.workers - below.workers);
     const rate = curveRate(below) + t * (curveRate(above) - curveRate(below));
     const fixed = below.fixedMs + t * (above.fixedMs - below.fixedMs);
-    return { ms: fixed + (images / rate) * 1000, imagesPerSecond: rate, basis: `interpolated between ${below.workers} and ${above.workers} measured workers` };
+    return { ms: fixed + (images / rate) * 1000, imagesPerSecond: rate, method: 'interpolated', basis: `interpolated between ${below.workers} and ${above.workers} measured workers` };
   }
-  if (above) {
-    // Fewer workers than any measured: the per-worker rate of the smallest measured fleet.
-    const rate = (curveRate(above) / above.workers) * workers;
-    return { ms: above.fixedMs + (images / rate) * 1000, imagesPerSecond: rate, basis: `${above.workers}-worker curve scaled down per worker` };
+  const exponent = fitScalingExponent(curves.map((c) => ({ workers: c.workers, imagesPerSecond: curveRate(c) })));
+  // The nearest measured count is the one to extrapolate from.
+  const from = above ?? below!;
+  const perHost = above ? workers : Math.max(from.workers, Math.min(workers, options.hostCores ?? from.workers));
+  const hostRate = perHost === from.workers ? curveRate(from) : curveRate(from) * (perHost / from.workers) ** (exponent ?? 1);
+  const hosts = workers / perHost;
+  const rate = hostRate * hosts;
+  const ms = from.fixedMs + (images / rate) * 1000;
+  const along = exponent === undefined
+    ? `linear scaling assumed from the ${from.workers}-worker curve: one worker count measured, no efficiency to scale by`
+    : `along the scaling curve from ${from.workers} worker(s): rate ∝ workers^${exponent.toFixed(2)} fitted to ${curves.map((c) => c.workers).join(', ')} workers, efficiency ${scalingEfficiency(exponent, perHost, from.workers).toFixed(2)} vs linear at ${perHost}`;
+  if (hosts > 1) {
+    const each = perHost === from.workers ? 'as measured' : along;
+    return { ms, imagesPerSecond: rate, method: 'hosts', basis: `${hosts.toFixed(1)} hosts like this one × ${perHost} worker(s) each (${each}); hosts assumed to add linearly, one host measured and its cores already used` };
   }
-  const largest = below!;
-  const hosts = workers / largest.workers;
-  const rate = curveRate(largest) * hosts;
-  return { ms: largest.fixedMs + (images / rate) * 1000, imagesPerSecond: rate, basis: `${hosts.toFixed(1)} hosts like this one × ${largest.workers} worker(s) each (one host's cores are already used)` };
+  return { ms, imagesPerSecond: rate, method: exponent === undefined ? 'linear' : 'scaling-curve', basis: along };
 }
 
 /** A prediction when no curve exists yet: the in-process rate plus a fixed start-up guess. */

@@ -68,3 +68,25 @@ export function renderScalingChart(report: BenchReport, model: string): string |
     formatY: (v) => v.toFixed(0),
   });
 }
+
+/**
+ * The scaling exponent k of rate ∝ workers^k, least squares in log-log over the measured points
+ * (the chart's axes): k = 1 is linear scaling, k = 0 no gain from more workers. Efficiency vs linear
+ * at N, from N₀, is then (N ÷ N₀)^(k − 1). Undefined under two distinct worker counts: one point
+ * says nothing about how rate changes with workers. k is capped at 1: a superlinear step between
+ * measured counts is noise or a cache effect, not something to extrapolate.
+ */
+export function fitScalingExponent(points: ReadonlyArray<{ workers: number; imagesPerSecond: number }>): number | undefined {
+  const usable = points.filter((p) => p.workers > 0 && p.imagesPerSecond > 0);
+  if (new Set(usable.map((p) => p.workers)).size < 2) return undefined;
+  const xs = usable.map((p) => Math.log(p.workers));
+  const ys = usable.map((p) => Math.log(p.imagesPerSecond));
+  const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const my = ys.reduce((s, y) => s + y, 0) / ys.length;
+  const sxy = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0);
+  const sxx = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  return Math.min(1, sxy / sxx);
+}
+
+/** Efficiency vs linear scaling at `workers` from `baseWorkers` under exponent k: (N ÷ N₀)^(k − 1). */
+export const scalingEfficiency = (exponent: number, workers: number, baseWorkers: number): number => (workers / baseWorkers) ** (exponent - 1);
