@@ -8,7 +8,7 @@ import {
   AppError,
   checkQueuedImages,
   DatasetRegistry,
-  idempotencyKeyPattern,
+  checkIdempotencyKey,
   listBatches,
   mapLimit,
   normaliseRelativePath,
@@ -100,9 +100,7 @@ export function batchesRouter(ctx: ApiContext): Router {
   const submit = async (req: Request, res: Response): Promise<void> => {
     // Headers first: a bad Idempotency-Key (an empty one included) is refused before any upload.
     const idempotencyKey = req.get('idempotency-key');
-    if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-      throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
-    }
+    checkIdempotencyKey(idempotencyKey);
     if (req.is('multipart/form-data')) {
       await new Promise<void>((resolve, reject) => upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
     } else if (req.is('application/json')) {
