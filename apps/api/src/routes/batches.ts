@@ -22,6 +22,7 @@ import {
 import type { ApiContext } from '../context.js';
 import { callerOf, visibleModel } from '../model-access.js';
 import { privatePathCheck } from '../private-paths.js';
+import { WAITING_JOB_STATES, waitingJobsOf } from '../queue-depth.js';
 import { storedBlobs, uploadImages } from '../uploads.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
 import { parseBatchRequest, toImageRefs } from './batch-request.js';
@@ -56,8 +57,7 @@ async function checkPaths(ctx: ApiContext, paths: string[], readable: (relative:
 
 /** MAX_QUEUED_PER_MODEL counts images: a job carries up to MAX_CHUNK_SIZE (checkQueuedImages says how it counts). */
 async function checkBackpressure(ctx: ApiContext, model: string, adding: number): Promise<void> {
-  const counts = await ctx.queues.get(model).getJobCounts('wait', 'prioritized', 'delayed');
-  const waitingJobs = Object.values(counts).reduce((a, b) => a + b, 0);
+  const waitingJobs = waitingJobsOf(await ctx.queues.get(model).getJobCounts(...WAITING_JOB_STATES));
   const limit = ctx.config.MAX_QUEUED_PER_MODEL;
   const check = await checkQueuedImages(ctx.redis, ctx.keys, { model, waitingJobs, adding, limit });
   if (!check.fits) {

@@ -66,6 +66,14 @@ export const modelListSchema = z.object({
   problems: z.array(z.object({ file: z.string(), message: z.string() })).describe('Model folders that failed to load, and why.'),
 });
 
+export const modelQueueSchema = z.object({
+  model: z.string(),
+  waitingJobs: z.number().int().nonnegative().describe('Jobs waiting (also delayed for a retry, or prioritized); each holds 1 to chunkSize images.'),
+  activeJobs: z.number().int().nonnegative().describe('Jobs a worker is running now.'),
+  queuedImages: z.number().int().nonnegative().describe('Images of open batches no worker has started yet: what MAX_QUEUED_PER_MODEL counts.'),
+  limit: z.number().int().positive().describe('MAX_QUEUED_PER_MODEL: a submit that would take queuedImages past it gets 429 QUEUE_FULL.'),
+});
+
 // Compile-time drift check: the route's answer must fit its schema.
 export const modelSchemaCheck: ReturnType<typeof describeModel> extends z.infer<typeof modelSchema> ? true : never = true;
 
@@ -81,6 +89,7 @@ export const modelsContract: RouteContract = {
     Model: { schema: modelSchema },
     ModelList: { schema: modelListSchema },
     RegisteredModel: { schema: registeredModelSchema },
+    ModelQueue: { schema: modelQueueSchema, description: 'How deep one model\'s queue is, as the submit\'s backpressure check counts it.' },
   },
   paths: {
     '/v1/models': {
@@ -125,6 +134,22 @@ export const modelsContract: RouteContract = {
         parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' }, example: 'mobilenet-v2' }],
         responses: {
           200: { description: 'The model', content: json(ref('Model'), { mobilenet: exampleModel }) },
+          401: errors[401],
+          404: errorResponse('Not registered', 'MODEL_NOT_FOUND', 'model "nope" is not registered (GET /v1/models lists the models)'),
+        },
+      },
+    },
+    '/v1/models/{name}/queue': {
+      get: {
+        operationId: 'getModelQueue',
+        tags: ['models'],
+        summary: 'How many jobs and images wait for the model, and the limit a submit must stay under (pace submits instead of meeting 429)',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' }, example: 'mobilenet-v2' }],
+        responses: {
+          200: {
+            description: 'The model\'s queue now',
+            content: json(ref('ModelQueue'), { busy: { model: 'mobilenet-v2', waitingJobs: 12, activeJobs: 2, queuedImages: 96, limit: 1000000 }, idle: { model: 'mobilenet-v2', waitingJobs: 0, activeJobs: 0, queuedImages: 0, limit: 1000000 } }),
+          },
           401: errors[401],
           404: errorResponse('Not registered', 'MODEL_NOT_FOUND', 'model "nope" is not registered (GET /v1/models lists the models)'),
         },
