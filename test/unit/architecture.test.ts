@@ -205,3 +205,20 @@ describe('files', () => {
     expect(importCycles()).toEqual(KNOWN_CYCLES);
   });
 });
+
+describe("the API's contracts", () => {
+  const apiSrc = PACKAGES['@hourglass/api']!.src;
+  const relativeImports = (under: string): Array<{ from: string; to: string }> =>
+    allImports.filter((imp) => imp.from.startsWith(`${apiSrc}/${under}/`) && isRelative(imp.specifier)).map((imp) => ({ from: imp.from, to: resolveRelative(imp) }));
+
+  it('flow one way: openapi/ assembles the route contracts, and nothing in routes/ imports openapi/', () => {
+    expect(relativeImports('routes').length).toBeGreaterThan(20);
+    const wrong = relativeImports('routes').filter(({ to }) => to.startsWith(`${apiSrc}/openapi/`));
+    expect(wrong.map(({ from, to }) => `${from} imports ${to}`)).toEqual([]);
+  });
+
+  it('share their pieces through routes/contract/, a leaf that imports only its own folder', () => {
+    const wrong = relativeImports('routes/contract').filter(({ to }) => !to.startsWith(`${apiSrc}/routes/contract/`));
+    expect(wrong.map(({ from, to }) => `${from} imports ${to}`)).toEqual([]);
+  });
+});

@@ -75,3 +75,4 @@ export * from './training/index.js';
 export * from './models/generated/blog-models.js';
 export * from './models/onnx/graph-cost.js';
 export * from './workers/in-flight.js';
+export * from './batches/batch-request.js';

@@ -1,7 +1,8 @@
 /**
  * MAX_QUEUED_PER_MODEL counts images, also when a job carries several of them: jobs of 5 images
  * each must not let five times the limit queue up. A real API on a real Redis, and a real worker
- * that drains the queue, after which the same submit fits again.
+ * that drains the queue, after which the same submit fits again. GET /v1/models/{name}/queue shows
+ * the numbers the check counts with.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +26,11 @@ describe('backpressure counts images, not jobs', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'colours', chunkSize, images: Array.from({ length: count }, () => ({ path: 'a.jpg' })) }),
     });
+  const queue = async (): Promise<unknown> => {
+    const response = await system.request('/v1/models/colours/queue');
+    expect(response.status).toBe(200);
+    return response.json();
+  };
 
   it('a submit over the image limit gets 429 QUEUE_FULL while jobs carry 5 images; it fits once the queue drained', async () => {
     const first = await submit(15, 5);
@@ -32,6 +38,7 @@ describe('backpressure counts images, not jobs', () => {
     const firstView = (await first.json()) as any;
     expect(firstView.chunkSize).toBe(5);
     expect(await system.api.context.queues.get('colours').getJobCounts('wait')).toEqual({ wait: 3 });
+    expect(await queue()).toEqual({ model: 'colours', waitingJobs: 3, activeJobs: 0, queuedImages: 15, limit: 20 });
 
     // 3 jobs waiting + 10 images would be under 20; 15 images + 10 are not.
     const full = await submit(10, 5);
@@ -43,11 +50,14 @@ describe('backpressure counts images, not jobs', () => {
     const exact = await submit(5, 5);
     expect(exact.status).toBe(202);
     expect((await submit(1, 1)).status).toBe(429);
+    expect(await queue()).toEqual({ model: 'colours', waitingJobs: 4, activeJobs: 0, queuedImages: 20, limit: 20 });
+    expect((await system.request('/v1/models/nope/queue')).status).toBe(404);
 
     // A worker drains both batches: their images leave the count, and the refused submit fits.
     await system.startWorker();
     expect((await waitForBatch(system, firstView.id, 120_000)).status).toBe('completed');
     expect((await waitForBatch(system, ((await exact.json()) as any).id, 120_000)).status).toBe('completed');
+    expect(await queue()).toMatchObject({ waitingJobs: 0, queuedImages: 0, limit: 20 });
     expect((await submit(10, 5)).status).toBe(202);
   }, 180_000);
 });

@@ -98,6 +98,7 @@ describe('OpenAPI document', () => {
     for (const row of rows) expectValid('ResultRow', row);
     expectValid('ModelList', await (await system.request('/v1/models')).json());
     expectValid('Model', await (await system.request('/v1/models/colours')).json());
+    expectValid('ModelQueue', await (await system.request('/v1/models/colours/queue')).json());
     expectValid('Health', await (await fetch(`${system.baseUrl}/healthz`)).json());
     expectValid('BenchReport', await (await system.request('/v1/bench/report')).json());
     expectValid('DatasetList', await (await system.request('/v1/datasets')).json());

@@ -53,6 +53,7 @@ describe('tenancy: one key cannot touch another key\'s models, datasets and uplo
     expect(listedByB.models.map((m: any) => m.name)).not.toContain('a-model');
     expect(listedByB.models.map((m: any) => m.name)).toContain('colours');
     expect(await code(await system.request('/v1/models/a-model', { headers: as(KEY_B) }))).toEqual([404, 'MODEL_NOT_FOUND']);
+    expect(await code(await system.request('/v1/models/a-model/queue', { headers: as(KEY_B) }))).toEqual([404, 'MODEL_NOT_FOUND']);
     await solidImage({ colour: 'red' }).then((bytes) => import('node:fs/promises').then((fs) => fs.writeFile(path.join(system.dataRoot, 'red.jpg'), bytes)));
     expect(await code(await json(KEY_B, '/v1/batches', { model: 'a-model', images: [{ path: 'red.jpg' }] }))).toEqual([404, 'MODEL_NOT_FOUND']);
     expect((await json(TEST_API_KEY, '/v1/batches', { model: 'a-model', images: [{ path: 'red.jpg' }] })).status).toBe(202);

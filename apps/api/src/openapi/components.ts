@@ -1,60 +1,26 @@
 /**
- * components.schemas of the OpenAPI document, generated from zod. Request bodies are the very schemas
- * the routes validate with (input side); responses come from openapi/schemas.ts (output side).
+ * components.schemas of the OpenAPI document, generated from the zod schemas the route contracts
+ * name: requests rendered input side (what clients send), responses output side (what they get).
  */
 import { z } from 'zod';
-import { trainRequestSchema } from '@hourglass/core';
-import { formBatchSchema, jsonBatchSchema } from '../routes/batch-request.js';
-import { modelUploadFieldsSchema } from '../routes/model-upload.js';
-import { registerDatasetSchema } from '../routes/datasets.js';
-import {
-  batchListSchema,
-  batchViewSchema,
-  benchReportSchema,
-  datasetListSchema,
-  datasetSchema,
-  errorBodySchema,
-  healthSchema,
-  modelListSchema,
-  modelSchema,
-  registeredModelSchema,
-  resultRowSchema,
-  trainAcceptedSchema,
-  trainListSchema,
-  trainViewSchema,
-} from './schemas.js';
-import type { Json } from './responses.js';
+import { errorBodySchema } from '../routes/contract/errors.js';
+import type { Json, NamedSchema, RouteContract } from '../routes/contract/openapi-parts.js';
 
-/** Components generated from zod: one registry per direction (what clients send / what they get). */
-export function componentSchemas(): Record<string, Json> {
+type Registry = ReturnType<typeof z.registry<{ id: string; description?: string }>>;
+
+function register(registry: Registry, schemas: Record<string, NamedSchema> | undefined): void {
+  for (const [id, { schema, description }] of Object.entries(schemas ?? {})) registry.add(schema, { id, ...(description ? { description } : {}) });
+}
+
+export function componentSchemas(contracts: readonly RouteContract[]): Record<string, Json> {
   const requests = z.registry<{ id: string; description?: string }>();
-  requests.add(jsonBatchSchema, { id: 'BatchRequest', description: 'Images by path, relative to the server\'s DATA_ROOT.' });
-  requests.add(formBatchSchema.extend({ images: z.array(z.file()).min(1) }), {
-    id: 'BatchUpload',
-    description: 'Multipart form: a `model` field and one `images` part per file (stored content-addressed under DATA_ROOT).',
-  });
-  requests.add(registerDatasetSchema, { id: 'DatasetRequest', description: 'Register a folder under DATA_ROOT laid out as <dataset>/<label>/<images>.' });
-  requests.add(trainRequestSchema, { id: 'TrainRequest', description: 'Fine-tune a head on a frozen backbone\'s features.' });
-  requests.add(modelUploadFieldsSchema.extend({ model: z.file(), data: z.array(z.file()).optional() }), {
-    id: 'ModelUpload',
-    description:
-      'Multipart form: the `model` file (.onnx), its external weights as `data` part(s) if the graph keeps them outside, and a `name`. Optional: `labels` (JSON array or one per line), `mean`/`std` ("r,g,b"), `size` ("224" or "WxH"), `resize` (fill|cover|contain), `description`, `input`/`output` (graph tensor names).',
-  });
   const responses = z.registry<{ id: string; description?: string }>();
+  // Every operation's error envelope; the contracts refer to it as ref('Error').
   responses.add(errorBodySchema, { id: 'Error' });
-  responses.add(batchViewSchema, { id: 'BatchView' });
-  responses.add(batchListSchema, { id: 'BatchList' });
-  responses.add(resultRowSchema, { id: 'ResultRow', description: 'One image\'s outcome: a prediction, or an error with a stable code.' });
-  responses.add(modelSchema, { id: 'Model' });
-  responses.add(modelListSchema, { id: 'ModelList' });
-  responses.add(registeredModelSchema, { id: 'RegisteredModel' });
-  responses.add(healthSchema, { id: 'Health' });
-  responses.add(benchReportSchema, { id: 'BenchReport' });
-  responses.add(datasetSchema, { id: 'Dataset' });
-  responses.add(datasetListSchema, { id: 'DatasetList' });
-  responses.add(trainAcceptedSchema, { id: 'TrainAccepted' });
-  responses.add(trainViewSchema, { id: 'TrainJob' });
-  responses.add(trainListSchema, { id: 'TrainList' });
+  for (const contract of contracts) {
+    register(requests, contract.requests);
+    register(responses, contract.responses);
+  }
   const uri = (id: string): string => `#/components/schemas/${id}`;
   const all = {
     ...z.toJSONSchema(requests, { io: 'input', uri, unrepresentable: 'any' }).schemas,

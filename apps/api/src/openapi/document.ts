@@ -1,25 +1,29 @@
 /**
- * The OpenAPI 3.1 description served at GET /openapi.json. Request bodies come from the zod schemas
- * the routes validate with (z.toJSONSchema, input side); responses from openapi/schemas.ts (output
- * side). Every route the app registers must appear in one of paths/*.ts:
- * test/integration/api/openapi.test.ts walks the Express router and fails on an undocumented one, and
- * validates every example. This file assembles the parts: info, tags, paths, components, security.
+ * The OpenAPI 3.1 description served at GET /openapi.json, assembled from the route modules'
+ * contracts (routes/<area>.contract.ts): their path entries, in the order given (the order of
+ * `paths` in the served JSON), and their zod schemas as components. This folder only assembles:
+ * it imports the contracts, and no route module imports it (app.ts passes the built document to
+ * routes/openapi.ts). test/integration/api/openapi.test.ts walks the Express router and fails on a
+ * route no contract documents, and validates every example.
  */
 import { MAX_CHUNK_SIZE } from '@hourglass/core';
+import type { Json, PathItems, RouteContract } from '../routes/contract/openapi-parts.js';
 import { componentSchemas } from './components.js';
-import type { Json } from './responses.js';
-import { adminPaths } from './paths/admin.js';
-import { batchPaths } from './paths/batches.js';
-import { benchPaths } from './paths/bench.js';
-import { datasetPaths } from './paths/datasets.js';
-import { modelPaths } from './paths/models.js';
-import { operationsPaths } from './paths/operations.js';
-import { trainPaths } from './paths/train.js';
-import { uiPaths } from './paths/ui.js';
 
-export { MOUNTED_ROUTERS } from './paths/admin.js';
+function mergePaths(contracts: readonly RouteContract[]): PathItems {
+  const paths: PathItems = {};
+  for (const contract of contracts) {
+    for (const [template, operations] of Object.entries(contract.paths)) {
+      // Two routers may serve one path template (different methods); a method documented twice is a mistake.
+      const clash = Object.keys(operations).find((method) => paths[template]?.[method] !== undefined);
+      if (clash) throw new Error(`OpenAPI: ${clash.toUpperCase()} ${template} is documented by two contracts`);
+      paths[template] = { ...paths[template], ...operations };
+    }
+  }
+  return paths;
+}
 
-export function buildOpenApiDocument(options: { version?: string; serverUrl?: string } = {}): Json {
+export function buildOpenApiDocument(contracts: readonly RouteContract[], options: { version?: string; serverUrl?: string } = {}): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -40,19 +44,9 @@ export function buildOpenApiDocument(options: { version?: string; serverUrl?: st
       { name: 'ui', description: 'The results page' },
       { name: 'operations', description: 'Health, metrics, this document, Bull Board' },
     ],
-    paths: {
-      // The spread order is the order of `paths` in the served JSON; keep it stable.
-      ...operationsPaths(),
-      ...uiPaths(),
-      ...batchPaths(),
-      ...modelPaths(),
-      ...datasetPaths(),
-      ...trainPaths(),
-      ...benchPaths(),
-      ...adminPaths(),
-    },
+    paths: mergePaths(contracts),
     components: {
-      schemas: componentSchemas(),
+      schemas: componentSchemas(contracts),
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of HOURGLASS_API_KEYS' },
         basicAuth: { type: 'http', scheme: 'basic', description: 'Any user name, the API key as password (browsers, Bull Board)' },

@@ -8,7 +8,7 @@ import {
   AppError,
   checkQueuedImages,
   DatasetRegistry,
-  idempotencyKeyPattern,
+  checkIdempotencyKey,
   listBatches,
   mapLimit,
   normaliseRelativePath,
@@ -22,6 +22,7 @@ import {
 import type { ApiContext } from '../context.js';
 import { callerOf, visibleModel } from '../model-access.js';
 import { privatePathCheck } from '../private-paths.js';
+import { WAITING_JOB_STATES, waitingJobsOf } from '../queue-depth.js';
 import { storedBlobs, uploadImages } from '../uploads.js';
 import { CSV_HEADER, toCsvLine, toNdjsonLine } from '../results-format.js';
 import { parseBatchRequest, toImageRefs } from './batch-request.js';
@@ -56,8 +57,7 @@ async function checkPaths(ctx: ApiContext, paths: string[], readable: (relative:
 
 /** MAX_QUEUED_PER_MODEL counts images: a job carries up to MAX_CHUNK_SIZE (checkQueuedImages says how it counts). */
 async function checkBackpressure(ctx: ApiContext, model: string, adding: number): Promise<void> {
-  const counts = await ctx.queues.get(model).getJobCounts('wait', 'prioritized', 'delayed');
-  const waitingJobs = Object.values(counts).reduce((a, b) => a + b, 0);
+  const waitingJobs = waitingJobsOf(await ctx.queues.get(model).getJobCounts(...WAITING_JOB_STATES));
   const limit = ctx.config.MAX_QUEUED_PER_MODEL;
   const check = await checkQueuedImages(ctx.redis, ctx.keys, { model, waitingJobs, adding, limit });
   if (!check.fits) {
@@ -100,9 +100,7 @@ export function batchesRouter(ctx: ApiContext): Router {
   const submit = async (req: Request, res: Response): Promise<void> => {
     // Headers first: a bad Idempotency-Key (an empty one included) is refused before any upload.
     const idempotencyKey = req.get('idempotency-key');
-    if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-      throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
-    }
+    checkIdempotencyKey(idempotencyKey);
     if (req.is('multipart/form-data')) {
       await new Promise<void>((resolve, reject) => upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
     } else if (req.is('application/json')) {

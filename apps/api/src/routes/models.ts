@@ -1,14 +1,16 @@
 /**
  * GET /v1/models: the registry, with the live workers serving each model (from heartbeats), each
  * model's parameter count and size, and its last measured throughput (benchmark reports).
+ * GET /v1/models/:name/queue: how deep the model's queue is, counted as backpressure counts it.
  * POST /v1/models: register an uploaded ONNX model (routes/model-upload.ts).
  */
 import { Router, type Request, type Response } from 'express';
-import { listLiveWorkers, modelFacts, type ModelFacts, type RegisteredModel, type WorkerHeartbeat } from '@hourglass/core';
+import { countQueuedImages, listLiveWorkers, modelFacts, type ModelFacts, type RegisteredModel, type WorkerHeartbeat } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
 import { latestBenchmarks, type ModelBenchmark } from '../model-benchmarks.js';
 import { registerModelHandler } from './model-upload.js';
 import { visibleModel, visibleModels } from '../model-access.js';
+import { WAITING_JOB_STATES, waitingJobsOf } from '../queue-depth.js';
 
 export interface ModelExtras {
   facts?: ModelFacts;
@@ -65,6 +67,21 @@ export function modelsRouter(ctx: ApiContext): Router {
     const model = await visibleModel(ctx.models, String(req.params.name), req);
     const workers = await listLiveWorkers(ctx.redis, ctx.keys);
     res.json((await describeAll([model], workers))[0]);
+  });
+
+  // Lets a client pace its submits instead of meeting 429 QUEUE_FULL: the same numbers the check uses.
+  router.get('/:name/queue', async (req: Request, res: Response) => {
+    const { name } = (await visibleModel(ctx.models, String(req.params.name), req)).manifest;
+    const counts = await ctx.queues.get(name).getJobCounts(...WAITING_JOB_STATES, 'active');
+    const waitingJobs = waitingJobsOf(counts);
+    res.json({
+      model: name,
+      waitingJobs,
+      activeJobs: counts.active ?? 0,
+      // No waiting job, no queued image (as the submit check has it): no open batch is read.
+      queuedImages: waitingJobs === 0 ? 0 : await countQueuedImages(ctx.redis, ctx.keys, name),
+      limit: ctx.config.MAX_QUEUED_PER_MODEL,
+    });
   });
 
   router.post(

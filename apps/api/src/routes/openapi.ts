@@ -1,12 +1,11 @@
-/** GET /openapi.json: the API description, built once per app from the zod schemas. */
+/** GET /openapi.json: the API description, built once per app (app.ts assembles it from the route contracts). */
 import { Router, type Request, type Response } from 'express';
-import { buildOpenApiDocument } from '../openapi/document.js';
 
-export function openapiRouter(): Router {
+export function openapiRouter(document: Record<string, unknown>): Router {
   const router = Router();
-  const document = JSON.stringify(buildOpenApiDocument());
+  const body = JSON.stringify(document);
   router.get('/openapi.json', (_req: Request, res: Response) => {
-    res.set('Cache-Control', 'no-cache').type('application/json').send(document);
+    res.set('Cache-Control', 'no-cache').type('application/json').send(body);
   });
   return router;
 }

@@ -7,17 +7,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { Keys } from '../keys.js';
-import { MAX_CHUNK_SIZE } from '../limits.js';
 import type { RegisteredModel } from '../models/registry.js';
 import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ClassifyJobSink, type ImageRef } from '../queues.js';
+import { checkBatchShape } from './batch-request.js';
 import { readBatch, type BatchView } from './batch-view.js';
 import type { ChunkSizeSource } from './chunk-size-policy.js';
 
 /** addBulk pipelines longer than this hold Redis for too long in one go. */
 export const ADD_BULK_CHUNK = 1_000;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-
-export const idempotencyKeyPattern = /^[A-Za-z0-9._~-]{1,128}$/;
 
 export interface SubmitRequest {
   model: RegisteredModel;
@@ -65,9 +63,6 @@ function fingerprint(request: SubmitRequest): string {
 
 async function claimBatchId(deps: SubmitDeps, request: SubmitRequest): Promise<string> {
   if (!request.idempotencyKey) return newBatchId();
-  if (!idempotencyKeyPattern.test(request.idempotencyKey)) {
-    throw new AppError('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
-  }
   const key = deps.keys.idempotency(request.owner, request.idempotencyKey);
   const print = fingerprint(request);
   const candidate = newBatchId();
@@ -85,11 +80,9 @@ async function claimBatchId(deps: SubmitDeps, request: SubmitRequest): Promise<s
 export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Promise<BatchView> {
   const { redis, keys, queue } = deps;
   const total = request.items.length;
-  if (total === 0) throw new AppError('EMPTY_BATCH', 'a batch needs at least one image');
   const chunkSize = request.chunkSize ?? 1;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new AppError('VALIDATION_FAILED', `chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}`);
-  }
+  // The same rules the API applied to its request (batch-request.ts), for callers that skip the API.
+  checkBatchShape({ idempotencyKey: request.idempotencyKey, count: total, chunkSize });
   const batchId = await claimBatchId(deps, request);
   await request.beforeCreate?.(batchId);
   const metaKey = keys.batch(batchId);

@@ -1,4 +1,4 @@
-/** Example payloads the operations show (and the OpenAPI test validates against their schemas). */
+/** Example payloads the operations show (the OpenAPI test validates each against its schema). */
 
 export const exampleBatch = {
   id: 'bmh3k2x9a1f2e3d4c5b6',

@@ -1,9 +1,55 @@
-/** /v1/train: queue fine-tuning jobs and follow them. */
-import { errorResponse, errors, json, ref, type PathItems } from '../responses.js';
-import { exampleDataset, exampleTrain } from '../examples.js';
+/** The contract of /v1/train (routes/train.ts): queue fine-tuning jobs and follow them. */
+import { z } from 'zod';
+import { trainRequestSchema } from '@hourglass/core';
+import { errorResponse, errors } from './contract/errors.js';
+import { exampleDataset, exampleTrain } from './contract/examples.js';
+import { isoTime, json, ref, type RouteContract } from './contract/openapi-parts.js';
 
-export function trainPaths(): PathItems {
-  return {
+const trainStatus = z.enum(['queued', 'running', 'completed', 'failed']);
+
+export const trainAcceptedSchema = z.object({
+  id: z.string(),
+  status: z.literal('queued'),
+  baseModel: z.string(),
+  dataset: z.string(),
+  outputModel: z.string(),
+  images: z.number().int().nonnegative(),
+  classes: z.array(z.looseObject({})),
+  queue: z.string(),
+});
+
+export const trainViewSchema = z.looseObject({
+  id: z.string(),
+  status: trainStatus,
+  baseModel: z.string(),
+  dataset: z.string(),
+  outputModel: z.string(),
+  progress: z.looseObject({ phase: z.string(), percent: z.number() }),
+  epochs: z.array(z.looseObject({})),
+  accuracy: z.number().nullable(),
+  model: z.looseObject({ name: z.string(), version: z.number().int() }).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: isoTime,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+});
+
+export const trainListSchema = z.object({
+  jobs: z.array(
+    z.looseObject({ id: z.string(), status: trainStatus, baseModel: z.string(), dataset: z.string(), outputModel: z.string(), accuracy: z.number().nullable(), createdAt: isoTime }),
+  ),
+});
+
+export const trainContract: RouteContract = {
+  requests: {
+    TrainRequest: { schema: trainRequestSchema, description: 'Fine-tune a head on a frozen backbone\'s features.' },
+  },
+  responses: {
+    TrainAccepted: { schema: trainAcceptedSchema },
+    TrainJob: { schema: trainViewSchema },
+    TrainList: { schema: trainListSchema },
+  },
+  paths: {
     '/v1/train': {
       post: {
         operationId: 'submitTrain',
@@ -55,5 +101,5 @@ export function trainPaths(): PathItems {
         },
       },
     },
-  };
-}
+  },
+};

@@ -1,11 +1,77 @@
-/** /v1/batches: submit images, follow progress (JSON and server-sent events), read results and images. */
-import { errorResponse, errors, json, ref, type PathItems } from '../responses.js';
-import { exampleBatch, exampleCompleted, exampleFailedRow, exampleRow } from '../examples.js';
+/**
+ * The contract of /v1/batches (routes/batches.ts): what a batch view and a result row look like,
+ * and the operations to submit, list, follow and read batches. The request bodies are the schemas
+ * the route parses with (routes/batch-request.ts).
+ */
+import { z } from 'zod';
+import type { BatchView, ResultRow } from '@hourglass/core';
+import { errorCodeSchema, errorResponse, errors } from './contract/errors.js';
+import { exampleBatch, exampleCompleted, exampleFailedRow, exampleRow } from './contract/examples.js';
+import { isoTime, json, ref, type RouteContract } from './contract/openapi-parts.js';
+import { formBatchSchema, jsonBatchSchema } from './batch-request.js';
 
-const batchId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^b[a-z0-9]{8,40}$' }, example: exampleBatch.id };
+export const batchViewSchema = z.object({
+  id: z.string().regex(/^b[a-z0-9]{8,40}$/),
+  model: z.string(),
+  modelVersion: z.number().int(),
+  total: z.number().int().nonnegative(),
+  chunkSize: z.number().int().positive().describe('Images per job (1 = one job per image).'),
+  chunkSizeSource: z.enum(['request', 'default', 'auto']).describe('Who chose chunkSize: the request, the server\'s DEFAULT_CHUNK_SIZE, or the auto policy (from the workers\' heartbeats).'),
+  chunkSizeReason: z.string().describe('Why that size, in words (for auto: the rule that decided and the rates it used).'),
+  status: z.enum(['queued', 'running', 'completed']),
+  counts: z.object({
+    queued: z.number().int().nonnegative(),
+    active: z.number().int().nonnegative(),
+    completed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }),
+  timings: z.object({ createdAt: isoTime, firstResultAt: isoTime.nullable(), finishedAt: isoTime.nullable() }),
+  elapsedMs: z.number().nonnegative().describe('From creation to the last result (or to now while running).'),
+  imagesPerSecond: z.number().nonnegative(),
+});
 
-export function batchPaths(): PathItems {
-  return {
+export const batchListSchema = z.object({ batches: z.array(batchViewSchema).describe('The caller\'s batches, newest first.') });
+
+const predictionSchema = z.object({ label: z.string(), confidence: z.number().min(0).max(1) });
+
+export const resultRowSchema = z.object({
+  index: z.number().int().nonnegative(),
+  source: z.string().describe('The path as submitted, or the uploaded file name.'),
+  path: z.string().optional().describe('Where the image was read from, relative to DATA_ROOT.'),
+  model: z.string(),
+  modelVersion: z.number().int(),
+  label: z.string().optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  topk: z.array(predictionSchema).optional(),
+  error: z.object({ code: errorCodeSchema, message: z.string() }).optional().describe('Present when this image failed; the batch still completes.'),
+  worker: z.string(),
+  finishedAt: z.number().int().describe('Epoch ms (worker clock).'),
+  timings: z
+    .object({ queueMs: z.number(), preprocessMs: z.number(), inferenceMs: z.number(), runMs: z.number(), batchSize: z.number().int().positive() })
+    .optional(),
+});
+
+// Compile-time drift checks: each response type must fit its schema.
+type Fits<T, S extends z.ZodType> = T extends z.infer<S> ? true : never;
+export const batchSchemaChecks: [Fits<BatchView, typeof batchViewSchema>, Fits<ResultRow, typeof resultRowSchema>] = [true, true];
+
+/** The `{id}` path parameter of every /v1/batches/{id}/... operation. */
+export const batchIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^b[a-z0-9]{8,40}$' }, example: exampleBatch.id };
+
+export const batchesContract: RouteContract = {
+  requests: {
+    BatchRequest: { schema: jsonBatchSchema, description: 'Images by path, relative to the server\'s DATA_ROOT.' },
+    BatchUpload: {
+      schema: formBatchSchema.extend({ images: z.array(z.file()).min(1) }),
+      description: 'Multipart form: a `model` field and one `images` part per file (stored content-addressed under DATA_ROOT).',
+    },
+  },
+  responses: {
+    BatchView: { schema: batchViewSchema },
+    BatchList: { schema: batchListSchema },
+    ResultRow: { schema: resultRowSchema, description: 'One image\'s outcome: a prediction, or an error with a stable code.' },
+  },
+  paths: {
     '/v1/batches': {
       post: {
         operationId: 'submitBatch',
@@ -67,7 +133,7 @@ export function batchPaths(): PathItems {
         operationId: 'getBatch',
         tags: ['batches'],
         summary: 'Status, counts and timings of one batch',
-        parameters: [batchId],
+        parameters: [batchIdParameter],
         responses: {
           200: { description: 'The batch', content: json(ref('BatchView'), { running: exampleBatch, completed: exampleCompleted }) },
           401: errors[401],
@@ -80,7 +146,7 @@ export function batchPaths(): PathItems {
         operationId: 'getResults',
         tags: ['batches'],
         summary: 'One row per finished image, in index order (NDJSON, or CSV with ?format=csv)',
-        parameters: [batchId, { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' } }],
+        parameters: [batchIdParameter, { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' } }],
         responses: {
           200: {
             description: 'Rows so far; the `X-Batch-Status` header says whether more will come',
@@ -108,7 +174,7 @@ export function batchPaths(): PathItems {
         operationId: 'batchEvents',
         tags: ['batches'],
         summary: 'Server-sent progress events: `progress` when counts change, then one `completed`; data is a BatchView',
-        parameters: [batchId],
+        parameters: [batchIdParameter],
         responses: {
           200: {
             description: 'An event stream that ends after `completed`',
@@ -119,20 +185,5 @@ export function batchPaths(): PathItems {
         },
       },
     },
-    '/v1/batches/{id}/images/{index}': {
-      get: {
-        operationId: 'getBatchImage',
-        tags: ['batches'],
-        summary: 'The image file behind one finished result row (for thumbnails)',
-        parameters: [batchId, { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }],
-        responses: {
-          200: { description: 'The image bytes, type from their magic number', content: { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } } },
-          400: errorResponse('Index out of range', 'VALIDATION_FAILED', 'index must be an integer from 0 to 2'),
-          401: errors[401],
-          404: errorResponse('No such batch, or no row yet for this index', 'NOT_FOUND', 'image 2 of batch bmh3k2x9a1f2e3d4c5b6 has no result yet'),
-          415: errorResponse('The file is not an image a browser shows', 'UNSUPPORTED_MEDIA_TYPE', 'image 1 of batch bmh3k2x9a1f2e3d4c5b6 is not a browser-viewable image'),
-        },
-      },
-    },
-  };
-}
+  },
+};

@@ -1,11 +1,12 @@
-/** Bull Board, a third-party router mounted whole under /admin/queues. */
-import { errors, type PathItems } from '../responses.js';
+/**
+ * The contract of Bull Board (board.ts), a third-party router mounted whole under /admin/queues:
+ * documented as one entry, which covers every path under it.
+ */
+import { errors } from './routes/contract/errors.js';
+import type { RouteContract } from './routes/contract/openapi-parts.js';
 
-/** Path prefixes served by a third-party router mounted whole (documented as one entry). */
-export const MOUNTED_ROUTERS = ['/admin/queues'];
-
-export function adminPaths(): PathItems {
-  return {
+export const boardContract: RouteContract = {
+  paths: {
     '/admin/queues': {
       get: {
         operationId: 'bullBoard',
@@ -16,5 +17,5 @@ export function adminPaths(): PathItems {
         responses: { 200: { description: 'The board', content: { 'text/html': { schema: { type: 'string' } } } }, 401: errors[401] },
       },
     },
-  };
-}
+  },
+};

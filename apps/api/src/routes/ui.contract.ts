@@ -1,8 +1,9 @@
-/** The results page and its static files. */
-import { errorResponse, type PathItems } from '../responses.js';
+/** The contract of the results page and its static files (routes/ui.ts). */
+import { errorResponse } from './contract/errors.js';
+import type { RouteContract } from './contract/openapi-parts.js';
 
-export function uiPaths(): PathItems {
-  return {
+export const uiContract: RouteContract = {
+  paths: {
     '/ui': {
       get: {
         operationId: 'ui',
@@ -25,5 +26,5 @@ export function uiPaths(): PathItems {
         },
       },
     },
-  };
-}
+  },
+};

@@ -1,8 +1,23 @@
-/** /v1/bench: the latest benchmark report and its charts, read-only. */
-import { errorResponse, errors, json, ref, type PathItems } from '../responses.js';
+/** The contract of /v1/bench (routes/bench-report.ts): the latest benchmark report and its charts. */
+import { z } from 'zod';
+import { errorResponse, errors } from './contract/errors.js';
+import { isoTime, json, ref, type RouteContract } from './contract/openapi-parts.js';
+import type { BenchReport } from './bench-report.js';
 
-export function benchPaths(): PathItems {
-  return {
+export const benchReportSchema = z.object({
+  markdown: z.string().nullable(),
+  updatedAt: isoTime.nullable(),
+  charts: z.array(z.object({ name: z.string(), url: z.string(), bytes: z.number().int().nonnegative() })),
+});
+
+// Compile-time drift check: the route's answer must fit its schema.
+export const benchReportSchemaCheck: BenchReport extends z.infer<typeof benchReportSchema> ? true : never = true;
+
+export const benchReportContract: RouteContract = {
+  responses: {
+    BenchReport: { schema: benchReportSchema },
+  },
+  paths: {
     '/v1/bench/report': {
       get: {
         operationId: 'benchReport',
@@ -33,5 +48,5 @@ export function benchPaths(): PathItems {
         },
       },
     },
-  };
-}
+  },
+};

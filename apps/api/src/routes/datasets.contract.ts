@@ -1,9 +1,31 @@
-/** /v1/datasets: register, list and read the dataset folders fine-tuning jobs train on. */
-import { errorResponse, errors, json, ref, type PathItems } from '../responses.js';
-import { exampleDataset } from '../examples.js';
+/** The contract of /v1/datasets (routes/datasets.ts): the dataset folders fine-tuning jobs train on. */
+import { z } from 'zod';
+import { errorResponse, errors } from './contract/errors.js';
+import { exampleDataset } from './contract/examples.js';
+import { isoTime, json, ref, type RouteContract } from './contract/openapi-parts.js';
+import { registerDatasetSchema } from './datasets.js';
 
-export function datasetPaths(): PathItems {
-  return {
+export const datasetSchema = z.object({
+  name: z.string(),
+  path: z.string().describe('The dataset folder, relative to DATA_ROOT: <dataset>/<label>/*.jpg|png|webp.'),
+  classes: z.array(z.looseObject({})).describe('One entry per label folder, with its image count.'),
+  images: z.number().int().nonnegative(),
+  hash: z.string().describe('Content hash of every image and label: a changed dataset is a new one.'),
+  skipped: z.array(z.looseObject({})).describe('Files that were not used, and why (first 100).'),
+  registeredAt: isoTime,
+});
+
+export const datasetListSchema = z.object({ datasets: z.array(datasetSchema) });
+
+export const datasetsContract: RouteContract = {
+  requests: {
+    DatasetRequest: { schema: registerDatasetSchema, description: 'Register a folder under DATA_ROOT laid out as <dataset>/<label>/<images>.' },
+  },
+  responses: {
+    Dataset: { schema: datasetSchema },
+    DatasetList: { schema: datasetListSchema },
+  },
+  paths: {
     '/v1/datasets': {
       post: {
         operationId: 'registerDataset',
@@ -38,5 +60,5 @@ export function datasetPaths(): PathItems {
         },
       },
     },
-  };
-}
+  },
+};
