@@ -2,7 +2,8 @@
  * MAX_QUEUED_PER_MODEL counts images, also when a job carries several of them: jobs of 5 images
  * each must not let five times the limit queue up. A real API on a real Redis, and a real worker
  * that drains the queue, after which the same submit fits again. GET /v1/models/{name}/queue shows
- * the numbers the check counts with.
+ * the numbers the check counts with. A retried submit (same Idempotency-Key) is answered with its
+ * batch even when the queue is full.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,10 +21,10 @@ describe('backpressure counts images, not jobs', () => {
     await system?.stop();
   });
 
-  const submit = (count: number, chunkSize: number): Promise<Response> =>
+  const submit = (count: number, chunkSize: number, idempotencyKey?: string): Promise<Response> =>
     system.request('/v1/batches', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
       body: JSON.stringify({ model: 'colours', chunkSize, images: Array.from({ length: count }, () => ({ path: 'a.jpg' })) }),
     });
   const queue = async (): Promise<unknown> => {
@@ -47,16 +48,27 @@ describe('backpressure counts images, not jobs', () => {
     expect(((await full.json()) as any).error).toMatchObject({ code: 'QUEUE_FULL', waiting: 15, adding: 10, limit: 20 });
 
     // Up to the limit exactly is still accepted.
-    const exact = await submit(5, 5);
+    const exact = await submit(5, 5, 'fill-the-queue');
     expect(exact.status).toBe(202);
     expect((await submit(1, 1)).status).toBe(429);
+    // The queue is full now, but a retry of the accepted submit (same Idempotency-Key) gets its
+    // batch back, not QUEUE_FULL: its jobs are queued already and it adds none. The same key on a
+    // different request is still refused for that reason, not the queue.
+    const retry = await submit(5, 5, 'fill-the-queue');
+    expect(retry.status).toBe(202);
+    const exactView = (await exact.json()) as any;
+    expect(((await retry.json()) as any).id).toBe(exactView.id);
+    const reused = await submit(4, 4, 'fill-the-queue');
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as any).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await submit(5, 5, 'a-new-key')).status).toBe(429);
     expect(await queue()).toEqual({ model: 'colours', waitingJobs: 4, activeJobs: 0, queuedImages: 20, limit: 20 });
     expect((await system.request('/v1/models/nope/queue')).status).toBe(404);
 
     // A worker drains both batches: their images leave the count, and the refused submit fits.
     await system.startWorker();
     expect((await waitForBatch(system, firstView.id, 120_000)).status).toBe('completed');
-    expect((await waitForBatch(system, ((await exact.json()) as any).id, 120_000)).status).toBe('completed');
+    expect((await waitForBatch(system, exactView.id, 120_000)).status).toBe('completed');
     expect(await queue()).toMatchObject({ waitingJobs: 0, queuedImages: 0, limit: 20 });
     expect((await submit(10, 5)).status).toBe(202);
   }, 180_000);

@@ -111,7 +111,12 @@ export function batchesRouter(ctx: ApiContext): Router {
     const request = parseBatchRequest(req, ctx.config.MAX_BATCH_IMAGES);
     const model = await visibleModel(ctx.models, request.model, req);
     const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path), privatePathCheck(datasets, callerOf(req)));
-    await checkBackpressure(ctx, model.manifest.name, request.images.length);
+    // A retry of a submit that was accepted (its Idempotency-Key is claimed) is answered with that
+    // batch, full queue or not: the queue already holds its jobs, so it adds nothing, and a client
+    // that lost the first 202 must not be told QUEUE_FULL about work that is queued. (A key reused
+    // for a different request is still refused, by submitBatch.)
+    const retried = idempotencyKey !== undefined && (await ctx.redis.exists(ctx.keys.idempotency(req.owner!, idempotencyKey))) === 1;
+    if (!retried) await checkBackpressure(ctx, model.manifest.name, request.images.length);
     const chunk = await resolveChunkSize(ctx.redis, ctx.keys, {
       model: model.manifest.name,
       total: request.images.length,
