@@ -28,6 +28,7 @@ const retryable: Record<ErrorCode, boolean> = {
   ARCHIVE_NAME_COLLISION: false,
   ARCHIVE_TOO_LARGE: false,
   ARCHIVE_ENTRY_NOT_IMAGE: false,
+  QUEUE_LAYOUT_MISMATCH: false,
   MODEL_RESOURCE_LIMIT: false,
   PATH_PRIVATE: false,
   NOT_FOUND: false,

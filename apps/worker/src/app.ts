@@ -163,6 +163,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     startedAt,
     processed,
     concurrency: classify.workers.reduce((sum, w) => sum + w.concurrency, 0),
+    queues: classify.queues,
     ...(rate.imagesPerSecond() !== undefined ? { imagesPerSecond: rate.imagesPerSecond()! } : {}),
   }));
   await heartbeat.start();

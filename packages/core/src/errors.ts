@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'MODEL_BUSY'
   | 'CONFIG_INVALID'
   | 'REDIS_UNAVAILABLE'
+  | 'QUEUE_LAYOUT_MISMATCH'
   | 'REDIS_MISCONFIGURED'
   | 'INTERNAL';
 
@@ -124,6 +125,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   MODEL_BUSY: 409,
   CONFIG_INVALID: 500,
   REDIS_UNAVAILABLE: 503,
+  /** The API would enqueue to queue shards that none of the model's live workers consumes (QUEUE_SHARDS differ). */
+  QUEUE_LAYOUT_MISMATCH: 503,
   REDIS_MISCONFIGURED: 500,
   INTERNAL: 500,
 };

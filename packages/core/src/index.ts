@@ -76,3 +76,4 @@ export * from './models/generated/blog-models.js';
 export * from './models/onnx/graph-cost.js';
 export * from './workers/in-flight.js';
 export * from './batches/batch-request.js';
+export { assertShardsCovered, shardCoverage, type ShardCoverage } from './workers/shard-coverage.js';

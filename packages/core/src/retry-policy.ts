@@ -62,6 +62,8 @@ const RETRY_CAN_FIX: Record<ErrorCode, boolean> = {
   MODEL_BUSY: false,
   CONFIG_INVALID: true,
   REDIS_UNAVAILABLE: true,
+  // A deployment's settings disagree: no job retries its way out of that.
+  QUEUE_LAYOUT_MISMATCH: false,
   REDIS_MISCONFIGURED: true,
   INTERNAL: true,
 };

@@ -115,6 +115,7 @@ export const batchesContract: RouteContract = {
           415: errorResponse('Neither JSON nor multipart', 'UNSUPPORTED_MEDIA_TYPE', 'send application/json or multipart/form-data'),
           422: errorResponse('Idempotency-Key reused for a different request', 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request'),
           429: errorResponse('The model\'s queue is full; retry after Retry-After seconds', 'QUEUE_FULL', 'model "mobilenet-v2" has 1000000 images waiting; the limit is 1000000. Retry later.'),
+          503: errorResponse('The model\'s live workers consume none of the queue shards this API enqueues to (QUEUE_SHARDS differ)', 'QUEUE_LAYOUT_MISMATCH', 'no live worker of model "mobilenet-v2" consumes all of this API\'s 3 queue shard(s) (its workers consume 1); jobs on {hq-classify-mobilenet-v2~1}, {hq-classify-mobilenet-v2~2} would never run. Give the API and the workers the same QUEUE_SHARDS and REDIS_CLUSTER_NODES.'),
         },
       },
       get: {

@@ -6,10 +6,12 @@ import path from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
 import {
   AppError,
+  assertShardsCovered,
   checkQueuedImages,
   DatasetRegistry,
   checkIdempotencyKey,
   listBatches,
+  listLiveWorkers,
   mapLimit,
   normaliseRelativePath,
   readBatch,
@@ -117,8 +119,12 @@ export function batchesRouter(ctx: ApiContext): Router {
     // for a different request is still refused, by submitBatch.)
     const retried = idempotencyKey !== undefined && (await ctx.redis.exists(ctx.keys.idempotency(req.owner!, idempotencyKey))) === 1;
     if (!retried) await checkBackpressure(ctx, model.manifest.name, request.images.length);
+    // One heartbeat scan per submit: the shard check and the job sizing read the same list.
+    const workers = (await listLiveWorkers(ctx.redis, ctx.keys)).filter((w) => w.model === model.manifest.name);
+    assertShardsCovered(model.manifest.name, workers, ctx.queues.get(model.manifest.name).names);
     const chunk = await resolveChunkSize(ctx.redis, ctx.keys, {
       model: model.manifest.name,
+      workers,
       total: request.images.length,
       ...(request.chunkSize !== undefined ? { requested: request.chunkSize } : {}),
       configuredDefault: ctx.config.DEFAULT_CHUNK_SIZE,

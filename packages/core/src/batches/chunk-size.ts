@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
-import { listLiveWorkers } from '../workers/heartbeat.js';
+import { listLiveWorkers, type WorkerHeartbeat } from '../workers/heartbeat.js';
 import { chooseChunkSize, type ChunkSizeDecision } from './chunk-size-policy.js';
 import { MAX_CHUNK_SIZE } from '../limits.js';
 
@@ -17,12 +17,14 @@ export interface ChunkSizeAsk {
   requested?: number;
   /** The server's DEFAULT_CHUNK_SIZE: a number, or 'auto'. */
   configuredDefault: number | 'auto';
+  /** The model's live workers, when the caller has listed them already (one scan per submit). */
+  workers?: WorkerHeartbeat[];
 }
 
 export async function resolveChunkSize(redis: Redis, keys: Keys, ask: ChunkSizeAsk): Promise<ChunkSizeDecision> {
   if (ask.requested !== undefined) return { chunkSize: ask.requested, source: 'request', reason: `${ask.requested} images/job: set by the request` };
   if (ask.configuredDefault !== 'auto') return { chunkSize: ask.configuredDefault, source: 'default', reason: `${ask.configuredDefault} images/job: the server's DEFAULT_CHUNK_SIZE` };
-  const workers = (await listLiveWorkers(redis, keys)).filter((w) => w.model === ask.model);
+  const workers = ask.workers ?? (await listLiveWorkers(redis, keys)).filter((w) => w.model === ask.model);
   return chooseChunkSize({
     total: ask.total,
     liveWorkers: workers.length,

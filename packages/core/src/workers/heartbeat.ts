@@ -23,6 +23,8 @@ export interface WorkerHeartbeat {
   imagesPerSecond?: number;
   /** Jobs it runs at once (the BullMQ concurrency). */
   concurrency?: number;
+  /** The BullMQ queues (its model's shards) it consumes; the API checks it drains what it enqueues. */
+  queues?: string[];
 }
 
 export class HeartbeatPublisher {
