@@ -1,0 +1,28 @@
+/** The model a bench run measures: found in the model folders, or generated (colour nets, the blog's architectures). */
+import { buildBlogModel, buildColourNet, isBlogModelName, loadModel, writeModel } from '@hourglass/core';
+/** Models the bench can make itself when they are not registered: the generated colour nets. */
+const GENERATED = {
+    colours: { size: 64, channels: 16 },
+    'colours-224': { size: 224, channels: 16 },
+};
+/** Finds a registered model in the model folders; generates the colour nets and blog architectures when missing. */
+export async function resolveBenchModel(name, modelDirs) {
+    let lastError;
+    for (const dir of modelDirs) {
+        try {
+            return { model: await loadModel(dir, name), modelsDir: dir };
+        }
+        catch (error) {
+            lastError = error;
+        }
+    }
+    const generated = Object.hasOwn(GENERATED, name) ? GENERATED[name] : undefined;
+    if (!generated && !isBlogModelName(name))
+        throw lastError;
+    const dir = modelDirs.at(-1);
+    // The blog's architectures (levit-128s-gen, levit-256-gen, beit-base-gen): random weights, speed only.
+    const { manifest, onnx } = generated ? buildColourNet({ name, ...generated }) : buildBlogModel(name);
+    await writeModel(dir, manifest, onnx);
+    return { model: await loadModel(dir, name), modelsDir: dir };
+}
+//# sourceMappingURL=resolve-model.js.map

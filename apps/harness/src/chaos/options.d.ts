@@ -1,0 +1,15 @@
+/** What `npm run chaos` can be asked to do: the scenarios by name and the run's options. */
+export declare const SCENARIOS: readonly ["kill", "redis", "redis-crash", "api", "sigterm"];
+export type ScenarioName = (typeof SCENARIOS)[number];
+export interface ChaosOptions {
+    images: number;
+    workers: number;
+    kills: number;
+    /** BullMQ lock and stalled-check interval for the workers (production defaults unless given). */
+    lockMs: number;
+    stalledMs: number;
+    graceMs: number;
+    only: ScenarioName[];
+    out?: string;
+}
+//# sourceMappingURL=options.d.ts.map
