@@ -15,6 +15,7 @@ import {
   type ConfigRecord,
   type ModelRecord,
 } from '@hourglass/core';
+import { harnessEnv } from '../env.js';
 import { drainRuns } from './drain-runs.js';
 import { externalFleet, startLocalFleet, type Fleet } from './fleet.js';
 import { measureInProcessRuns } from './in-process.js';
@@ -38,9 +39,9 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
     DATA_ROOT: dataRoot,
     MODELS_DIR: modelsDir,
     ORT_EP: options.ep,
-    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: harnessEnv(env).LOG_LEVEL,
     // Heartbeats carry the rate the auto chunk size is chosen from: fresh ones after the warm-up.
-    HEARTBEAT_INTERVAL_MS: env.HEARTBEAT_INTERVAL_MS ?? '1000',
+    HEARTBEAT_INTERVAL_MS: String(harnessEnv(env).HEARTBEAT_INTERVAL_MS),
     ...(options.batch ? { BATCH_SIZE: String(options.batch) } : {}),
   };
   const config = loadWorkerConfig(baseEnv);

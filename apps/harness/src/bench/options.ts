@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ExecutionProvider, PhotoFolder } from '@hourglass/core';
 import { UsageError } from '@hourglass/cli';
+import { harnessEnv } from '../env.js';
 
 export interface BenchOptions {
   models: string[];
@@ -57,10 +58,10 @@ export interface BenchPaths {
   dataRoot: string;
 }
 
+/** MODELS_DIR and DATA_ROOT (env.ts: ./models and ./data unless set). */
 export function benchPaths(env: NodeJS.ProcessEnv): BenchPaths {
-  const home = path.resolve(env.HOURGLASS_HOME ?? '.hourglass');
-  const modelDirs = env.MODELS_DIR ? [path.resolve(env.MODELS_DIR)] : [path.resolve('models'), path.join(home, 'models')];
-  return { modelDirs, dataRoot: path.resolve(env.DATA_ROOT ?? path.join(home, 'data')) };
+  const { MODELS_DIR, DATA_ROOT } = harnessEnv(env);
+  return { modelDirs: [MODELS_DIR], dataRoot: DATA_ROOT };
 }
 
 /** Parses "100,10000,1e5" into positive integers. */

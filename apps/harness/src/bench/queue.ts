@@ -27,6 +27,7 @@ import {
   type RedisServerHandle,
 } from '@hourglass/core';
 import type { SpawnedWorker } from '@hourglass/worker';
+import { harnessEnv } from '../env.js';
 import { waitForWorkerRates } from './fleet.js';
 import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture } from '../local-system/queue-only-fleet.js';
 
@@ -45,7 +46,7 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
   const out = options.out ?? process.stderr;
   const say = (line = ''): void => void out.write(`${line}\n`);
   const root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-queue-bench-'));
-  const redisUrl = options.redisUrl ?? env.REDIS_URL;
+  const redisUrl = options.redisUrl ?? harnessEnv(env).REDIS_URL;
   let server: RedisServerHandle | undefined;
   if (!redisUrl) server = await startRedisServer();
   const url = redisUrl ?? server!.url;
@@ -60,7 +61,7 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
     const machine = await describeMachine(redis);
     const report: QueueBenchReport = { schema: QUEUE_BENCH_SCHEMA, createdAt: new Date().toISOString(), command: options.command, machine, redisKind: server ? 'spawned' : 'external', runs: [], idle: [], notes: [] };
     say(`hourglass bench:queue: redis ${url}${server ? ' (spawned for this run)' : ''}, prefix ${prefix}, ${options.images} images per run`);
-    const workerEnv: NodeJS.ProcessEnv = { ...env, REDIS_URL: url, HOURGLASS_PREFIX: prefix, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, LOG_LEVEL: env.LOG_LEVEL ?? 'warn', HEARTBEAT_INTERVAL_MS: env.HEARTBEAT_INTERVAL_MS ?? '1000' };
+    const workerEnv: NodeJS.ProcessEnv = { ...env, REDIS_URL: url, HOURGLASS_PREFIX: prefix, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, LOG_LEVEL: harnessEnv(env).LOG_LEVEL, HEARTBEAT_INTERVAL_MS: String(harnessEnv(env).HEARTBEAT_INTERVAL_MS) };
     const pids = (): number[] => [process.pid, ...(server?.process.pid ? [server.process.pid] : []), ...fleet.flatMap((w) => (w.child.pid ? [w.child.pid] : []))];
 
     for (const workers of options.workers) {

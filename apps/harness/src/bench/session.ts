@@ -17,6 +17,7 @@ import {
   type RedisServerHandle,
 } from '@hourglass/core';
 import type { Fleet } from './fleet.js';
+import { harnessEnv } from '../env.js';
 import { benchPaths, type BenchOptions } from './options.js';
 
 export class BenchSession {
@@ -51,13 +52,13 @@ export class BenchSession {
     const dataRoot = await realDataRoot(paths.dataRoot);
 
     let redisServer: RedisServerHandle | undefined;
-    let redisUrl = env.REDIS_URL;
+    let redisUrl = harnessEnv(env).REDIS_URL;
     if (!redisUrl) {
       redisServer = await startRedisServer();
       redisUrl = redisServer.url;
     }
     // A private prefix per run (never a flush): --external must use the workers' own prefix.
-    const prefix = options.external ? (env.HOURGLASS_PREFIX ?? 'hg') : `bench-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    const prefix = options.external ? harnessEnv(env).HOURGLASS_PREFIX : `bench-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     const redis = createRedis(redisUrl, 'worker');
     return new BenchSession(options, env, out, paths.modelDirs, dataRoot, redisServer, redisUrl, prefix, redis);
   }

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, type ChaosOptions, type ScenarioName } from './options.js';
 import { UsageError } from '@hourglass/cli';
+import { harnessEnv } from '../env.js';
 import { runChaos } from './run.js';
 
 export type { Audit } from './audit.js';
@@ -80,8 +81,8 @@ export async function chaosCommand(args: string[], env: NodeJS.ProcessEnv = proc
       images: Math.max(1, positive('images', values.images, 10_000)),
       workers: Math.max(1, positive('workers', values.workers, 2)),
       kills: positive('kills', values.kills, 3),
-      lockMs: Math.max(1, positive('lock-ms', values['lock-ms'] ?? env.LOCK_DURATION_MS, 15_000)),
-      stalledMs: Math.max(1, positive('stalled-ms', values['stalled-ms'] ?? env.STALLED_INTERVAL_MS, 5_000)),
+      lockMs: Math.max(1, positive('lock-ms', values['lock-ms'], harnessEnv(env).LOCK_DURATION_MS)),
+      stalledMs: Math.max(1, positive('stalled-ms', values['stalled-ms'], harnessEnv(env).STALLED_INTERVAL_MS)),
       graceMs: positive('grace-ms', values['grace-ms'], 30_000),
       only: only as ScenarioName[],
       ...(values.out ? { out: path.resolve(values.out) } : {}),

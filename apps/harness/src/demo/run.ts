@@ -24,6 +24,7 @@ import {
 import { createApp } from '@hourglass/api';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { HourglassClient, ProgressLine, renderTable } from '@hourglass/cli';
+import { harnessEnv } from '../env.js';
 import { ensureDemoImages } from './images.js';
 import { findOrStartRedis } from '../local-system/redis.js';
 import { runTransferDemo } from './transfer.js';
@@ -38,10 +39,10 @@ export interface DemoOptions {
 
 export const DEMO_MODEL = 'colours';
 
-/** Where the demo keeps its models and images unless MODELS_DIR / DATA_ROOT say otherwise. */
+/** Where the demo keeps its models and images: MODELS_DIR and DATA_ROOT (env.ts: ./models and ./data unless set). */
 export function demoPaths(env: NodeJS.ProcessEnv): { modelsDir: string; dataRoot: string } {
-  const home = path.resolve(env.HOURGLASS_HOME ?? '.hourglass');
-  return { modelsDir: path.resolve(env.MODELS_DIR ?? path.join(home, 'models')), dataRoot: path.resolve(env.DATA_ROOT ?? path.join(home, 'data')) };
+  const { MODELS_DIR, DATA_ROOT } = harnessEnv(env);
+  return { modelsDir: MODELS_DIR, dataRoot: DATA_ROOT };
 }
 
 export async function ensureColourModel(modelsDir: string): Promise<void> {
@@ -52,7 +53,8 @@ export async function ensureColourModel(modelsDir: string): Promise<void> {
 }
 
 async function portFor(env: NodeJS.ProcessEnv): Promise<number> {
-  if (env.PORT) return Number(env.PORT);
+  const { PORT } = harnessEnv(env);
+  if (PORT !== undefined) return PORT;
   // 3000 when free, so the printed URL is the familiar one; otherwise any free port.
   const probe = await import('node:net').then(
     (net) =>
@@ -65,7 +67,7 @@ async function portFor(env: NodeJS.ProcessEnv): Promise<number> {
 
 export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
-  const log = createLogger('demo', env.LOG_LEVEL ?? 'warn');
+  const log = createLogger('demo', harnessEnv(env).LOG_LEVEL);
   const { modelsDir, dataRoot } = demoPaths(env);
   await mkdir(dataRoot, { recursive: true });
 
@@ -89,7 +91,7 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   out(`  api       ${base}   (API key: ${apiKey}; admin key: ${adminKey})`);
 
-  const workerEnv = { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, WORKERS_PER_HOST: String(options.workers), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
+  const workerEnv = { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, WORKERS_PER_HOST: String(options.workers), LOG_LEVEL: harnessEnv(env).LOG_LEVEL };
   const workers: SpawnedWorker[] = [];
   for (let i = 0; i < options.workers; i++) {
     workers.push(spawnWorker({ model: DEMO_MODEL, env: workerEnv, onLog: (record, line) => (Number(record.level) >= 40 ? process.stderr.write(`  worker: ${line}\n`) : undefined) }));

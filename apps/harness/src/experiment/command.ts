@@ -26,6 +26,7 @@ import {
   type RegisteredModel,
   type TrainProgress,
 } from '@hourglass/core';
+import { harnessEnv } from '../env.js';
 import { epochTable, experimentMarkdown, summaryTable, type ExperimentEntry } from './report.js';
 
 export const EXPERIMENT_USAGE = `  experiment [--per-class N] [--models a,b] [--epochs 3] [--head linear|mlp] [--out DIR] [--chart-only]
@@ -193,7 +194,7 @@ export async function experimentCommand(args: string[]): Promise<number> {
     process.stderr.write(`usage:\n${EXPERIMENT_USAGE}`);
     return 2;
   }
-  const dataRootDir = path.resolve(process.env.DATA_ROOT ?? './data');
+  const dataRootDir = harnessEnv().DATA_ROOT;
   await mkdir(dataRootDir, { recursive: true });
   const o: Options = {
     perClass,
@@ -204,7 +205,7 @@ export async function experimentCommand(args: string[]): Promise<number> {
     seed: Number(values.seed),
     validPct: 0.2,
     outDir: path.resolve(values.out),
-    modelsDir: path.resolve(process.env.MODELS_DIR ?? './models'),
+    modelsDir: harnessEnv().MODELS_DIR,
     dataRoot: await realDataRoot(dataRootDir),
     cacheDir: path.resolve('.hourglass/cache/features'),
     latencyRuns: Number(values.runs),

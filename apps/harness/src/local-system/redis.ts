@@ -4,6 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '@hourglass/core';
+import { harnessEnv } from '../env.js';
 
 export interface DemoRedis {
   url: string;
@@ -25,7 +26,8 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export async function findOrStartRedis(env: NodeJS.ProcessEnv): Promise<DemoRedis> {
-  if (env.REDIS_URL) return { url: env.REDIS_URL, origin: 'REDIS_URL' };
+  const { REDIS_URL } = harnessEnv(env);
+  if (REDIS_URL) return { url: REDIS_URL, origin: 'REDIS_URL' };
   const local = 'redis://127.0.0.1:6379';
   if (await answers(local)) return { url: local, origin: 'localhost:6379' };
   const server = await startRedisServer();

@@ -1,3 +1,0 @@
-export declare const BENCH_CLUSTER_USAGE = "  bench-cluster [--images N] [--chunk C] [--batches B] [--shards 1,3] [--workers P] [--masters M] [--no-single] [--no-write]\n                                             queue-only ceiling on 1 Redis and on an M-master Redis\n                                             Cluster with K queue shards (N images as B concurrent\n                                             batches); Redis CPU \u00B5s/image per master\n";
-export declare function benchClusterCommand(args: string[]): Promise<number>;
-//# sourceMappingURL=cluster.d.ts.map

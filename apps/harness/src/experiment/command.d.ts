@@ -1,3 +1,0 @@
-export declare const EXPERIMENT_USAGE = "  experiment [--per-class N] [--models a,b] [--epochs 3] [--head linear|mlp] [--out DIR] [--chart-only]\n                                             the blog's fine-tuning experiment on every bundled backbone, measured\n                                             (Fashion-MNIST; writes bench/experiment/experiment.{json,md})\n";
-export declare function experimentCommand(args: string[]): Promise<number>;
-//# sourceMappingURL=command.d.ts.map
