@@ -29,6 +29,7 @@ import {
   type RedisCounters,
   type RedisNodeAddress,
 } from '@hourglass/core';
+import { parseCount, parseCountList } from '../flags.js';
 import { renderClusterBench, writeClusterBench, type ClusterRun } from './cluster-report.js';
 import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture, type QueueOnlyFixture } from '../local-system/queue-only-fleet.js';
 
@@ -134,11 +135,13 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
       'no-write': { type: 'boolean', default: false },
     },
   });
-  const images = Number(values.images);
-  const chunkSize = Number(values.chunk);
-  const batches = Math.max(1, Number(values.batches));
-  const workers = Number(values.workers);
-  const shardCounts = values.shards.split(',').map(Number);
+  // A bad number is a usage error (exit 2) before any Redis starts.
+  const images = parseCount(values.images, 'images');
+  const chunkSize = parseCount(values.chunk, 'chunk');
+  const batches = parseCount(values.batches, 'batches');
+  const workers = parseCount(values.workers, 'workers');
+  const masters = parseCount(values.masters, 'masters');
+  const shardCounts = parseCountList(values.shards, 'shards');
   const root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-bench-cluster-'));
   const fixture = await writeQueueOnlyFixture(root);
   const loadBefore = os.loadavg();
@@ -158,9 +161,9 @@ export async function benchClusterCommand(args: string[]): Promise<number> {
         await single.stop();
       }
     }
-    const cluster = await startRedisCluster({ masters: Number(values.masters), maxmemory: '256mb' });
+    const cluster = await startRedisCluster({ masters, maxmemory: '256mb' });
     try {
-      const target: Target = { label: `cluster, ${values.masters} masters`, env: { REDIS_CLUSTER_NODES: cluster.nodesEnv }, connect: { REDIS_URL: 'redis://unused', REDIS_CLUSTER_NODES: cluster.nodes }, masters: Number(values.masters) };
+      const target: Target = { label: `cluster, ${masters} masters`, env: { REDIS_CLUSTER_NODES: cluster.nodesEnv }, connect: { REDIS_URL: 'redis://unused', REDIS_CLUSTER_NODES: cluster.nodes }, masters };
       if (!machine) {
         const probe = connectRedis(target.connect, 'client');
         machine = machineSummary(await describeMachine((await masterNodes(probe))[0]));

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_SCHEMA, chunkLabel, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
-import { BENCH_DEFAULTS, parseCountList, runBench, writeOutputs } from './run.js';
+import { parseCount, parseCountList } from '../flags.js';
+import { BENCH_DEFAULTS, runBench, writeOutputs } from './run.js';
 import { UsageError, renderTable } from '@hourglass/cli';
 
 export const BENCH_USAGE = `  bench --model NAME[,NAME] [--images 100,10000,100000] [--workers 1,2] [--batch B]
@@ -37,13 +38,6 @@ const options = {
   quiet: { type: 'string' },
   'quiet-wait': { type: 'string' },
 } as const;
-
-function positive(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: expected a positive integer, got "${value}"`);
-  return n;
-}
 
 function summary(report: BenchReport): string {
   const rows = report.models.flatMap((m) =>
@@ -80,20 +74,20 @@ export async function benchCommand(args: string[], env: NodeJS.ProcessEnv = proc
     models: values.model.split(',').map((s) => s.trim()).filter(Boolean),
     images: values.images ? parseCountList(values.images, 'images') : BENCH_DEFAULTS.images,
     workers: values.workers ? parseCountList(values.workers, 'workers') : BENCH_DEFAULTS.workers,
-    ...(values.batch ? { batch: positive(values.batch, 'batch', 16) } : {}),
+    ...(values.batch ? { batch: parseCount(values.batch, 'batch', 16) } : {}),
     ep,
     external: values.external ?? false,
-    ...(values.chunk ? { chunk: positive(values.chunk, 'chunk', 1) } : {}),
-    chunkAt: positive(values['chunk-at'], 'chunk-at', BENCH_DEFAULTS.chunkAt),
+    ...(values.chunk ? { chunk: parseCount(values.chunk, 'chunk', 1) } : {}),
+    chunkAt: parseCount(values['chunk-at'], 'chunk-at', BENCH_DEFAULTS.chunkAt),
     ...(outDir ? { outDir } : {}),
     // RESULTS.md is the committed report: only the default output folder updates it.
     ...(outDir && !values.out ? { resultsMd: BENCH_DEFAULTS.resultsMd } : {}),
     photoDirs: values.photos ? values.photos.split(',').filter(Boolean) : [],
-    corpusSize: positive(values.corpus, 'corpus', BENCH_DEFAULTS.corpusSize),
-    seed: positive(values.seed, 'seed', BENCH_DEFAULTS.seed),
-    inProcessMax: positive(values['inprocess-max'], 'inprocess-max', BENCH_DEFAULTS.inProcessMax),
-    naiveSamples: positive(values['naive-samples'], 'naive-samples', BENCH_DEFAULTS.naiveSamples),
-    ...(values.quiet ? { quietBelow: Number(values.quiet), quietMaxWaitMs: positive(values['quiet-wait'], 'quiet-wait', 300) * 1000 } : {}),
+    corpusSize: parseCount(values.corpus, 'corpus', BENCH_DEFAULTS.corpusSize),
+    seed: parseCount(values.seed, 'seed', BENCH_DEFAULTS.seed),
+    inProcessMax: parseCount(values['inprocess-max'], 'inprocess-max', BENCH_DEFAULTS.inProcessMax),
+    naiveSamples: parseCount(values['naive-samples'], 'naive-samples', BENCH_DEFAULTS.naiveSamples),
+    ...(values.quiet ? { quietBelow: Number(values.quiet), quietMaxWaitMs: parseCount(values['quiet-wait'], 'quiet-wait', 300) * 1000 } : {}),
     command: `npm run bench -- ${args.join(' ')}`,
   }, env);
   process.stdout.write(`\n${summary(report)}\n`);
@@ -108,14 +102,14 @@ export async function benchCommand(args: string[], env: NodeJS.ProcessEnv = proc
  */
 export async function benchSmokeCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({ args, options: { model: { type: 'string', default: 'colours' }, images: { type: 'string', default: '1000' }, out: { type: 'string' }, ep: { type: 'string', default: 'cpu' }, batch: { type: 'string' } } });
-  const images = positive(values.images, 'images', 1_000);
+  const images = parseCount(values.images, 'images', 1_000);
   const report = await runBench({
     models: [values.model!],
     images: [images],
     workers: [1],
     ep: values.ep as ExecutionProvider,
     external: false,
-    ...(values.batch ? { batch: positive(values.batch, 'batch', 16) } : {}),
+    ...(values.batch ? { batch: parseCount(values.batch, 'batch', 16) } : {}),
     chunkAt: images,
     ...(values.out ? { outDir: values.out } : {}),
     photoDirs: [],

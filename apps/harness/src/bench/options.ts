@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import type { ExecutionProvider, PhotoFolder } from '@hourglass/core';
-import { UsageError } from '@hourglass/cli';
 import { harnessEnv } from '../env.js';
 
 export interface BenchOptions {
@@ -62,11 +61,4 @@ export interface BenchPaths {
 export function benchPaths(env: NodeJS.ProcessEnv): BenchPaths {
   const { MODELS_DIR, DATA_ROOT } = harnessEnv(env);
   return { modelDirs: [MODELS_DIR], dataRoot: DATA_ROOT };
-}
-
-/** Parses "100,10000,1e5" into positive integers. */
-export function parseCountList(value: string, what: string): number[] {
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--${what}: expected comma-separated positive integers, got "${value}"`);
-  return list;
 }

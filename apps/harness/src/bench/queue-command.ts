@@ -7,7 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderQueueMarkdown, reportBaseName } from '@hourglass/core';
-import { BENCH_DEFAULTS, parseCountList } from './run.js';
+import { parseCount, parseCountList } from '../flags.js';
+import { BENCH_DEFAULTS } from './run.js';
 import { runQueueBench } from './queue.js';
 import { upsertResultsSection } from './results-sections.js';
 
@@ -37,7 +38,7 @@ export async function benchQueueCommand(args: string[], env: NodeJS.ProcessEnv =
     },
   });
   const report = await runQueueBench({
-    images: parseCountList(values.images!, 'images')[0]!,
+    images: parseCount(values.images, 'images'),
     chunks: parseChunkList(values.chunks!),
     workers: parseCountList(values.workers!, 'workers'),
     ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),

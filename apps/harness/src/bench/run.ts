@@ -20,7 +20,7 @@ import type { BenchOptions } from './options.js';
 import { newBenchReport, writeOutputs } from './report.js';
 import { BenchSession, type BenchRun } from './session.js';
 
-export { BENCH_DEFAULTS, parseCountList, type BenchOptions } from './options.js';
+export { BENCH_DEFAULTS, type BenchOptions } from './options.js';
 export { writeOutputs } from './report.js';
 export { resolveBenchModel } from './resolve-model.js';
 

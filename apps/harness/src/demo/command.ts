@@ -1,6 +1,6 @@
 /** `hourglass demo` / `npm run demo`: its flags; the run itself is run.ts. */
 import { parseArgs } from 'node:util';
-import { UsageError } from '@hourglass/cli';
+import { parseCount } from '../flags.js';
 import { runDemo } from './run.js';
 
 export const DEMO_USAGE = `  demo [--images N] [--workers W] [--keep] [--no-transfer]
@@ -8,17 +8,11 @@ export const DEMO_USAGE = `  demo [--images N] [--workers W] [--keep] [--no-tran
                                              bundled MobileNetV2 on the demo images and classify with it
 `;
 
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag}: expected a positive integer, got "${value}"`);
-  return n;
-}
-
 export async function demoCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({ args, options: { images: { type: 'string', default: '60' }, workers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false }, 'no-transfer': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
     process.stdout.write(`usage:\n${DEMO_USAGE}`);
     return 0;
   }
-  return runDemo({ images: positiveInt('images', values.images), workers: positiveInt('workers', values.workers), keep: values.keep, transfer: !values['no-transfer'] }, env);
+  return runDemo({ images: parseCount(values.images, 'images'), workers: parseCount(values.workers, 'workers'), keep: values.keep, transfer: !values['no-transfer'] }, env);
 }
