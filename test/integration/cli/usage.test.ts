@@ -41,6 +41,6 @@ describe('usage mistakes in the harness commands', () => {
     for (const command of ['demo', 'bench', 'bench-queue', 'bench-cluster', 'plan', 'chaos', 'experiment']) expect(harness.stdout).toContain(`  ${command} `);
     const client = await runCli(['--help']);
     expect(client.code).toBe(0);
-    expect(client.stdout).toMatch(/local-system harnesses .*\n  demo, bench, bench-smoke/);
+    expect(client.stdout).toMatch(/local-system harnesses .*\n {2}demo, bench, bench-smoke/);
   });
 });

@@ -3,7 +3,7 @@
  * Redis Cluster, K = 1 and K = 3 queue shards. Each run drains its batches through queue-only
  * worker processes (the production worker with the null classifier, as bench-queue runs: the same
  * BullMQ options, processor, micro-batcher, coalesced result store and Lua, no decode or inference;
- * see queue-only-fleet.ts), submitted with the production submitBatch, and
+ * see ../local-system/queue-only-fleet.ts), submitted with the production submitBatch, and
  * reads every master's INFO before and after: Redis CPU µs per image in all and on the busiest
  * node, script calls per image. What it starts (redis-server processes on 127.0.0.1, workers) it
  * stops; nothing else is touched.

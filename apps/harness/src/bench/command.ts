@@ -1,6 +1,6 @@
 /**
  * The `bench` and `bench-smoke` commands: argument parsing and the summary printed at the end.
- * The measuring itself is runBench (bench.ts).
+ * The measuring itself is runBench (run.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

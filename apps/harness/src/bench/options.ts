@@ -1,8 +1,7 @@
 /**
- * What a bench run is asked to do (BenchOptions, the defaults of `npm run bench`), how its lists
- * are parsed, and where it finds models and data.
+ * What a bench run is asked to do (BenchOptions, the defaults of `npm run bench`)
+ * and where it finds models and data (its flags parse in ../flags.ts).
  */
-import path from 'node:path';
 import type { ExecutionProvider, PhotoFolder } from '@hourglass/core';
 import { harnessEnv } from '../env.js';
 

@@ -1,6 +1,6 @@
 /**
  * `bench-queue [--images 20000] [--chunks 1,4,16,64,256,auto] [--workers 1,2,4] [--redis-url URL]
- * [--out DIR] [--no-write]`: the queue-only ceiling (bench-queue.ts), printed, and written as
+ * [--out DIR] [--no-write]`: the queue-only ceiling (queue.ts), printed, and written as
  * bench/results/<date>-<host>-queue-only.{json,md} plus its section of bench/RESULTS.md.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

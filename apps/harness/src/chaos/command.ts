@@ -14,9 +14,9 @@
  * without a row, duplicates = rows beyond one per index), failures, wrong labels. Exit code 0
  * only when nothing was lost, duplicated or failed.
  *
- * This file is the command line. The run is chaos-run.ts, the system under test chaos-system.ts,
- * one file per scenario (chaos-kill, chaos-redis-restart, chaos-api-restart, chaos-sigterm) on
- * chaos-scenario.ts, the audit chaos-audit.ts, the report and its table chaos-report.ts.
+ * This file is the command line. The run is run.ts, the system under test system.ts,
+ * one file per scenario (kill, redis-restart, api-restart, sigterm) on
+ * scenario.ts, the audit audit.ts, the report and its table report.ts.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -24,7 +24,7 @@ async function runOutage(name: ScenarioName, signal: NodeJS.Signals, system: Cha
   const doneBefore = before ? before.counts.completed + before.counts.failed : 0;
   const downAt = Date.now();
   await system.stopRedis(signal);
-  const whileDown = await system.request(`/v1/batches/${id}`).then((r) => r.status, () => 0);
+  const whileDown = await system.batchStatus(id);
   await sleep(3_000);
   await system.startRedis();
   const upAt = Date.now();

@@ -21,10 +21,12 @@ import {
   startRedisServer,
   writeModel,
   type ApiConfig,
+  type BatchView,
   type Redis,
   type RedisServerHandle,
 } from '@hourglass/core';
 import { createApp, type ApiApp } from '@hourglass/api';
+import { ApiError, HourglassClient } from '@hourglass/cli';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { renderColourImage } from '../demo/images.js';
 import type { ChaosOptions } from './options.js';
@@ -33,11 +35,8 @@ const MODEL = 'colours';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export interface BatchProgress {
-  status: string;
-  total: number;
-  counts: { queued: number; active: number; completed: number; failed: number };
-}
+/** What a scenario reads of a batch: the API's own view, through the client. */
+export type BatchProgress = BatchView;
 
 /** The system under test: private Redis, in-process API (restartable), worker processes. */
 export class ChaosSystem {
@@ -46,6 +45,8 @@ export class ChaosSystem {
   workers: SpawnedWorker[] = [];
   redisServer!: RedisServerHandle;
   baseUrl = '';
+  /** The user's REST client, on the API of the moment (rebuilt on the same port after a restart). */
+  client!: HourglassClient;
   api!: ApiApp;
   private apiRedis!: Redis;
   private server!: Server;
@@ -88,6 +89,7 @@ export class ChaosSystem {
     });
     this.port = (this.server.address() as AddressInfo).port;
     this.baseUrl = `http://127.0.0.1:${this.port}`;
+    this.client = new HourglassClient(this.baseUrl, this.apiKey);
   }
 
   private async stopApi(): Promise<void> {
@@ -167,28 +169,21 @@ export class ChaosSystem {
     };
   }
 
-  async request(pathname: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.baseUrl}${pathname}`, { ...init, headers: { authorization: `Bearer ${this.apiKey}`, ...(init.headers as Record<string, string>) } });
-  }
-
   async submit(paths: string[]): Promise<string> {
-    const response = await this.request('/v1/batches', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: MODEL, images: paths.map((p) => ({ path: p })) }),
-    });
-    if (response.status !== 202) throw new Error(`submit failed: HTTP ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { id: string }).id;
+    return (await this.client.submitPaths(MODEL, paths)).id;
   }
 
   /** The batch view, or undefined while the API cannot answer (Redis or API away). */
   async progress(id: string): Promise<BatchProgress | undefined> {
-    try {
-      const response = await this.request(`/v1/batches/${id}`);
-      return response.status === 200 ? ((await response.json()) as BatchProgress) : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.client.getBatch(id).catch(() => undefined);
+  }
+
+  /** The HTTP status GET /v1/batches/:id answers now; 0 when nothing answers. */
+  async batchStatus(id: string): Promise<number> {
+    return this.client.getBatch(id).then(
+      () => 200,
+      (error: unknown) => (error instanceof ApiError ? error.status : 0),
+    );
   }
 
   async waitForDone(id: string, done: number, deadline: number): Promise<BatchProgress | undefined> {
