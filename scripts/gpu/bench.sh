@@ -24,7 +24,7 @@ out=${OUT:-/tmp/hg-gpu-out}
 mkdir -p "$out"
 # shellcheck source=/dev/null
 [ -n "${HG_VULKAN_VARIANT:-}" ] || source scripts/gpu/gpu-env.sh
-export HOURGLASS_HOME=/tmp/hg-run MODELS_DIR=/tmp/hg-run/models DATA_ROOT=/tmp/hg-run/data
+export MODELS_DIR=/tmp/hg-run/models DATA_ROOT=/tmp/hg-run/data
 mkdir -p "$MODELS_DIR" "$DATA_ROOT"
 [ "${HOURGLASS_ORT_TELEMETRY:-off}" = on ] || export ORT_DISABLE_TELEMETRY=${ORT_DISABLE_TELEMETRY:-1} ORT_TELEMETRY_DISABLED=${ORT_TELEMETRY_DISABLED:-1}
 
@@ -83,12 +83,12 @@ for model in mobilenet-v2 mobilenet-v2-fp16 vit-shaped; do
   [ "$model" = mobilenet-v2-fp16 ] && continue   # swept only: its e2e would repeat the decode-bound fp32 one
   want e2e || continue
   run_step "$model-webgpu" "$limit_e2e" env "${gpu_env[@]}" WEBGPU_PREFERRED_LAYOUT="${best_layout:-}" VK_LOADER_DEBUG=error,warn \
-    node apps/cli/dist/main.js bench --model "$model" --images "$e2e" --workers 1 --ep webgpu --batch "${best_batch:-64}" --chunk "$chunk" --chunk-at "${e2e##*,}" --corpus "$corpus_size" --naive-samples "$naive_samples" --inprocess-max "${e2e%%,*}" --photos .gpu-photos --out "$out/$model-webgpu"
+    node apps/harness/dist/main.js bench --model "$model" --images "$e2e" --workers 1 --ep webgpu --batch "${best_batch:-64}" --chunk "$chunk" --chunk-at "${e2e##*,}" --corpus "$corpus_size" --naive-samples "$naive_samples" --inprocess-max "${e2e%%,*}" --photos .gpu-photos --out "$out/$model-webgpu"
 done
 
 corpus=$(ls -d "$DATA_ROOT"/bench-corpus/*/ 2>/dev/null | head -1)
 if [ -z "$corpus" ] && want decode; then  # no e2e step ran: make the corpus with a tiny CPU bench
-  run_step corpus 300 node apps/cli/dist/main.js bench --model mobilenet-v2 --images 20 --workers 1 --corpus "$corpus_size" --photos .gpu-photos --no-write
+  run_step corpus 300 node apps/harness/dist/main.js bench --model mobilenet-v2 --images 20 --workers 1 --corpus "$corpus_size" --photos .gpu-photos --no-write
   corpus=$(ls -d "$DATA_ROOT"/bench-corpus/*/ 2>/dev/null | head -1)
 fi
 want decode && [ -n "$corpus" ] && { t0=$SECONDS; timeout 120 node scripts/gpu/decode-ceiling.mjs --corpus "$corpus" --images "$decode_images" > "$out/decode-ceiling.json" 2> "$out/decode-ceiling.log"; echo "decode-ceiling exit $? in $((SECONDS - t0)) s" >> "$out/steps.txt"; }
@@ -96,7 +96,7 @@ want decode && [ -n "$corpus" ] && { t0=$SECONDS; timeout 120 node scripts/gpu/d
 for model in mobilenet-v2 vit-shaped; do
   want cpu || continue
   run_step "$model-cpu" 240 env INTRA_OP_THREADS=$((cores / cpu_workers > 0 ? cores / cpu_workers : 1)) \
-    node apps/cli/dist/main.js bench --model "$model" --images "$cpu_images" --workers "$cpu_workers" --ep cpu --chunk "$chunk" --chunk-at "$cpu_images" --inprocess-max "$((cpu_images / 5 > 0 ? cpu_images / 5 : 1))" --corpus "$corpus_size" --naive-samples "$naive_samples" --photos .gpu-photos --out "$out/$model-cpu"
+    node apps/harness/dist/main.js bench --model "$model" --images "$cpu_images" --workers "$cpu_workers" --ep cpu --chunk "$chunk" --chunk-at "$cpu_images" --inprocess-max "$((cpu_images / 5 > 0 ? cpu_images / 5 : 1))" --corpus "$corpus_size" --naive-samples "$naive_samples" --photos .gpu-photos --out "$out/$model-cpu"
 done
 
 node scripts/gpu/summary.mjs "$out" > "$out/summary.md" 2> "$out/summary.log"

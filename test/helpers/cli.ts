@@ -1,8 +1,12 @@
-/** Runs the built CLI (apps/cli/dist/main.js) as a child process, as a user or a script would. */
+/**
+ * Runs the built client CLI (apps/cli/dist/main.js) or the harness (apps/harness/dist/main.js) as
+ * a child process, as a user or a script would.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
+export const HARNESS_MAIN = fileURLToPath(new URL('../../apps/harness/dist/main.js', import.meta.url));
 
 export interface CliRun {
   code: number | null;
@@ -10,10 +14,24 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: { timeoutMs?: number; onStderr?: (all: string) => void } = {}): Promise<CliRun> {
+interface RunOptions {
+  timeoutMs?: number;
+  onStderr?: (all: string) => void;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOptions = {}): Promise<CliRun> {
+  return runMain(CLI_MAIN, args, env, options);
+}
+
+/** The harness commands (bench, chaos, demo, plan ...) through their own entry point. */
+export function runHarness(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOptions = {}): Promise<CliRun> {
+  return runMain(HARNESS_MAIN, args, env, options);
+}
+
+function runMain(main: string, args: string[], env: NodeJS.ProcessEnv, options: RunOptions): Promise<CliRun> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, [main, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

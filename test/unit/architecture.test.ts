@@ -20,8 +20,11 @@ const PACKAGES: Record<string, { src: string; mayImport: string[] }> = {
   '@hourglass/core': { src: 'packages/core/src', mayImport: [] },
   '@hourglass/api': { src: 'apps/api/src', mayImport: ['@hourglass/core'] },
   '@hourglass/worker': { src: 'apps/worker/src', mayImport: ['@hourglass/core'] },
-  // The local-system harnesses (demo, bench, chaos) start an API and workers in-process.
-  '@hourglass/cli': { src: 'apps/cli/src', mayImport: ['@hourglass/core', '@hourglass/api', '@hourglass/worker'] },
+  // The client: REST commands over core's types. It runs the harness as a child process, never imports it.
+  '@hourglass/cli': { src: 'apps/cli/src', mayImport: ['@hourglass/core'] },
+  // The local-system harnesses (demo, bench, chaos ...) start an API and workers in-process, and
+  // drive them with the client's HourglassClient.
+  '@hourglass/harness': { src: 'apps/harness/src', mayImport: ['@hourglass/core', '@hourglass/api', '@hourglass/worker', '@hourglass/cli'] },
 };
 
 /**

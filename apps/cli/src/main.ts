@@ -1,59 +1,41 @@
 #!/usr/bin/env node
 /**
- * The hourglass command line: `npm run hourglass -- <command>`. Each command lives in its own file;
- * this one only dispatches and turns errors into exit codes (0 ok, 1 failed, 2 usage, 3 the API
- * could not be reached).
+ * The hourglass command line: `npm run hourglass -- <command>`. Each client command lives in
+ * commands/; this file only dispatches and turns errors into exit codes (0 ok, 1 failed, 2 usage,
+ * 3 the API could not be reached). The harness commands run @hourglass/harness (harness-commands.ts).
  */
 // First: onnxruntime's telemetry opt-out must be in the environment before the runtime loads.
 import './telemetry-opt-out.js';
-import { parseArgs } from 'node:util';
 import { describeError } from '@hourglass/core';
-import { runDemo } from './demo.js';
-import { DATASETS_USAGE, datasetsCommand } from './datasets-command.js';
-import { EXPERIMENT_USAGE, experimentCommand } from './experiment.js';
-import { TRAIN_USAGE, trainCommand } from './train-command.js';
-import { CLIENT_COMMANDS_USAGE, EXIT_CODES_HELP, exitCodeOf, modelsCommand, processIo, resultsCommand, submitCommand, watchCommand } from './commands/index.js';
-import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench-command.js';
-import { BENCH_QUEUE_USAGE, benchQueueCommand } from './bench-queue-command.js';
-import { PLAN_USAGE, planCommand } from './plan.js';
-import { BENCH_CLUSTER_USAGE, benchClusterCommand } from './bench-cluster.js';
-import { CHAOS_USAGE, chaosCommand } from './chaos.js';
+import {
+  CLIENT_COMMANDS_USAGE,
+  DATASETS_USAGE,
+  EXIT_CODES_HELP,
+  TRAIN_USAGE,
+  datasetsCommand,
+  exitCodeOf,
+  modelsCommand,
+  processIo,
+  resultsCommand,
+  submitCommand,
+  trainCommand,
+  watchCommand,
+} from './commands/index.js';
+import { HARNESS_COMMANDS_USAGE, isHarnessCommand, runHarness } from './harness-commands.js';
 
 const USAGE = `usage: hourglass <command> [options]
 
 commands:
-${CLIENT_COMMANDS_USAGE}  demo [--images N] [--workers W] [--keep] [--no-transfer]
-                                             run the whole system on a demo batch, then fine-tune the
-                                             bundled MobileNetV2 on the demo images and classify with it
-${BENCH_USAGE}${BENCH_QUEUE_USAGE}${BENCH_CLUSTER_USAGE}${PLAN_USAGE}${CHAOS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${EXPERIMENT_USAGE}`;
+${CLIENT_COMMANDS_USAGE}${TRAIN_USAGE}${DATASETS_USAGE}${HARNESS_COMMANDS_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && isHarnessCommand(command)) return runHarness(argv);
   switch (command) {
-    case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { images: { type: 'string', default: '60' }, workers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false }, 'no-transfer': { type: 'boolean', default: false } } });
-      return runDemo({ images: Number(values.images), workers: Number(values.workers), keep: values.keep ?? false, transfer: !values['no-transfer'] });
-    }
-    case 'bench':
-      return benchCommand(rest);
-    case 'bench-smoke':
-      return benchSmokeCommand(rest);
-    case 'bench-render':
-      return benchRenderCommand(rest);
-    case 'bench-cluster':
-      return benchClusterCommand(rest);
-    case 'bench-queue':
-      return benchQueueCommand(rest);
-    case 'plan':
-      return planCommand(rest);
     case 'datasets':
-      return datasetsCommand(rest);
-    case 'experiment':
-      return experimentCommand(rest);
+      return datasetsCommand(rest, processIo());
     case 'train':
       return trainCommand(rest, processIo());
-    case 'chaos':
-      return chaosCommand(rest);
     case 'submit':
       return submitCommand(rest, processIo());
     case 'watch':

@@ -5,11 +5,11 @@
  * the figures are in bench/RESULTS.md.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
+import { runHarness } from '../../helpers/cli.js';
 
 describe('bench-cluster', () => {
   it('drains a queue-only batch on 1 Redis and on a 3-master cluster with 3 shards, and reports each master', { timeout: 180_000 }, async () => {
-    const run = await runCli(['bench-cluster', '--images', '400', '--chunk', '4', '--batches', '2', '--shards', '3', '--workers', '1', '--no-write'], {}, { timeoutMs: 170_000 });
+    const run = await runHarness(['bench-cluster', '--images', '400', '--chunk', '4', '--batches', '2', '--shards', '3', '--workers', '1', '--no-write'], {}, { timeoutMs: 170_000 });
     expect(run.code, run.stderr).toBe(0);
     const rows = run.stdout.split('\n').filter((l) => /^\| (1 Redis|cluster)/.test(l));
     const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildColourNet, writeModel, type BenchReport } from '@hourglass/core';
-import { runBench } from '../../../apps/cli/src/bench.js';
+import { runBench } from '../../../apps/harness/src/bench/run.js';
 import { testRedis, testRedisUrl } from '../../helpers/redis.js';
 
 describe('bench smoke', () => {

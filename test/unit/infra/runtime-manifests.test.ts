@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const WORKSPACES = ['packages/core', 'apps/api', 'apps/worker', 'apps/cli'];
+const WORKSPACES = ['packages/core', 'apps/api', 'apps/worker', 'apps/cli', 'apps/harness'];
 type Lock = { packages: Record<string, { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }> };
 
 describe('infra/docker/runtime-manifests.mjs', () => {

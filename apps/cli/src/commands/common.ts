@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError } from '@hourglass/core';
 import { ApiError, HourglassClient, UnreachableError } from '../api-client.js';
+import { loadCliEnv, type CliEnv } from '../env.js';
 
 /** Exit codes (documented in --help): stable, so scripts can branch on them. */
 export const EXIT = {
@@ -51,10 +52,11 @@ export function exitCodeOf(error: unknown): number {
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
+  env: CliEnv;
 }
 
-export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+/** The process's own streams and its environment, parsed once (main.ts calls this once). */
+export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, env: loadCliEnv(process.env) });
 
 export const connectionOptions = {
   url: { type: 'string' },
@@ -72,8 +74,8 @@ export function parse<const O extends NonNullable<ParseArgsConfig['options']>>(a
   }
 }
 
-export function clientFrom(values: { url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv): HourglassClient {
-  const url = (values.url ?? env.HOURGLASS_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+export function clientFrom(values: { url?: string | undefined; key?: string | undefined }, env: CliEnv): HourglassClient {
+  const url = (values.url ?? env.HOURGLASS_URL).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be an http(s) URL, got "${url}"`);
   return new HourglassClient(url, values.key ?? env.HOURGLASS_API_KEY);
 }

@@ -6,6 +6,8 @@ export { modelsCommand, registerModelsSubcommand, type ModelsSubcommand } from '
 // `models add` and `models import-bundled` register themselves with the models dispatcher.
 export { modelsAddCommand, MODELS_ADD_USAGE } from './models-add.js';
 export { modelsImportBundledCommand, MODELS_IMPORT_BUNDLED_USAGE } from './models-import-bundled.js';
+export { trainCommand, TRAIN_USAGE } from './train.js';
+export { datasetsCommand, DATASETS_USAGE } from './datasets.js';
 export { EXIT, EXIT_CODES_HELP, UsageError, exitCodeOf, processIo, type Io } from './common.js';
 
 export const CLIENT_COMMANDS_USAGE = `  submit <folder|files...> --model M   submit images, follow progress, write results

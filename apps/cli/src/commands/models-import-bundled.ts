@@ -35,7 +35,7 @@ export async function modelsImportBundledCommand(args: string[], io: Io): Promis
       io.stdout.write(MODELS_IMPORT_BUNDLED_USAGE);
       return EXIT.OK;
     }
-    const modelsDir = path.resolve(values['models-dir'] ?? (io.env.MODELS_DIR || './models'));
+    const modelsDir = path.resolve(values['models-dir'] ?? io.env.MODELS_DIR);
     const t0 = performance.now();
     const results = await importBundledModels(modelsDir, {
       ...(positionals.length ? { only: positionals } : {}),

@@ -125,7 +125,7 @@ export function submitCommand(args: string[], io: Io): Promise<number> {
 
     let created: BatchView;
     if (values.paths) {
-      const paths = await pathsUnder(positionals, values['data-root'] ?? io.env.DATA_ROOT);
+      const paths = await pathsUnder(positionals, values['data-root'] ?? (io.env.dataRootIsSet ? io.env.DATA_ROOT : undefined));
       if (paths.length === 0) throw new UsageError('no images found');
       created = await client.submitPaths(values.model, paths, options);
     } else {

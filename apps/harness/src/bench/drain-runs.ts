@@ -1,0 +1,90 @@
+/**
+ * The measured drains: a batch through Redis/BullMQ to the fleet, per planned size, each printed
+ * beside the drain time predicted for it (stored curves, this run's smaller drains, or the
+ * in-process rate).
+ */
+import {
+  corpusItems,
+  createClassifyQueue,
+  createRedis,
+  curvesFromReport,
+  deriveRun,
+  drainBatch,
+  fitCurve,
+  isDefaultSizeRun,
+  formatCount,
+  formatDuration,
+  predictDrain,
+  predictFromRate,
+  type ConfigRecord,
+  type DrainPrediction,
+  type InProcessResult,
+  type ModelRecord,
+  type RegisteredModel,
+  type RunRecord,
+} from '@hourglass/core';
+import { waitForWorkerRates, type Fleet } from './fleet.js';
+import { cpuNote, metered } from './metering.js';
+import type { BenchRun } from './session.js';
+import { ProgressLine } from '@hourglass/cli';
+
+const redisNote = (cost: RunRecord['redis']): string => (cost ? ` · redis ${cost.scriptCallsPerImage.toFixed(2)} calls, ${cost.cpuUsPerImage.toFixed(0)} µs cpu per image` : '');
+const pct = (predicted: number, actual: number): string => `${predicted >= actual ? '+' : ''}${(((predicted - actual) / actual) * 100).toFixed(1)} %`;
+
+export async function drainRuns(
+  bench: BenchRun,
+  model: RegisteredModel,
+  fleet: Fleet,
+  naive: ModelRecord['naive'],
+  config: ConfigRecord,
+  plan: ReadonlyArray<{ images: number; chunkSize: number | 'auto' }>,
+  storedCurves: ReturnType<typeof curvesFromReport>,
+): Promise<void> {
+  const { session, corpus } = bench;
+  const { out, redis, keys, redisUrl, prefix, batchIds } = session;
+  const say = (line?: string): void => session.say(line);
+  const name = model.manifest.name;
+  const queueConnection = createRedis(redisUrl, 'worker');
+  const queue = createClassifyQueue(name, queueConnection, prefix);
+  const s = fleet.settings;
+  const { inProcess } = config;
+  const baselineFor = (n: number): InProcessResult => inProcess.find((r) => r.images === n) ?? inProcess.at(-1)!;
+  try {
+    // Warm-up, not recorded: every worker has its session warm and its BullMQ loop fetching.
+    const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.max(20, fleet.workers * s.concurrency * 2)), keepKeys: true });
+    batchIds.push(warm.batchId);
+    const warmRate = baselineFor(warm.images).imagesPerSecond;
+    const fixedGuess = Math.max(0, warm.wallMs - (warm.images / warmRate) * 1000);
+    const rates = await waitForWorkerRates(redis, keys, name, fleet.workers);
+    say(`  warm-up   ${fleet.workers} worker(s) ready (threads ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}; heartbeat rates ${rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s`);
+
+    for (const step of plan) {
+      const own = config.runs.filter((r) => isDefaultSizeRun(r) && r.failures === 0);
+      let prediction: DrainPrediction;
+      if (storedCurves.some((c) => c.workers === fleet.workers)) prediction = predictDrain(storedCurves, step.images, fleet.workers);
+      else if (own.length >= 2) {
+        const fit = fitCurve(own.map((r) => ({ images: r.images, wallMs: r.wallMs })));
+        prediction = { ms: fit.fixedMs + step.images * fit.msPerImage, imagesPerSecond: 1000 / fit.msPerImage, basis: `this run's ${own.length} smaller drains` };
+      } else prediction = predictFromRate(step.images, baselineFor(step.images).imagesPerSecond, fixedGuess);
+
+      const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize !== 'auto' ? ` (${step.chunkSize}/job)` : ''}`;
+      const progress = new ProgressLine(label, step.images, out);
+      const { cpu, ...drain } = await metered(session, () =>
+        drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, measureRedis: true, onProgress: (done, failed) => progress.update(done, failed) }),
+      );
+      const redisCost = drain.redis;
+      batchIds.push(drain.batchId);
+      progress.finish();
+      const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu, ...(redisCost ? { redis: redisCost } : {}) };
+      config.runs.push(run);
+      say(
+        `  ${step.chunkSize !== 'auto' ? `${step.chunkSize} img/job` : `${run.chunkSize}/job auto`}  ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
+      );
+      say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
+      await bench.checkpoint();
+    }
+  } finally {
+    await queue.close();
+    await queueConnection.quit().catch(() => queueConnection.disconnect());
+  }
+}
