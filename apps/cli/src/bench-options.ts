@@ -3,7 +3,8 @@
  * are parsed, and where it finds models and data.
  */
 import path from 'node:path';
-import type { ExecutionProvider, PhotoFolder } from '@hourglass/core';
+import type { ExecutionProvider } from '@hourglass/core';
+import type { PhotoFolder } from '@hourglass/core/bench';
 import { UsageError } from './commands/common.js';
 
 export interface BenchOptions {

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderQueueMarkdown, reportBaseName } from '@hourglass/core';
+import { renderQueueMarkdown, reportBaseName } from '@hourglass/core/bench';
 import { BENCH_DEFAULTS, parseCountList } from './bench.js';
 import { runQueueBench } from './bench-queue.js';
 import { upsertResultsSection } from './results-sections.js';

@@ -4,7 +4,17 @@
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BENCH_SCHEMA, renderDrainChart, renderMarkdown, renderScalingChart, renderScalingMarkdown, reportBaseName, type BenchReport, type Corpus, type MachineInfo } from '@hourglass/core';
+import {
+  BENCH_SCHEMA,
+  renderDrainChart,
+  renderMarkdown,
+  renderScalingChart,
+  renderScalingMarkdown,
+  reportBaseName,
+  type BenchReport,
+  type Corpus,
+  type MachineInfo,
+} from '@hourglass/core/bench';
 import type { BenchOptions } from './bench-options.js';
 import { resultsSections } from './results-sections.js';
 

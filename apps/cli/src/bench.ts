@@ -13,7 +13,7 @@
  * (the workers), bench-report (skeleton, stored report, output files). bench-command parses the
  * command lines.
  */
-import { describeMachine, machineSummary, type BenchReport } from '@hourglass/core';
+import { describeMachine, machineSummary, type BenchReport } from '@hourglass/core/bench';
 import { prepareCorpus } from './bench-corpus.js';
 import { benchModel } from './bench-model-run.js';
 import type { BenchOptions } from './bench-options.js';

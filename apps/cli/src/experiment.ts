@@ -10,22 +10,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  BUNDLED_MODELS,
   DiskFeatureCache,
   FASHION_MNIST_LABELS,
   ImageClassifier,
-  importBundledModels,
   importFashionMnist,
   loadModel,
   mapLimit,
   newTrainId,
   realDataRoot,
-  renderAccuracyChart,
   runTraining,
   CPU_PROVIDER,
   type RegisteredModel,
   type TrainProgress,
 } from '@hourglass/core';
+import { renderAccuracyChart } from '@hourglass/core/bench';
+import { BUNDLED_MODELS, importBundledModels } from '@hourglass/core/importers';
 import { epochTable, experimentMarkdown, summaryTable, type ExperimentEntry } from './experiment-report.js';
 
 export const EXPERIMENT_USAGE = `  experiment [--per-class N] [--models a,b] [--epochs 3] [--head linear|mlp] [--out DIR] [--chart-only]

@@ -15,7 +15,7 @@ import {
   predictDrain,
   scaleAdvice,
   type BenchReport,
-} from '@hourglass/core';
+} from '@hourglass/core/bench';
 import { BENCH_DEFAULTS } from './bench.js';
 import { UsageError } from './commands/common.js';
 
