@@ -41,8 +41,8 @@ export { CoalescingResultWriter, type ResultWriter } from './results/coalescing-
 export { auditRows, type AuditedRow, type RowAudit } from './results/audit-rows.js';
 export type { ResultRow } from './results/result-row.js';
 export { ResultStore } from './results/result-store.js';
-export { listBatches } from './batches/list-batches.js';
-export { readBatch, readBatchOwner, type BatchView } from './batches/batch-view.js';
+export { listBatches, readBatch, readBatchOwner } from './batches/batch-store.js';
+export type { BatchView } from './batches/batch-view.js';
 export { BatchShapes } from './batches/job-ownership.js';
 export { RemovedJobSweeper, type SweepOutcome } from './batches/removed-job-sweeper.js';
 export { migrateLegacyBatchIndex } from './batches/legacy-index.js';
