@@ -46,6 +46,7 @@ export { softmaxInPlace, topK } from './inference/postprocess.js';
 export type { ClassifierOptions } from './inference/classifier.js';
 export { BLOB_DIR, blobPath } from './storage/blob-store.js';
 export { toBatchView } from './batches/batch-view.js';
+export { BatchStore, type BatchRecord, type NewBatch } from './batches/batch-store.js';
 export { jobBelongsToBatch } from './batches/job-ownership.js';
 export { ADD_BULK_CHUNK, newBatchId, type SubmitDeps, type SubmitRequest } from './batches/submit.js';
 export { chooseChunkSize, CHUNK_POLICY, type ChunkSizeInputs } from './batches/chunk-size-policy.js';
