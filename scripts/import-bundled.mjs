@@ -15,17 +15,17 @@ const force = args.includes('--force');
 const only = args.filter((a) => !a.startsWith('--'));
 const modelsDir = path.resolve(process.env.MODELS_DIR || './models');
 
-let core;
+let importers;
 try {
-  core = await import('@hourglass/core');
+  importers = await import('@hourglass/core/importers');
 } catch (error) {
-  console.error(`models:import: cannot load @hourglass/core (${error instanceof Error ? error.message : error}); run \`npm run build\` first`);
+  console.error(`models:import: cannot load @hourglass/core/importers (${error instanceof Error ? error.message : error}); run \`npm run build\` first`);
   process.exit(1);
 }
 
 try {
   const t0 = performance.now();
-  const results = await core.importBundledModels(modelsDir, {
+  const results = await importers.importBundledModels(modelsDir, {
     ...(only.length ? { only } : {}),
     force,
     log: (line) => console.log(`models:import: ${line}`),

@@ -20,7 +20,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { buildChannelTables, decodeImage, findNsfwjsPackage, seededRandom, writeImageTensor } from '@hourglass/core';
+import { findNsfwjsPackage } from '@hourglass/core/importers';
+import { buildChannelTables, decodeImage, seededRandom, writeImageTensor } from '@hourglass/core/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES_DIR = path.resolve(here, '..', 'test', 'fixtures', 'nsfwjs');

@@ -30,7 +30,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Keys, corpusItems, createClassifyQueue, createRedis, drainBatch, forgetBatch, startRedisServer } from '@hourglass/core';
+import { Keys, createClassifyQueue, createRedis } from '@hourglass/core';
+import { corpusItems, drainBatch, forgetBatch } from '@hourglass/core/bench';
+import { startRedisServer } from '@hourglass/core/testing';
 import { QUEUE_MODEL, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture } from '../apps/harness/dist/local-system/queue-only-fleet.js';
 
 const { values: args } = parseArgs({

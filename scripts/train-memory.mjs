@@ -21,7 +21,7 @@
  */
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { extractFeatures, randomSplit, seededRandom, trainOnFeatures } from '@hourglass/core';
+import { extractFeatures, randomSplit, seededRandom, trainOnFeatures } from '@hourglass/core/testing';
 
 const { values: args } = parseArgs({
   options: {

@@ -13,7 +13,8 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { auditRows, ensureCorpus } from '@hourglass/core';
+import { auditRows } from '@hourglass/core';
+import { ensureCorpus } from '@hourglass/core/bench';
 import { ensurePhotos } from './photos.mjs';
 
 const { values } = parseArgs({ options: { project: { type: 'string' }, images: { type: 'string', default: '400' } } });

@@ -63,7 +63,7 @@ run_step() {
 run_step import 120 node scripts/import-bundled.mjs mobilenet-v2
 run_step make-vit 120 node scripts/gpu/make-vit.mjs "$MODELS_DIR"
 # The fp16 variant (float16 weights and compute, float32 edges): swept beside its fp32 original.
-run_step make-fp16 120 node --input-type=module -e 'const { registerFloat16Variant } = await import("@hourglass/core"); console.log(JSON.stringify(await registerFloat16Variant(process.env.MODELS_DIR, "mobilenet-v2")))'
+run_step make-fp16 120 node --input-type=module -e 'const { registerFloat16Variant } = await import("@hourglass/core/testing"); console.log(JSON.stringify(await registerFloat16Variant(process.env.MODELS_DIR, "mobilenet-v2")))'
 
 best_of() { node -e 'const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter((l) => l.startsWith("{")).map(JSON.parse); const b = rows.find((r) => r.best); console.log(b ? `${b.batch} ${b.layout}` : "")' "$1" 2>/dev/null; }
 fp32_layout=

@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildChannelTables, decodeImage, writeImageTensor } from '@hourglass/core';
+import { buildChannelTables, decodeImage, writeImageTensor } from '@hourglass/core/testing';
 
 const { values } = parseArgs({ options: { corpus: { type: 'string' }, images: { type: 'string', default: '2000' }, size: { type: 'string', default: '224' }, concurrency: { type: 'string' } } });
 if (!values.corpus) throw new Error('--corpus DIR is required');

@@ -13,7 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { registerOnnxModel, writeTimmLikeExport } from '@hourglass/core';
+import { registerOnnxModel } from '@hourglass/core';
+import { writeTimmLikeExport } from '@hourglass/core/testing';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { name: { type: 'string', default: 'vit-shaped' }, width: { type: 'string', default: '192' } } });
 const modelsDir = positionals[0];

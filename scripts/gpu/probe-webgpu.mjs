@@ -15,7 +15,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InferenceThread, InlineInference, buildColourNet, loadModel, writeModel } from '@hourglass/core';
+import { loadModel, writeModel } from '@hourglass/core';
+import { InferenceThread, InlineInference, buildColourNet } from '@hourglass/core/testing';
 
 const epArg = process.argv.indexOf('--ep');
 const ep = epArg >= 0 ? process.argv[epArg + 1] : 'webgpu';

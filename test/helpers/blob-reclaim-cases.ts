@@ -10,7 +10,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BLOB_DIR, BlobRefs, BlobStore, BlobSweeper, Keys, blobPath, realDataRoot } from '@hourglass/core';
+import { BlobRefs, BlobStore, BlobSweeper, Keys, realDataRoot } from '@hourglass/core';
+import { BLOB_DIR, blobPath } from '@hourglass/core/testing';
 import { uniquePrefix } from './redis.js';
 
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);

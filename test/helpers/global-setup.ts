@@ -3,7 +3,7 @@
  * flushed). Tests isolate themselves with a unique key prefix (see test/helpers/redis.ts).
  */
 import type { TestProject } from 'vitest/node';
-import { startRedisServer, type RedisServerHandle } from '@hourglass/core';
+import { startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 
 let server: RedisServerHandle | undefined;
 

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { seededRandom } from '@hourglass/core';
+import { seededRandom } from '@hourglass/core/testing';
 
 export type Rgb = readonly [number, number, number];
 export type ImageFormat = 'jpeg' | 'png';

@@ -4,7 +4,7 @@
  * problem is in its shapes, ops or weights, not its encoding. The well-behaved exports come from
  * the timm-like generator in @hourglass/core.
  */
-import { GraphBuilder, attr, type Dim } from '@hourglass/core';
+import { GraphBuilder, attr, type Dim } from '@hourglass/core/testing';
 
 const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
 

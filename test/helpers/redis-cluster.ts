@@ -4,7 +4,7 @@
  * real thing, never a single Redis pretending.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { startRedisCluster, type RedisClusterHandle } from '@hourglass/core';
+import { startRedisCluster, type RedisClusterHandle } from '@hourglass/core/testing';
 
 /** Starts the cluster before the file's tests; `get()` returns it inside them. */
 export function useRedisCluster(options: { masters?: number } = {}): { get: () => RedisClusterHandle } {

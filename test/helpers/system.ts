@@ -8,17 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  apiEnvSchema,
-  buildColourNet,
-  connectRedis,
-  createLogger,
-  parseEnv,
-  realDataRoot,
-  writeModel,
-  type ApiConfig,
-  type Redis,
-} from '@hourglass/core';
+import { apiEnvSchema, connectRedis, createLogger, parseEnv, realDataRoot, writeModel, type ApiConfig, type Redis } from '@hourglass/core';
+import { buildColourNet } from '@hourglass/core/testing';
 import { createApp, type ApiApp } from '@hourglass/api';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { testRedisUrl, uniquePrefix } from './redis.js';

@@ -6,14 +6,8 @@
 import { access, cp, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  FASHION_MNIST_DIR,
-  ImageClassifier,
-  importBundledModels,
-  importFashionMnist,
-  loadModel,
-  type RegisteredModel,
-} from '@hourglass/core';
+import { FASHION_MNIST_DIR, ImageClassifier, importFashionMnist, loadModel, type RegisteredModel } from '@hourglass/core';
+import { importBundledModels } from '@hourglass/core/importers';
 import { solidImage, writeImage, type ColourName, corruptJpeg } from './images.js';
 
 /** A dataset folder `<dataRoot>/<name>/<colour>/*.jpg` with `perClass` noisy images per colour. */

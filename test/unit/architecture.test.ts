@@ -3,7 +3,8 @@
  * file under packages/core/src and apps/\*\/src is read with the TypeScript parser (type-only
  * imports included: they couple files as much as any other) and held against the rule.
  * - Packages: core imports no other package; the apps import each other only where PACKAGES
- *   allows, and only through a package's name (its index), never a path inside it.
+ *   allows, and only through a package's name or a subpath its package.json exports, never another
+ *   path inside it; the services (API, worker) never import core's tooling subpaths.
  * - Core's folders: a file imports its own folder or a folder of a lower layer, never a higher
  *   one or a sibling of the same layer.
  * - Files: no import cycle, with the cycles still being taken apart listed by name.
@@ -30,7 +31,8 @@ const PACKAGES: Record<string, { src: string; mayImport: string[] }> = {
 /**
  * Core's layers, lowest first. The files directly in packages/core/src (errors, limits, config,
  * logger, keys, queues, redis ...) are layer 0: they import one another and nothing in a folder.
- * index.ts is the package's surface and may export from every layer.
+ * The package's entries (index.ts and the files its package.json subpaths are built from) are its
+ * surfaces and may export from every layer.
  */
 const CORE_LAYERS: string[][] = [
   ['.'],
@@ -49,11 +51,28 @@ const CORE_LAYERS: string[][] = [
  */
 const KNOWN_CYCLES: string[][] = [];
 
+/**
+ * Core's subpaths that only tests, harnesses and scripts may import: the running services (the
+ * API and the worker) never load test fixtures, throwaway Redis servers or the model importers.
+ */
+const TOOLING_SUBPATHS = ['@hourglass/core/testing', '@hourglass/core/importers'];
+const SERVICES = ['@hourglass/api', '@hourglass/worker'];
+
+/** A package's package.json "exports": subpath ("." or "./x") to its built entry. */
+function exportsOf(name: string): Record<string, { types: string; default: string }> {
+  const manifest = path.join(path.dirname(PACKAGES[name]!.src), 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { types: string; default: string }> }).exports ?? {};
+}
+
 /** The subpaths ("./x") a package declares in its package.json exports, besides ".". */
 function exportedSubpaths(name: string): string[] {
-  const manifest = path.join(path.dirname(PACKAGES[name]!.src), 'package.json');
-  const exported = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports ?? {};
-  return Object.keys(exported).filter((key) => key !== '.');
+  return Object.keys(exportsOf(name)).filter((key) => key !== '.');
+}
+
+/** The source files a package's exports are built from (./dist/x.js is src/x.ts): its surfaces. */
+function entryFiles(name: string): string[] {
+  const src = PACKAGES[name]!.src;
+  return Object.values(exportsOf(name)).map((entry) => path.join(src, entry.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')));
 }
 
 interface Import {
@@ -123,8 +142,21 @@ describe('packages', () => {
       }
       else if (named !== own && !PACKAGES[own]!.mayImport.includes(named)) wrong.push(`${imp.from}: ${own} may not import ${named}`);
       else if (named === own) wrong.push(`${imp.from}: imports its own package by name`);
+      else if (SERVICES.includes(own) && TOOLING_SUBPATHS.includes(imp.specifier)) wrong.push(`${imp.from}: ${own} is a running service and may not import ${imp.specifier}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('build every declared export from a source file', () => {
+    for (const name of Object.keys(PACKAGES)) {
+      const missing = entryFiles(name).filter((file) => !allFiles.includes(file));
+      expect(missing, name).toEqual([]);
+    }
+  });
+
+  it("name core's main entry export by export (no export *), so its surface is what it lists", () => {
+    const index = readFileSync(path.join(ROOT, PACKAGES['@hourglass/core']!.src, 'index.ts'), 'utf8');
+    expect(index).not.toMatch(/^export \*/m);
   });
 });
 
@@ -137,6 +169,7 @@ describe("core's layers", () => {
   };
   const layerOf = (folder: string): number => CORE_LAYERS.findIndex((layer) => layer.includes(folder));
   const coreFiles = sourceFiles(coreSrc);
+  const surfaces = entryFiles('@hourglass/core');
 
   it('place every folder of core in exactly one layer', () => {
     const folders = [...new Set(coreFiles.map(folderOf))].sort();
@@ -148,7 +181,8 @@ describe("core's layers", () => {
     const wrong: string[] = [];
     for (const imp of allImports) {
       if (!imp.from.startsWith(`${coreSrc}/`) || !isRelative(imp.specifier)) continue;
-      if (imp.from === `${coreSrc}/index.ts`) continue;
+      // A surface (the main entry, testing.ts, a subpath's index) may export from every layer.
+      if (surfaces.includes(imp.from)) continue;
       const from = folderOf(imp.from);
       const to = folderOf(resolveRelative(imp));
       if (from === to) continue;

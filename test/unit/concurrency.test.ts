@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit, Semaphore } from '@hourglass/core';
+import { mapLimit } from '@hourglass/core';
+import { Semaphore } from '@hourglass/core/testing';
 
 /** Resolves after `turns` trips through the microtask/macrotask queue (no wall-clock timing). */
 const yieldTurns = async (turns: number): Promise<void> => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError, MAX_CHUNK_SIZE, defaultIntraOpThreads, knownEnvNames, loadApiConfig, loadWorkerConfig, parseEnv, commonEnvSchema } from '@hourglass/core';
+import { AppError, MAX_CHUNK_SIZE, loadApiConfig, loadWorkerConfig, parseEnv } from '@hourglass/core';
+import { defaultIntraOpThreads, knownEnvNames, commonEnvSchema } from '@hourglass/core/testing';
 
 function configError(fn: () => unknown): AppError {
   try {

@@ -1,7 +1,7 @@
 /** .env.example documents every variable the config schemas read, and nothing else. */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { knownEnvNames } from '@hourglass/core';
+import { knownEnvNames } from '@hourglass/core/testing';
 
 describe('.env.example', () => {
   it('lists exactly the variables the config schemas know', async () => {

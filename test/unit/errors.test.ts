@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, describeError, httpStatusOf, isAppError, type ErrorCode } from '@hourglass/core';
+import { AppError, describeError, type ErrorCode } from '@hourglass/core';
+import { httpStatusOf, isAppError } from '@hourglass/core/testing';
 
 const expected: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyJobId, classifyJobOptions, classifyQueueName, Keys } from '@hourglass/core';
+import { Keys } from '@hourglass/core';
+import { classifyJobId, classifyJobOptions, classifyQueueName } from '@hourglass/core/testing';
 
 describe('Keys', () => {
   it('puts one batch’s keys in one Redis Cluster slot (same {hash tag})', () => {

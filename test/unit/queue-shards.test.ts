@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_SLOTS, classifyJobShard, classifyQueueNames, classifyShardName, hashTagOf, keySlot, queueLayout, shardConcurrency } from '@hourglass/core';
+import { classifyQueueNames, queueLayout, shardConcurrency } from '@hourglass/core';
+import { CLUSTER_SLOTS, classifyJobShard, classifyShardName, hashTagOf, keySlot } from '@hourglass/core/testing';
 
 describe('queue shards', () => {
   it('K = 1 on a single Redis is the one queue classify-<model>, as before sharding', () => {

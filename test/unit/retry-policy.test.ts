@@ -5,7 +5,8 @@
  */
 import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError, ERROR_CODES, NonRetryableJobError, isNonRetryable, retryCanFix, toJobError, type ErrorCode } from '@hourglass/core';
+import { AppError, ERROR_CODES, isNonRetryable, toJobError, type ErrorCode } from '@hourglass/core';
+import { NonRetryableJobError, retryCanFix } from '@hourglass/core/testing';
 import { testRedis, uniquePrefix } from '../helpers/redis.js';
 
 /** The retry verdict of every code, written out: a new code must be placed here on purpose. */

@@ -132,5 +132,3 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
     },
   };
 }
-
-export { ownerOf } from './middleware/auth.js';

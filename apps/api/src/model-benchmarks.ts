@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BENCH_SCHEMA, type BenchReport } from '@hourglass/core';
+import { BENCH_SCHEMA, type BenchReport } from '@hourglass/core/bench';
 
 export interface ModelBenchmark {
   /** End-to-end images per second of the largest run (best worker count at that size). */

@@ -4,7 +4,8 @@
  * API and the worker share one default for each: ./data and ./models, resolved against the
  * working directory. An empty value counts as unset, as the commands always treated it.
  */
-import { commonEnvSchema, parseEnv } from '@hourglass/core';
+import { parseEnv } from '@hourglass/core';
+import { commonEnvSchema } from '@hourglass/core/testing';
 import { z } from 'zod';
 
 const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value);

@@ -4,7 +4,8 @@
  * object (harnessEnv memoises), so every command of a run sees the same values and defaults. The
  * raw environment is still passed on, whole, to the workers a harness spawns.
  */
-import { commonEnvSchema, parseEnv, workerEnvSchema } from '@hourglass/core';
+import { parseEnv } from '@hourglass/core';
+import { commonEnvSchema, workerEnvSchema } from '@hourglass/core/testing';
 import { cliEnvSchema } from '@hourglass/cli';
 import { z } from 'zod';
 

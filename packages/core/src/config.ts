@@ -211,7 +211,6 @@ export const workerEnvSchema = commonEnvSchema.extend({
   RESULTS_TTL_SECONDS: positiveInt.min(60).default(DEFAULT_RESULTS_TTL_SECONDS),
 });
 
-export type CommonConfig = z.infer<typeof commonEnvSchema>;
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOB_DIR } from '@hourglass/core';
+import { BLOB_DIR } from '@hourglass/core/testing';
 import { solidImage } from '../../helpers/images.js';
 import { startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 

@@ -7,7 +7,8 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet, writeModel } from '@hourglass/core';
+import { writeModel } from '@hourglass/core';
+import { buildColourNet } from '@hourglass/core/testing';
 import type { SpawnedWorker } from '@hourglass/worker';
 import {
   cmykJpeg,

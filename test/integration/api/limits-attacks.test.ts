@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServerHandle } from '@hourglass/core';
+import { startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import { spawnWorker } from '@hourglass/worker';
 import { TEST_API_KEY, TEST_MODEL, startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { tabularModel } from '../../helpers/onnx-fixtures.js';

@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet } from '@hourglass/core';
+import { buildColourNet } from '@hourglass/core/testing';
 import { solidImage } from '../../helpers/images.js';
 import { zipArchive } from '../../helpers/archives.js';
 import { makeColourDataset } from '../../helpers/training.js';

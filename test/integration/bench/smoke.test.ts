@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet, writeModel, type BenchReport } from '@hourglass/core';
+import { writeModel } from '@hourglass/core';
+import type { BenchReport } from '@hourglass/core/bench';
+import { buildColourNet } from '@hourglass/core/testing';
 import { runBench } from '../../../apps/harness/src/bench/run.js';
 import { testRedis, testRedisUrl } from '../../helpers/redis.js';
 

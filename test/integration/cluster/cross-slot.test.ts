@@ -10,7 +10,6 @@ import {
   HeartbeatPublisher,
   Keys,
   ShardedClassifyQueue,
-  buildColourNet,
   connectRedis,
   createLogger,
   listBatches,
@@ -18,14 +17,14 @@ import {
   loadModel,
   masterNodes,
   migrateLegacyBatchIndex,
-  scanKeys,
   submitBatch,
-  unlinkPrefix,
   warnUnlessNoEviction,
   writeModel,
   type Redis,
   type RegisteredModel,
 } from '@hourglass/core';
+import { unlinkPrefix } from '@hourglass/core/bench';
+import { buildColourNet, scanKeys } from '@hourglass/core/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { classifyQueueNames, keySlot } from '@hourglass/core';
+import { classifyQueueNames } from '@hourglass/core';
+import { keySlot } from '@hourglass/core/testing';
 import { useRedisCluster } from '../../helpers/redis-cluster.js';
 import { fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 import { audit, expectExactlyOnce, writeImages } from '../reliability/fleet.js';

@@ -14,7 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageClassifier, InlineInference, convertToFloat16, importBundledModels, loadModel, registerFloat16Variant, toHalf, writeTimmLikeExport, type ProviderSpec } from '@hourglass/core';
+import { ImageClassifier, loadModel } from '@hourglass/core';
+import { importBundledModels } from '@hourglass/core/importers';
+import { InlineInference, convertToFloat16, registerFloat16Variant, toHalf, writeTimmLikeExport, type ProviderSpec } from '@hourglass/core/testing';
 import { requireVulkanDriver } from '../../helpers/vulkan.js';
 
 const reference = (await import(fileURLToPath(new URL('../../../scripts/nsfwjs-reference.mjs', import.meta.url)))) as {

@@ -9,18 +9,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, writeModel } from '@hourglass/core';
+import { importBundledModels } from '@hourglass/core/importers';
 import {
   InferenceThread,
   InlineInference,
   buildColourNet,
-  importBundledModels,
-  loadModel,
-  writeModel,
   writeTimmLikeExport,
   type InferenceEngine,
   type ProviderSpec,
   type ThreadInit,
-} from '@hourglass/core';
+} from '@hourglass/core/testing';
 import { requireVulkanDriver } from '../../helpers/vulkan.js';
 
 const BOUND = 1e-4;

@@ -8,7 +8,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importBundledModels } from '@hourglass/core';
+import { importBundledModels } from '@hourglass/core/importers';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { fileURLToPath } from 'node:url';
 import { TEST_MODEL, fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';

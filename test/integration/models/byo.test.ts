@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timmLikeLabels, writeTimmLikeExport } from '@hourglass/core';
+import { timmLikeLabels, writeTimmLikeExport } from '@hourglass/core/testing';
 import { runCli } from '../../helpers/cli.js';
 import { solidImage, type ColourName } from '../../helpers/images.js';
 import { tabularModel } from '../../helpers/onnx-fixtures.js';

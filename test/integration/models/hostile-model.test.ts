@@ -5,7 +5,7 @@
  * runs, the API's own memory does not grow by the bomb, and a sane model registers afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet } from '@hourglass/core';
+import { buildColourNet } from '@hourglass/core/testing';
 import { expandBombModel } from '../../helpers/onnx-fixtures.js';
 import { TEST_ADMIN_KEY, startTestSystem, type TestSystem } from '../../helpers/system.js';
 

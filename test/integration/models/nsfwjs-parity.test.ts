@@ -18,7 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_MODELS, ImageClassifier, NSFWJS_LABELS, importBundledModels, loadModel, type ModelManifest, type RegisteredModel } from '@hourglass/core';
+import { ImageClassifier, loadModel, type RegisteredModel } from '@hourglass/core';
+import { BUNDLED_MODELS, NSFWJS_LABELS, importBundledModels } from '@hourglass/core/importers';
+import type { ModelManifest } from '@hourglass/core/testing';
 
 interface GeneratedImage {
   name: string;

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyQueueName } from '@hourglass/core';
+import { classifyQueueName } from '@hourglass/core/testing';
 import { brokenImages, solidImage, type ColourName } from '../../helpers/images.js';
 import { fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 

@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startRedisServer, type RedisServerHandle } from '@hourglass/core';
+import { freePort, startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import { fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 import { FAST_RECOVERY_ENV, audit, expectExactlyOnce, progress, sleep, submit, waitForDone, writeImages } from './fleet.js';
 

@@ -11,17 +11,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DiskFeatureCache,
-  extractHead,
-  importFashionMnist,
-  loadModel,
-  predict,
-  realDataRoot,
-  runTraining,
-  type ImageClassifier,
-  type TrainResult,
-} from '@hourglass/core';
+import { DiskFeatureCache, importFashionMnist, loadModel, realDataRoot, runTraining, type ImageClassifier, type TrainResult } from '@hourglass/core';
+import { extractHead, predict } from '@hourglass/core/testing';
 import { TRAINING_CACHE, bundledBackbone, fashionDataset, hasFashionMnist, openBackbone } from '../../helpers/training.js';
 import { readFile, readdir } from 'node:fs/promises';
 

@@ -7,23 +7,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AppError,
-  MemoryFeatureCache,
-  appendHead,
-  extractHead,
-  inspectGraph,
-  buildColourNet,
-  initHead,
-  loadModel,
-  predict,
-  randomStream,
-  realDataRoot,
-  runTraining,
-  writeModel,
-  type ImageClassifier,
-  type TrainRequest,
-} from '@hourglass/core';
+import { AppError, loadModel, realDataRoot, runTraining, writeModel, type ImageClassifier, type TrainRequest } from '@hourglass/core';
+import { MemoryFeatureCache, appendHead, extractHead, inspectGraph, buildColourNet, initHead, predict, randomStream } from '@hourglass/core/testing';
 import { makeColourDataset, openBackbone } from '../../helpers/training.js';
 
 let root: string;

@@ -7,7 +7,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet, loadModel, writeModel } from '@hourglass/core';
+import { loadModel, writeModel } from '@hourglass/core';
+import { buildColourNet } from '@hourglass/core/testing';
 import { TEST_API_KEY, fetchResults, startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 import { hasFashionMnist, makeColourDataset } from '../../helpers/training.js';
 import { runCli } from '../../helpers/cli.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_POLICY, chooseChunkSize, type ChunkSizeInputs } from '@hourglass/core';
+import { CHUNK_POLICY, chooseChunkSize, type ChunkSizeInputs } from '@hourglass/core/testing';
 
 const ask = (extra: Partial<ChunkSizeInputs>): ChunkSizeInputs => ({ total: 10_000, liveWorkers: 1, workerRates: [], maxChunkSize: 256, ...extra });
 

@@ -1,6 +1,7 @@
 /** A classify job belongs to its batch only as submitBatch made it: id <batchId>-<n>, images n × chunk onward. */
 import { describe, expect, it } from 'vitest';
-import { jobBelongsToBatch, type ClassifyJobData } from '@hourglass/core';
+import type { ClassifyJobData } from '@hourglass/core';
+import { jobBelongsToBatch } from '@hourglass/core/testing';
 
 const data = (batchId: string, indices: number[]): ClassifyJobData => ({ batchId, model: 'm', enqueuedAt: 0, items: indices.map((index) => ({ index, path: `${index}.jpg` })) });
 

@@ -2,20 +2,16 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  buildColourNet,
   checkQueuedImages,
-  classifyQueueName,
-  countQueuedImages,
   Keys,
   MAX_CHUNK_SIZE,
-  parseManifest,
   ResultStore,
   submitBatch,
   type ClassifyJobData,
   type RegisteredModel,
   type ResultRow,
-  type SubmitDeps,
 } from '@hourglass/core';
+import { buildColourNet, classifyQueueName, countQueuedImages, parseManifest, type SubmitDeps } from '@hourglass/core/testing';
 import { testRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const modelNamed = (name: string): RegisteredModel => ({

@@ -2,26 +2,28 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ADD_BULK_CHUNK,
   AppError,
-  buildColourNet,
-  CLASSIFY_JOB_ATTEMPTS,
-  classifyQueueName,
   createClassifyQueue,
   Keys,
-  newBatchId,
-  parseManifest,
   readBatch,
   resolveChunkSize,
   ResultStore,
   submitBatch,
-  toBatchView,
   type ClassifyJobData,
   type ImageRef,
   type RegisteredModel,
+} from '@hourglass/core';
+import {
+  ADD_BULK_CHUNK,
+  buildColourNet,
+  CLASSIFY_JOB_ATTEMPTS,
+  classifyQueueName,
+  newBatchId,
+  parseManifest,
+  toBatchView,
   type SubmitDeps,
   type SubmitRequest,
-} from '@hourglass/core';
+} from '@hourglass/core/testing';
 import { testRedis, uniquePrefix } from '../../helpers/redis.js';
 
 /** A real BullMQ Queue that also records the size of each addBulk call it makes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderAccuracyChart } from '@hourglass/core';
+import { renderAccuracyChart } from '@hourglass/core/bench';
 
 describe('renderAccuracyChart', () => {
   const points = [

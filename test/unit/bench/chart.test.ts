@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decades, escapeXml, renderLogLogChart } from '@hourglass/core';
+import { decades, escapeXml, renderLogLogChart } from '@hourglass/core/bench';
 
 /** A small XML well-formedness check: tags balance, attributes are quoted, entities are known. */
 function assertWellFormed(xml: string): { root: string; elements: string[] } {

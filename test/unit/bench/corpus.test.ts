@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIN_CORPUS_HEIGHT, MIN_CORPUS_WIDTH, corpusItems, ensureCorpus } from '@hourglass/core';
+import { MIN_CORPUS_HEIGHT, MIN_CORPUS_WIDTH, corpusItems, ensureCorpus } from '@hourglass/core/bench';
 import { solidImage } from '../../helpers/images.js';
 
 describe('bench corpus', () => {

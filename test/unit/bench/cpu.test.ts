@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CpuMeter, cpuEfficiency, type RunRecord } from '@hourglass/core';
+import { CpuMeter, cpuEfficiency, type RunRecord } from '@hourglass/core/bench';
 
 describe.runIf(process.platform === 'linux')('CPU accounting', () => {
   it('counts the CPU our own process burns, and never more foreign load than the machine had', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backtestPlanner, renderPlannerErrorMarkdown, type BenchReport, type RunRecord } from '@hourglass/core';
+import { backtestPlanner, renderPlannerErrorMarkdown, type BenchReport, type RunRecord } from '@hourglass/core/bench';
 import { sampleReport, sampleRun } from './sample-report.js';
 
 /** The sample report with its model's configs replaced by these worker counts' runs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitCurve, fitScalingExponent, predictDrain, replicasFor, scaleAdvice, scalingEfficiency, type DrainCurve } from '@hourglass/core';
+import { fitCurve, fitScalingExponent, predictDrain, replicasFor, scaleAdvice, scalingEfficiency, type DrainCurve } from '@hourglass/core/bench';
 
 const curve = (workers: number, fixedMs: number, msPerImage: number): DrainCurve => ({ workers, fixedMs, msPerImage, points: [] });
 

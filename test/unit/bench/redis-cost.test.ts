@@ -1,7 +1,7 @@
 /** Redis cost per image, from the server's INFO counters. */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisCounters, readRedisCounters, redisCostPerImage } from '@hourglass/core';
+import { parseRedisCounters, readRedisCounters, redisCostPerImage } from '@hourglass/core/bench';
 import { testRedis } from '../../helpers/redis.js';
 
 let redis: Redis;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allRuns, blogTable, curvesFromReport, formatDuration, renderDrainChart, renderMarkdown, reportBaseName } from '@hourglass/core';
+import { allRuns, blogTable, curvesFromReport, formatDuration, renderDrainChart, renderMarkdown, reportBaseName } from '@hourglass/core/bench';
 import { sampleReport } from './sample-report.js';
 
 describe('bench report', () => {

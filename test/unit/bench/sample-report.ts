@@ -1,5 +1,5 @@
 /** A small, hand-made benchmark report for unit tests of the report, chart and planner code. */
-import { BENCH_SCHEMA, deriveRun, type BenchReport, type DrainResult, type InProcessResult, type RunRecord } from '@hourglass/core';
+import { BENCH_SCHEMA, deriveRun, type BenchReport, type DrainResult, type InProcessResult, type RunRecord } from '@hourglass/core/bench';
 
 const drain = (images: number, wallMs: number, chunkSize = 1): DrainResult => ({
   batchId: `b${images}-${chunkSize}`,

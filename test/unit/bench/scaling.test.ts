@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderScalingChart, renderScalingMarkdown, scalingCurve } from '@hourglass/core';
+import { renderScalingChart, renderScalingMarkdown, scalingCurve } from '@hourglass/core/bench';
 import { sampleReport } from './sample-report.js';
 
 describe('scaling curve', () => {

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, decodeImage, type DecodeOptions, type ErrorCode } from '@hourglass/core';
+import { AppError, type ErrorCode } from '@hourglass/core';
+import { decodeImage, type DecodeOptions } from '@hourglass/core/testing';
 import {
   alphaPng,
   brokenImages,

@@ -1,7 +1,7 @@
 /** Animated and multi-page inputs decode as their first frame (sharp `pages: 1`). */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '@hourglass/core';
+import { decodeImage } from '@hourglass/core/testing';
 
 const frame = (r: number, g: number, b: number): Promise<Buffer> =>
   sharp({ create: { width: 16, height: 12, channels: 3, background: { r, g, b } } }).png().toBuffer();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChannelTables, writeImageTensor, type Normalisation } from '@hourglass/core';
+import { buildChannelTables, writeImageTensor, type Normalisation } from '@hourglass/core/testing';
 
 // A 2×2 RGB image, row by row (HWC). Values are multiples of 51 so p / 255 is 0, .2, .4, .6, .8, 1.
 const pixels = new Uint8Array([

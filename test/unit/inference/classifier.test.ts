@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, buildColourNet, ImageClassifier, loadModel, writeModel, type ClassifierOptions, type RegisteredModel } from '@hourglass/core';
+import { AppError, ImageClassifier, loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
+import { buildColourNet, type ClassifierOptions } from '@hourglass/core/testing';
 import { brokenImages, cmykJpeg, solidImage, writeImage, type ColourName } from '../../helpers/images.js';
 
 const SIZE = 32;

@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, InferenceThread, InlineInference, ImageClassifier, buildColourNet, createInferenceEngine, loadModel, writeModel, type InferenceEngine, type RegisteredModel, type ThreadInit } from '@hourglass/core';
+import { AppError, ImageClassifier, loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
+import { InferenceThread, InlineInference, buildColourNet, createInferenceEngine, type InferenceEngine, type ThreadInit } from '@hourglass/core/testing';
 import { solidImage } from '../../helpers/images.js';
 
 const SIZE = 16;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatcher, type BatchSlotResult } from '@hourglass/core';
+import { MicroBatcher, type BatchSlotResult } from '@hourglass/core/testing';
 
 /** A promise settled from outside: lets a test hold a batch "in flight" as long as it likes. */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {

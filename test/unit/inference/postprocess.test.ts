@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { softmaxInPlace, topK } from '@hourglass/core';
+import { softmaxInPlace, topK } from '@hourglass/core/testing';
 
 describe('softmaxInPlace', () => {
   it('matches the hand-computed softmax of [1, 2, 3]', () => {

@@ -1,6 +1,7 @@
 /** The provider spec: built once from the worker config, handed to onnxruntime as one list entry. */
 import { describe, expect, it } from 'vitest';
-import { CPU_PROVIDER, describeProvider, loadWorkerConfig, ortExecutionProviders, providerSpecOf, workerPipelineSettings } from '@hourglass/core';
+import { CPU_PROVIDER, describeProvider, loadWorkerConfig, providerSpecOf, workerPipelineSettings } from '@hourglass/core';
+import { ortExecutionProviders } from '@hourglass/core/testing';
 
 describe('provider spec', () => {
   it('carries only the options of the provider in use', () => {

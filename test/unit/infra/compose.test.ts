@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { classifyQueueName, commonEnvSchema, knownEnvNames, workerEnvSchema } from '@hourglass/core';
+import { classifyQueueName, commonEnvSchema, knownEnvNames, workerEnvSchema } from '@hourglass/core/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const composePath = path.join(root, 'docker-compose.yml');

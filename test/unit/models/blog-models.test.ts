@@ -6,7 +6,7 @@
  */
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { BLOG_MODELS, GraphBuilder, attr, buildBlogModel, graphCost, parseManifest, type BlogModelName } from '@hourglass/core';
+import { BLOG_MODELS, GraphBuilder, attr, buildBlogModel, graphCost, parseManifest, type BlogModelName } from '@hourglass/core/testing';
 
 // Half a unit of the last published digit: 7.8 M means 7.75-7.85 M.
 const within = (value: number, published: number, halfUnit: number): void => {

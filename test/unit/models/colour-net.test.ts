@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet, COLOUR_LABELS, loadModel, openSession, parseManifest, seededRandom, writeModel, type OpenedSession } from '@hourglass/core';
+import { loadModel, writeModel } from '@hourglass/core';
+import { buildColourNet, COLOUR_LABELS, openSession, parseManifest, seededRandom, type OpenedSession } from '@hourglass/core/testing';
 
 const SIZE = 16;
 const CHANNELS = 6;

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, buildColourNet, modelNameSchema, parseManifest, readManifest } from '@hourglass/core';
+import { AppError, modelNameSchema } from '@hourglass/core';
+import { buildColourNet, parseManifest, readManifest } from '@hourglass/core/testing';
 
 const FILE = '/models/demo/model.json';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet, checkOnnxFile } from '@hourglass/core';
+import { buildColourNet, checkOnnxFile } from '@hourglass/core/testing';
 import { solidImage } from '../../helpers/images.js';
 
 let dir: string;

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, buildColourNet, loadModel, MANIFEST_FILE, ONNX_FILE, scanModels, writeModel } from '@hourglass/core';
+import { AppError, loadModel, scanModels, writeModel } from '@hourglass/core';
+import { buildColourNet, MANIFEST_FILE, ONNX_FILE } from '@hourglass/core/testing';
 
 let sandbox: string;
 let modelsDir: string;

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColourNet, loadModel, MANIFEST_FILE, ONNX_FILE, recoverModelsDir, scanModels, storeModel, withModelLock, writeModel } from '@hourglass/core';
+import { loadModel, recoverModelsDir, scanModels, writeModel } from '@hourglass/core';
+import { buildColourNet, MANIFEST_FILE, ONNX_FILE, storeModel, withModelLock } from '@hourglass/core/testing';
 
 let root: string;
 let counter = 0;

@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BLOB_DIR, BlobStore, realDataRoot, resolveImagePath } from '@hourglass/core';
+import { BlobStore, realDataRoot, resolveImagePath } from '@hourglass/core';
+import { BLOB_DIR } from '@hourglass/core/testing';
 import { solidImage } from '../../helpers/images.js';
 
 let root: string;

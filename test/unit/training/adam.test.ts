@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Adam, oneCycleLr } from '@hourglass/core';
+import { Adam, oneCycleLr } from '@hourglass/core/testing';
 
 describe('Adam', () => {
   it('takes a first step of exactly lr × sign(g) (bias correction), whatever the gradient scale', () => {

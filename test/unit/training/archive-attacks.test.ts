@@ -7,7 +7,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, extractDatasetArchive, type ArchiveKind } from '@hourglass/core';
+import { AppError } from '@hourglass/core';
+import { extractDatasetArchive, type ArchiveKind } from '@hourglass/core/testing';
 import { tarArchive, zipArchive, type ArchiveEntry } from '../../helpers/archives.js';
 import { solidImage } from '../../helpers/images.js';
 

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm, writeFile, access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, archiveKindOf, entrySegments, extractDatasetArchive, scanDataset, type ArchiveKind } from '@hourglass/core';
+import { AppError, archiveKindOf } from '@hourglass/core';
+import { entrySegments, extractDatasetArchive, scanDataset, type ArchiveKind } from '@hourglass/core/testing';
 import { tarArchive, zipArchive, type ArchiveEntry } from '../../helpers/archives.js';
 import { solidImage } from '../../helpers/images.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { AppError, FASHION_MNIST_CLASSES, FASHION_MNIST_LABELS, parseIdx } from '@hourglass/core';
+import { AppError, FASHION_MNIST_CLASSES, FASHION_MNIST_LABELS } from '@hourglass/core';
+import { parseIdx } from '@hourglass/core/testing';
 
 /** An IDX file of unsigned bytes with the given dims. */
 function idx(dims: number[], data: number[]): Buffer {

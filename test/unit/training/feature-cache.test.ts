@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiskFeatureCache, RedisFeatureCache, type FeatureCache } from '@hourglass/core';
+import { DiskFeatureCache, RedisFeatureCache } from '@hourglass/core';
+import type { FeatureCache } from '@hourglass/core/testing';
 import { testRedis, uniquePrefix } from '../../helpers/redis.js';
 
 let redis: Redis;

@@ -8,21 +8,16 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, ImageClassifier, loadModel, realDataRoot, writeModel, type RegisteredModel } from '@hourglass/core';
 import {
-  AppError,
-  ImageClassifier,
   MemoryFeatureCache,
   buildColourNet,
   extractFeatures,
   hashDataset,
-  loadModel,
-  realDataRoot,
   scanDataset,
-  writeModel,
   type ExtractResult,
   type HashedDataset,
-  type RegisteredModel,
-} from '@hourglass/core';
+} from '@hourglass/core/testing';
 import { makeColourDataset, openBackbone } from '../../helpers/training.js';
 
 const WIDTH = 8;

@@ -11,7 +11,7 @@ import {
   standardise,
   standardiseRows,
   type Head,
-} from '@hourglass/core';
+} from '@hourglass/core/testing';
 
 /** A tiny problem: 6 rows of 4 features, 3 classes. */
 function tinyProblem(seed = 7): { x: Float64Array; y: Int32Array; n: number; width: number } {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, checkTrainable, permutation, randomSplit, randomStream, splitCounts, validCount } from '@hourglass/core';
+import { AppError, checkTrainable } from '@hourglass/core';
+import { permutation, randomSplit, randomStream, splitCounts, validCount } from '@hourglass/core/testing';
 
 const labelsOf = (...counts: number[]): Int32Array => Int32Array.from(counts.flatMap((n, label) => new Array<number>(n).fill(label)));
 

@@ -4,7 +4,8 @@
  * validation image is DATASET_INVALID with the per-class counts.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError, DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_WEIGHT_DECAY, randomSplit, randomStream, trainOnFeatures, type ExtractResult, type TrainRequest } from '@hourglass/core';
+import { AppError, type TrainRequest } from '@hourglass/core';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LR, DEFAULT_WEIGHT_DECAY, randomSplit, randomStream, trainOnFeatures, type ExtractResult } from '@hourglass/core/testing';
 
 const WIDTH = 6;
 const LABELS = ['a', 'b', 'c'];

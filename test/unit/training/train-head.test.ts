@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomSplit, randomStream, trainHead, type EpochRow, type TrainHeadData } from '@hourglass/core';
+import type { EpochRow } from '@hourglass/core';
+import { randomSplit, randomStream, trainHead, type TrainHeadData } from '@hourglass/core/testing';
 
 /** Gaussian blobs: 3 classes in 16 dimensions, separable but noisy. */
 function blobs(n: number, seed: number): TrainHeadData {

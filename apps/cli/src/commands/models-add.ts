@@ -5,16 +5,7 @@
  * and stores it as the next version of NAME. See packages/core/src/models/byo.
  */
 import path from 'node:path';
-import {
-  AppError,
-  parseResize,
-  parseSize,
-  parseTriple,
-  readLabelsFile,
-  recoverModelsDir,
-  registerOnnxModel,
-  type RegisterOnnxOptions,
-} from '@hourglass/core';
+import { AppError, parseResize, parseSize, parseTriple, readLabelsFile, recoverModelsDir, registerOnnxModel, type RegisterOnnxOptions } from '@hourglass/core';
 import { EXIT, EXIT_CODES_HELP, UsageError, formatBytes, parse, runCommand, writeJson, type Io } from './common.js';
 import { registerModelsSubcommand } from './models.js';
 

@@ -4,7 +4,7 @@
  * Cached: models already imported by this importer version are skipped.
  */
 import path from 'node:path';
-import { BUNDLED_MODELS, importBundledModels } from '@hourglass/core';
+import { BUNDLED_MODELS, importBundledModels } from '@hourglass/core/importers';
 import { EXIT, EXIT_CODES_HELP, parse, runCommand, writeJson, type Io } from './common.js';
 import { registerModelsSubcommand } from './models.js';
 

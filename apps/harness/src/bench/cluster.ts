@@ -12,23 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  Keys,
-  ShardedClassifyQueue,
-  connectRedis,
-  corpusItems,
-  describeMachine,
-  machineSummary,
-  masterNodes,
-  readBatch,
-  readRedisCounters,
-  startRedisCluster,
-  startRedisServer,
-  submitBatch,
-  unlinkPrefix,
-  type RedisCounters,
-  type RedisNodeAddress,
-} from '@hourglass/core';
+import { Keys, ShardedClassifyQueue, connectRedis, masterNodes, readBatch, submitBatch, type RedisNodeAddress } from '@hourglass/core';
+import { corpusItems, describeMachine, machineSummary, readRedisCounters, unlinkPrefix, type RedisCounters } from '@hourglass/core/bench';
+import { startRedisCluster, startRedisServer } from '@hourglass/core/testing';
 import { parseCount, parseCountList } from '../flags.js';
 import { renderClusterBench, writeClusterBench, type ClusterRun } from './cluster-report.js';
 import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture, type QueueOnlyFixture } from '../local-system/queue-only-fleet.js';

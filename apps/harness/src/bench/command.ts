@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_SCHEMA, chunkLabel, executionProviders, formatCount, formatDuration, type BenchReport, type ExecutionProvider } from '@hourglass/core';
+import { executionProviders, type ExecutionProvider } from '@hourglass/core';
+import { BENCH_SCHEMA, chunkLabel, formatCount, formatDuration, type BenchReport } from '@hourglass/core/bench';
 import { parseCount, parseCountList } from '../flags.js';
 import { BENCH_DEFAULTS, runBench, writeOutputs } from './run.js';
 import { UsageError, renderTable } from '@hourglass/cli';

@@ -1,6 +1,6 @@
 /** The images a bench run drains: the cached corpus, made from real photos when there are any. */
 import path from 'node:path';
-import { ensureCorpus, formatCount, formatDuration, type Corpus } from '@hourglass/core';
+import { ensureCorpus, formatCount, formatDuration, type Corpus } from '@hourglass/core/bench';
 import type { BenchSession } from './session.js';
 
 /** Makes (or finds cached) the corpus, says what it is, and adds a note when it is generated. */

@@ -3,10 +3,9 @@
  * beside the drain time predicted for it (stored curves, this run's smaller drains, or the
  * in-process rate).
  */
+import { createClassifyQueue, createRedis, type RegisteredModel } from '@hourglass/core';
 import {
   corpusItems,
-  createClassifyQueue,
-  createRedis,
   curvesFromReport,
   deriveRun,
   drainBatch,
@@ -20,9 +19,8 @@ import {
   type DrainPrediction,
   type InProcessResult,
   type ModelRecord,
-  type RegisteredModel,
   type RunRecord,
-} from '@hourglass/core';
+} from '@hourglass/core/bench';
 import { waitForWorkerRates, type Fleet } from './fleet.js';
 import { cpuNote, metered } from './metering.js';
 import type { BenchRun } from './session.js';

@@ -2,7 +2,8 @@
  * The in-process baseline: the worker's own classifiers (as many as the fleet has workers, with
  * its settings) on the corpus, no queue, at each size up to --inprocess-max.
  */
-import { corpusItems, formatCount, formatDuration, openClassifiers, runInProcess, type InProcessResult, type RegisteredModel } from '@hourglass/core';
+import type { RegisteredModel } from '@hourglass/core';
+import { corpusItems, formatCount, formatDuration, openClassifiers, runInProcess, type InProcessResult } from '@hourglass/core/bench';
 import type { Fleet } from './fleet.js';
 import { cpuNote, metered } from './metering.js';
 import type { BenchRun } from './session.js';

@@ -2,7 +2,7 @@
  * CPU accounting around measured runs: how many cores we used and how many other programs did,
  * and (on a shared machine, when asked) waiting for the others to go quiet first.
  */
-import { CpuMeter } from '@hourglass/core';
+import { CpuMeter } from '@hourglass/core/bench';
 import type { BenchSession } from './session.js';
 
 export type CpuUse = Awaited<ReturnType<CpuMeter['stop']>>;

@@ -3,18 +3,8 @@
  * baseline and the drains through Redis/BullMQ, small sizes first.
  */
 import os from 'node:os';
-import {
-  curvesFromReport,
-  formatCount,
-  formatDuration,
-  loadWorkerConfig,
-  measureNaive,
-  providerSpecOf,
-  settingsRecord,
-  workerPipelineSettings,
-  type ConfigRecord,
-  type ModelRecord,
-} from '@hourglass/core';
+import { loadWorkerConfig, providerSpecOf, workerPipelineSettings } from '@hourglass/core';
+import { curvesFromReport, formatCount, formatDuration, measureNaive, settingsRecord, type ConfigRecord, type ModelRecord } from '@hourglass/core/bench';
 import { harnessEnv } from '../env.js';
 import { drainRuns } from './drain-runs.js';
 import { externalFleet, startLocalFleet, type Fleet } from './fleet.js';

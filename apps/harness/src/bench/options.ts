@@ -2,7 +2,8 @@
  * What a bench run is asked to do (BenchOptions, the defaults of `npm run bench`)
  * and where it finds models and data (its flags parse in ../flags.ts).
  */
-import type { ExecutionProvider, PhotoFolder } from '@hourglass/core';
+import type { ExecutionProvider } from '@hourglass/core';
+import type { PhotoFolder } from '@hourglass/core/bench';
 import { harnessEnv } from '../env.js';
 
 export interface BenchOptions {

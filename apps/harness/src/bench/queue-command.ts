@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderQueueMarkdown, reportBaseName } from '@hourglass/core';
+import { renderQueueMarkdown, reportBaseName } from '@hourglass/core/bench';
 import { parseCount, parseCountList } from '../flags.js';
 import { BENCH_DEFAULTS } from './run.js';
 import { runQueueBench } from './queue.js';

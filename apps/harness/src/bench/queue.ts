@@ -9,23 +9,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Keys, createClassifyQueue, createRedis } from '@hourglass/core';
 import {
   CpuMeter,
-  Keys,
   QUEUE_BENCH_SCHEMA,
   corpusItems,
-  createClassifyQueue,
-  createRedis,
   describeMachine,
   drainBatch,
   forgetBatch,
   imagesPerRedisCore,
-  startRedisServer,
   unlinkPrefix,
   type QueueBenchReport,
   type QueueRun,
-  type RedisServerHandle,
-} from '@hourglass/core';
+} from '@hourglass/core/bench';
+import { startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import type { SpawnedWorker } from '@hourglass/worker';
 import { harnessEnv } from '../env.js';
 import { waitForWorkerRates } from './fleet.js';

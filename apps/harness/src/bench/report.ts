@@ -4,7 +4,18 @@
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BENCH_SCHEMA, renderDrainChart, renderMarkdown, renderPlannerErrorMarkdown, renderScalingChart, renderScalingMarkdown, reportBaseName, type BenchReport, type Corpus, type MachineInfo } from '@hourglass/core';
+import {
+  BENCH_SCHEMA,
+  renderDrainChart,
+  renderMarkdown,
+  renderPlannerErrorMarkdown,
+  renderScalingChart,
+  renderScalingMarkdown,
+  reportBaseName,
+  type BenchReport,
+  type Corpus,
+  type MachineInfo,
+} from '@hourglass/core/bench';
 import type { BenchOptions } from './options.js';
 import { resultsSections } from './results-sections.js';
 

@@ -1,5 +1,6 @@
 /** The model a bench run measures: found in the model folders, or generated (colour nets, the blog's architectures). */
-import { buildBlogModel, buildColourNet, isBlogModelName, loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
+import { loadModel, writeModel, type RegisteredModel } from '@hourglass/core';
+import { buildBlogModel, buildColourNet, isBlogModelName } from '@hourglass/core/testing';
 
 /** Models the bench can make itself when they are not registered: the generated colour nets. */
 const GENERATED: Record<string, { size: number; channels: number }> = {

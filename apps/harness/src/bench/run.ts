@@ -13,7 +13,7 @@
  * (the workers), bench-report (skeleton, stored report, output files). bench-command parses the
  * command lines.
  */
-import { describeMachine, machineSummary, type BenchReport } from '@hourglass/core';
+import { describeMachine, machineSummary, type BenchReport } from '@hourglass/core/bench';
 import { prepareCorpus } from './corpus.js';
 import { benchModel } from './model-run.js';
 import type { BenchOptions } from './options.js';

@@ -4,18 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import {
-  Keys,
-  createRedis,
-  forgetBatch,
-  realDataRoot,
-  startRedisServer,
-  unlinkPrefix,
-  type BenchReport,
-  type Corpus,
-  type Redis,
-  type RedisServerHandle,
-} from '@hourglass/core';
+import { Keys, createRedis, realDataRoot, type Redis } from '@hourglass/core';
+import { forgetBatch, unlinkPrefix, type BenchReport, type Corpus } from '@hourglass/core/bench';
+import { startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import type { Fleet } from './fleet.js';
 import { harnessEnv } from '../env.js';
 import { benchPaths, type BenchOptions } from './options.js';

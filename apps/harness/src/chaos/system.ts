@@ -9,22 +9,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
-import {
-  COLOUR_LABELS,
-  apiEnvSchema,
-  buildColourNet,
-  createLogger,
-  createRedis,
-  freePort,
-  parseEnv,
-  realDataRoot,
-  startRedisServer,
-  writeModel,
-  type ApiConfig,
-  type BatchView,
-  type Redis,
-  type RedisServerHandle,
-} from '@hourglass/core';
+import { apiEnvSchema, createLogger, createRedis, parseEnv, realDataRoot, writeModel, type ApiConfig, type BatchView, type Redis } from '@hourglass/core';
+import { COLOUR_LABELS, buildColourNet, freePort, startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import { createApp, type ApiApp } from '@hourglass/api';
 import { ApiError, HourglassClient } from '@hourglass/cli';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';

@@ -6,7 +6,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { COLOUR_LABELS, seededRandom } from '@hourglass/core';
+import { COLOUR_LABELS, seededRandom } from '@hourglass/core/testing';
 
 export interface DemoImage {
   path: string;

@@ -9,18 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import {
-  buildColourNet,
-  createLogger,
-  createRedis,
-  freePort,
-  loadModel,
-  parseEnv,
-  apiEnvSchema,
-  realDataRoot,
-  writeModel,
-  type ResultRow,
-} from '@hourglass/core';
+import { createLogger, createRedis, loadModel, parseEnv, apiEnvSchema, realDataRoot, writeModel, type ResultRow } from '@hourglass/core';
+import { buildColourNet, freePort } from '@hourglass/core/testing';
 import { createApp } from '@hourglass/api';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { HourglassClient, ProgressLine, renderTable } from '@hourglass/cli';

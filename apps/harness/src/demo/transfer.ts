@@ -4,7 +4,8 @@
  * the per-epoch table, then classify the held-out demo images with the new model — its own
  * labels, not the backbone's original classes.
  */
-import { importBundledModels, type ResultRow } from '@hourglass/core';
+import type { ResultRow } from '@hourglass/core';
+import { importBundledModels } from '@hourglass/core/importers';
 import { spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 import { type HourglassClient, type TrainView, ProgressLine, renderTable } from '@hourglass/cli';
 import { ensureDemoDataset, type DemoImage } from './images.js';

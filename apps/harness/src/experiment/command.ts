@@ -10,22 +10,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  BUNDLED_MODELS,
   DiskFeatureCache,
   FASHION_MNIST_LABELS,
   ImageClassifier,
-  importBundledModels,
   importFashionMnist,
   loadModel,
   mapLimit,
   newTrainId,
   realDataRoot,
-  renderAccuracyChart,
   runTraining,
   CPU_PROVIDER,
   type RegisteredModel,
   type TrainProgress,
 } from '@hourglass/core';
+import { renderAccuracyChart } from '@hourglass/core/bench';
+import { BUNDLED_MODELS, importBundledModels } from '@hourglass/core/importers';
 import { harnessEnv } from '../env.js';
 import { epochTable, experimentMarkdown, summaryTable, type ExperimentEntry } from './report.js';
 

@@ -7,7 +7,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildColourNet, loadModel, readRedisCounters, writeModel, type Redis, type RegisteredModel } from '@hourglass/core';
+import { loadModel, writeModel, type Redis, type RegisteredModel } from '@hourglass/core';
+import { readRedisCounters } from '@hourglass/core/bench';
+import { buildColourNet } from '@hourglass/core/testing';
 import { QUEUE_ONLY_WORKER_MAIN, spawnWorker, type SpawnedWorker } from '@hourglass/worker';
 
 export const QUEUE_MODEL = 'queue-only';

@@ -3,7 +3,7 @@
  * private redis-server from PATH on a free port (stopped on exit). Without one: a clear message.
  */
 import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '@hourglass/core';
+import { startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import { harnessEnv } from '../env.js';
 
 export interface DemoRedis {

@@ -19,7 +19,7 @@ import {
   predictDrain,
   scaleAdvice,
   type BenchReport,
-} from '@hourglass/core';
+} from '@hourglass/core/bench';
 import { BENCH_DEFAULTS } from '../bench/run.js';
 import { renderTable, UsageError } from '@hourglass/cli';
 

@@ -1,7 +1,5 @@
-/** What a client sees of a batch, derived from the counters the result store maintains. */
-import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
-import type { Keys } from '../keys.js';
+/** What a client sees of a batch, derived from its record (BatchStore) and the counters the result store maintains. */
+import { BATCH_FIELD as F } from '../batch-fields.js';
 import type { ChunkSizeSource } from './chunk-size-policy.js';
 
 export type BatchStatus = 'queued' | 'running' | 'completed';
@@ -28,39 +26,29 @@ export interface BatchView {
 
 const iso = (ms: string | undefined): string | null => (ms ? new Date(Number(ms)).toISOString() : null);
 
+/** `meta`: the batch's hash as HGETALL returns it. */
 export function toBatchView(meta: Record<string, string>, now = Date.now()): BatchView {
-  const total = Number(meta.total);
-  const completed = Number(meta.completed ?? 0);
-  const failed = Number(meta.failed ?? 0);
+  const total = Number(meta[F.total]);
+  const completed = Number(meta[F.completed] ?? 0);
+  const failed = Number(meta[F.failed] ?? 0);
   const done = completed + failed;
-  const started = Math.max(done, Math.min(total, Number(meta.started ?? 0)));
-  const createdAt = Number(meta.createdAt);
-  const end = meta.finishedAt ? Number(meta.finishedAt) : now;
+  const started = Math.max(done, Math.min(total, Number(meta[F.started] ?? 0)));
+  const createdAt = Number(meta[F.createdAt]);
+  const end = meta[F.finishedAt] ? Number(meta[F.finishedAt]) : now;
   const elapsedMs = Math.max(0, end - createdAt);
   return {
-    id: meta.id!,
-    model: meta.model!,
-    modelVersion: Number(meta.modelVersion ?? 1),
+    id: meta[F.id]!,
+    model: meta[F.model]!,
+    modelVersion: Number(meta[F.modelVersion] ?? 1),
     total,
-    chunkSize: Number(meta.chunkSize ?? 1),
+    chunkSize: Number(meta[F.chunkSize] ?? 1),
     // Batches created before sizes were chosen automatically carry neither field.
-    chunkSizeSource: (meta.chunkSizeSource as ChunkSizeSource | undefined) ?? 'default',
-    chunkSizeReason: meta.chunkSizeReason ?? `${Number(meta.chunkSize ?? 1)} images/job`,
+    chunkSizeSource: (meta[F.chunkSizeSource] as ChunkSizeSource | undefined) ?? 'default',
+    chunkSizeReason: meta[F.chunkSizeReason] ?? `${Number(meta[F.chunkSize] ?? 1)} images/job`,
     status: done >= total ? 'completed' : started > 0 ? 'running' : 'queued',
     counts: { queued: total - started, active: started - done, completed, failed },
-    timings: { createdAt: iso(meta.createdAt)!, firstResultAt: iso(meta.firstResultAt), finishedAt: iso(meta.finishedAt) },
+    timings: { createdAt: iso(meta[F.createdAt])!, firstResultAt: iso(meta[F.firstResultAt]), finishedAt: iso(meta[F.finishedAt]) },
     elapsedMs,
     imagesPerSecond: elapsedMs > 0 ? Math.round((done / elapsedMs) * 1000 * 100) / 100 : 0,
   };
-}
-
-export async function readBatch(redis: Redis, keys: Keys, batchId: string): Promise<BatchView> {
-  const meta = await redis.hgetall(keys.batch(batchId));
-  if (!meta.id) throw new AppError('BATCH_NOT_FOUND', `batch "${batchId}" does not exist (or its results expired)`);
-  return toBatchView(meta);
-}
-
-/** The batch's owner (hash of the API key that created it), for access checks. */
-export async function readBatchOwner(redis: Redis, keys: Keys, batchId: string): Promise<string | null> {
-  return redis.hget(keys.batch(batchId), 'owner');
 }

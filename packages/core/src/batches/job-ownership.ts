@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
 import { classifyJobId, type ClassifyJobData } from '../queues.js';
+import { BatchStore } from './batch-store.js';
 
 export interface BatchLayout {
   total: number;
@@ -31,15 +32,19 @@ const CACHED_BATCHES = 1_000;
 export class BatchShapes {
   private readonly cache = new Map<string, BatchLayout>();
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  private readonly batches: BatchStore;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.batches = new BatchStore(redis, keys);
+  }
 
   /** The batch's total and chunk size; undefined when the batch does not exist (expired, forged id). */
   async get(batchId: string): Promise<BatchLayout | undefined> {
     const cached = this.cache.get(batchId);
     if (cached) return cached;
-    const [total, chunkSize] = await this.redis.hmget(this.keys.batch(batchId), 'total', 'chunkSize');
-    if (total === null) return undefined;
-    const shape = { total: Number(total), chunkSize: Number(chunkSize ?? 1) || 1 };
+    const record = await this.batches.record(batchId);
+    if (!record) return undefined;
+    const shape = { total: record.total, chunkSize: record.chunkSize };
     if (this.cache.size >= CACHED_BATCHES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(batchId, shape);
     return shape;

@@ -7,11 +7,13 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
+import { BatchStore } from './batch-store.js';
 
 const PAGE = 1_000;
 
 export async function migrateLegacyBatchIndex(redis: Redis, keys: Keys): Promise<{ moved: number; dropped: number }> {
   const legacy = keys.legacyBatchIndex();
+  const batches = new BatchStore(redis, keys);
   let moved = 0;
   let dropped = 0;
   for (;;) {
@@ -20,7 +22,7 @@ export async function migrateLegacyBatchIndex(redis: Redis, keys: Keys): Promise
     if (page.length === 0) break;
     const entries: Array<{ id: string; score: string }> = [];
     for (let i = 0; i < page.length; i += 2) entries.push({ id: page[i]!, score: page[i + 1]! });
-    const owners = await Promise.all(entries.map(({ id }) => redis.hget(keys.batch(id), 'owner')));
+    const owners = await Promise.all(entries.map(({ id }) => batches.owner(id)));
     await Promise.all(
       entries.map(({ id, score }, i) => {
         const owner = owners[i];
@@ -29,7 +31,7 @@ export async function migrateLegacyBatchIndex(redis: Redis, keys: Keys): Promise
           return Promise.resolve(0);
         }
         moved++;
-        return redis.zadd(keys.batchIndex(owner), 'NX', score, id);
+        return batches.index(owner, id, score);
       }),
     );
     await redis.zrem(legacy, ...entries.map((e) => e.id));

@@ -19,6 +19,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.js';
 import { MAX_CHUNK_SIZE } from '../limits.js';
+import { BatchStore } from './batch-store.js';
 
 /** Open batches read per round (one HMGET each, sent together). */
 const PAGE = 500;
@@ -46,17 +47,15 @@ export async function checkQueuedImages(redis: Redis, keys: Keys, ask: { model: 
 
 /** Images of `model`'s open batches that no worker has started yet. */
 export async function countQueuedImages(redis: Redis, keys: Keys, model: string): Promise<number> {
+  const batches = new BatchStore(redis, keys);
   let queued = 0;
   for (let offset = 0; ; offset += PAGE) {
-    const ids = await redis.zrange(keys.openBatches(), offset, offset + PAGE - 1);
+    const ids = await batches.openIds(offset, PAGE);
     if (ids.length === 0) break;
-    // One command per batch, sent together: each batch is its own slot on a Redis Cluster.
-    const metas = await Promise.all(ids.map((id) => redis.hmget(keys.batch(id), 'model', 'total', 'completed', 'failed', 'started', 'finishedAt')));
-    for (const [batchModel, total, completed, failed, started, finishedAt] of metas) {
-      if (batchModel !== model || total == null || finishedAt != null) continue;
-      const all = Number(total);
-      const begun = Math.max(Number(completed ?? 0) + Number(failed ?? 0), Math.min(all, Number(started ?? 0)));
-      queued += Math.max(0, all - begun);
+    for (const record of await batches.records(ids)) {
+      if (!record || record.model !== model || record.finishedAt !== null) continue;
+      const begun = Math.max(record.completed + record.failed, Math.min(record.total, record.started));
+      queued += Math.max(0, record.total - begun);
     }
     if (ids.length < PAGE) break;
   }

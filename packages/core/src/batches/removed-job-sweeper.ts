@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import { classifyJobId } from '../queues.js';
 import type { ResultRow } from '../results/result-row.js';
 import type { ResultStore } from '../results/result-store.js';
+import { BatchStore } from './batch-store.js';
 
 const PAGE = 1_000;
 /** A finished job's rows are written before BullMQ marks it finished, or (failed for good) just after. */
@@ -51,28 +52,26 @@ export class RemovedJobSweeper {
   constructor(private readonly deps: RemovedJobSweeperDeps) {}
 
   async sweepOnce(): Promise<SweepOutcome> {
-    const { redis, keys } = this.deps;
+    const batches = new BatchStore(this.deps.redis, this.deps.keys);
     const outcome: SweepOutcome = { batches: 0, inspected: 0, removedRows: 0 };
-    const ids = await redis.zrange(keys.openBatches(), 0, BATCHES_PER_SWEEP - 1);
+    const ids = await batches.openIds(0, BATCHES_PER_SWEEP);
     const seen = new Set(ids);
     for (const id of [...this.lastDone.keys()]) if (!seen.has(id)) this.lastDone.delete(id);
     for (const id of ids) {
       outcome.batches++;
-      const [total, chunkSize, model, modelVersion, finishedAt, enqueued, completed, failed] = await redis.hmget(
-        keys.batch(id), 'total', 'chunkSize', 'model', 'modelVersion', 'finishedAt', 'enqueued', 'completed', 'failed',
-      );
-      if (total == null || finishedAt != null || model == null) {
-        await redis.zrem(keys.openBatches(), id);
+      const record = await batches.record(id);
+      if (!record || record.finishedAt !== null) {
+        await batches.close(id);
         this.lastDone.delete(id);
         continue;
       }
-      if (enqueued !== '1') continue;
-      const done = Number(completed ?? 0) + Number(failed ?? 0);
+      if (!record.enqueued) continue;
+      const done = record.completed + record.failed;
       const before = this.lastDone.get(id);
       this.lastDone.set(id, done);
       if (before !== done) continue;
       outcome.inspected++;
-      outcome.removedRows += await this.fillRemoved(id, model, Number(modelVersion ?? 0), Number(total), Number(chunkSize ?? 1) || 1);
+      outcome.removedRows += await this.fillRemoved(id, record.model, record.modelVersion, record.total, record.chunkSize);
     }
     return outcome;
   }

@@ -10,7 +10,8 @@ import type { Keys } from '../keys.js';
 import type { RegisteredModel } from '../models/registry.js';
 import { classifyJobId, classifyJobOptions, type ClassifyJobData, type ClassifyJobSink, type ImageRef } from '../queues.js';
 import { checkBatchShape } from './batch-request.js';
-import { readBatch, type BatchView } from './batch-view.js';
+import type { BatchView } from './batch-view.js';
+import { BatchStore } from './batch-store.js';
 import type { ChunkSizeSource } from './chunk-size-policy.js';
 
 /** addBulk pipelines longer than this hold Redis for too long in one go. */
@@ -85,32 +86,24 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   checkBatchShape({ idempotencyKey: request.idempotencyKey, count: total, chunkSize });
   const batchId = await claimBatchId(deps, request);
   await request.beforeCreate?.(batchId);
-  const metaKey = keys.batch(batchId);
   const { manifest } = request.model;
   const now = Date.now();
+  const batches = new BatchStore(redis, keys);
 
-  // One MULTI of HSETNX per field: two racing retries create the record once, and no reader
-  // ever sees an id without its total. The owner's index is another slot on a Redis Cluster, so it
-  // is written after the MULTI (a MULTI stays on one slot): a listing never meets an id before its
-  // record, and a crash in between is healed by the retry (ZADD NX).
+  // Created once however often this runs, its owner's index written after it (BatchStore.create).
   const source = chunkSizeSource(request);
-  const fields = {
-    id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner, completed: 0, failed: 0, started: 0,
-    chunkSizeSource: source, chunkSizeReason: request.chunkSizeReason ?? `${chunkSize} images/job: ${source === 'request' ? 'set by the request' : 'the default'}`,
-  };
-  const create = redis.multi();
-  for (const [field, value] of Object.entries(fields)) create.hsetnx(metaKey, field, String(value));
   // A retry enqueues with the size the first attempt stored (job ids and contents must match).
-  const created = await create.hget(metaKey, 'chunkSize').exec();
-  const storedChunkSize = Number(created?.at(-1)?.[1] ?? chunkSize);
-  await redis.zadd(keys.batchIndex(request.owner), 'NX', now, batchId);
-  if ((await redis.hget(metaKey, 'enqueued')) !== '1') {
+  const { chunkSize: storedChunkSize } = await batches.create({
+    id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner,
+    chunkSizeSource: source, chunkSizeReason: request.chunkSizeReason ?? `${chunkSize} images/job: ${source === 'request' ? 'set by the request' : 'the default'}`,
+  });
+  if (!(await batches.isEnqueued(batchId))) {
     await enqueue(queue, batchId, manifest.name, request.items, storedChunkSize);
-    await redis.hset(metaKey, 'enqueued', '1');
+    await batches.markEnqueued(batchId);
   }
   // Only once every job is added: the sweeper takes a job missing from an open batch as removed.
-  await redis.zadd(keys.openBatches(), 'NX', now, batchId);
-  return readBatch(redis, keys, batchId);
+  await batches.open(batchId, now);
+  return batches.view(batchId);
 }
 
 async function enqueue(queue: SubmitDeps['queue'], batchId: string, model: string, items: ImageRef[], chunkSize: number): Promise<void> {

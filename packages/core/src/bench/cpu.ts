@@ -63,10 +63,3 @@ export class CpuMeter {
     return { machineCores: r(machine), oursCores: r(oursCores), foreignCores: r(Math.max(0, machine - oursCores)) };
   }
 }
-
-/** Cores busy right now, averaged over `ms` (for waiting until a shared machine is quiet). */
-export async function machineLoad(ms = 1_000): Promise<number | null> {
-  const meter = await CpuMeter.start(() => []);
-  await new Promise((r) => setTimeout(r, ms));
-  return (await meter.stop()).machineCores;
-}

@@ -12,6 +12,7 @@ import type { Keys } from '../keys.js';
 import type { RegisteredModel } from '../models/registry.js';
 import type { ClassifyJobData, ImageRef } from '../queues.js';
 import { ResultStore } from '../results/result-store.js';
+import { BatchStore } from '../batches/batch-store.js';
 import { submitBatch } from '../batches/submit.js';
 import { resolveChunkSize } from '../batches/chunk-size.js';
 import type { ChunkSizeSource } from '../batches/chunk-size-policy.js';
@@ -86,19 +87,19 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
   const chunkSize = chunk.chunkSize;
   const view = await submitBatch({ redis, keys, queue }, { model, items, chunkSize, chunkSizeSource: chunk.source, chunkSizeReason: chunk.reason, owner: BENCH_OWNER });
   const submitMs = performance.now() - t0;
-  const meta = keys.batch(view.id);
+  const batches = new BatchStore(redis, keys);
 
   let done = 0;
   let failed = 0;
   let lastProgress = performance.now();
   let wallMs = 0;
   for (;;) {
-    const [completed, failures] = await redis.hmget(meta, 'completed', 'failed');
+    const progress = await batches.progress(view.id);
     const now = performance.now();
-    const d = Number(completed ?? 0) + Number(failures ?? 0);
+    const d = progress.completed + progress.failed;
     if (d !== done) lastProgress = now;
     done = d;
-    failed = Number(failures ?? 0);
+    failed = progress.failed;
     options.onProgress?.(done, failed, total);
     if (done >= total) {
       wallMs = now - t0;
@@ -111,7 +112,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
   }
 
   const redisCost = options.measureRedis ? redisCostPerImage(redisBefore, await readRedisCounters(redis), total) : undefined;
-  const firstResultAt = Number((await redis.hget(meta, 'firstResultAt')) ?? 0);
+  const firstResultAt = (await batches.progress(view.id)).firstResultAt ?? 0;
   const store = new ResultStore(redis, keys);
   const failureCodes: Record<string, number> = {};
   const workers = new Set<string>();
@@ -154,10 +155,9 @@ export function chunkLabel(run: Pick<DrainResult, 'chunkSize' | 'chunkSizeSource
   return run.chunkSizeSource === 'auto' ? `${run.chunkSize} (auto)` : String(run.chunkSize);
 }
 
-/** Removes one batch's keys (meta, results, started, its index entry). */
+/** Removes one batch's keys and its index entry (BatchStore.remove). */
 export async function forgetBatch(redis: Redis, keys: Keys, batchId: string, owner = BENCH_OWNER): Promise<void> {
-  await redis.unlink(keys.batch(batchId), keys.results(batchId), keys.started(batchId));
-  await redis.zrem(keys.batchIndex(owner), batchId);
+  await new BatchStore(redis, keys).remove(batchId, owner);
 }
 
 /**

@@ -12,7 +12,7 @@ import { ImageClassifier, type Classification } from '../inference/classifier.js
 import type { RegisteredModel } from '../models/registry.js';
 import { resolveImagePath } from '../storage/data-root.js';
 import type { CpuUsage } from './cpu.js';
-import { median, quantile, ratePerSecond, round, sum } from './stats.js';
+import { median, quantile, ratePerSecond, round } from './stats.js';
 
 export type { PipelineSettings };
 
@@ -168,6 +168,3 @@ export async function measureNaive(
     intraOpThreads: settings.intraOpThreads,
   };
 }
-
-/** Total of a stage sum, for "where did the time go" lines. */
-export const stageTotal = (s: StageSums): number => round(sum([s.preprocessMs, s.batchWaitMs, s.runMs]), 1);

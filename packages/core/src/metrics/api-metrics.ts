@@ -11,7 +11,6 @@ import { LATENCY_BUCKETS_SECONDS } from './registry.js';
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'waiting-children'] as const;
 /** The same states as BullMQ's getJobCounts names them (it answers `wait` for waiting). */
 export const BULLMQ_COUNT_TYPES = ['wait', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'waiting-children'] as const;
-export type QueueState = (typeof QUEUE_STATES)[number];
 
 export interface ApiMetricsSources {
   /** The registered models (each gets samples, zeros included, so a missing worker can alert). */

@@ -30,9 +30,6 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Reg
   return registry;
 }
 
-/** Content type of the text exposition format this registry writes. */
-export const metricsContentType = (registry: Registry): string => registry.contentType;
-
 /**
  * Checks the `Authorization` header of a scrape against METRICS_TOKEN. No token configured: open
  * (what Prometheus expects by default; /metrics serves aggregate numbers only). A token: it must

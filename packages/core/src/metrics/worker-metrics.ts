@@ -7,8 +7,6 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ResultRow } from '../results/result-row.js';
 import { BATCH_SIZE_BUCKETS, LATENCY_BUCKETS_SECONDS } from './registry.js';
 
-export type ImageOutcome = 'completed' | 'failed';
-
 export class WorkerMetrics {
   readonly imagesProcessed: Counter<'model' | 'outcome'>;
   readonly imageFailures: Counter<'model' | 'code'>;

@@ -4,10 +4,13 @@
  * atomically, so each (batch, index) is stored and counted exactly once whatever runs twice.
  */
 import type { Redis } from 'ioredis';
+import { BATCH_FIELD as F } from '../batch-fields.js';
 import type { Keys } from '../keys.js';
 import { DEFAULT_RESULTS_TTL_SECONDS } from '../limits.js';
 import { isFailure, type ResultRow } from './result-row.js';
 
+// The batch hash's field names come from batch-fields.ts, the record's one list of them (the
+// BatchStore in batches/ owns the rest of the record; results may not import batches).
 // KEYS: results hash, meta hash, started hash. ARGV: now, ttlSeconds, then (index, json, failed)
 // triples. Returns { rows newly stored, 1 if this call stored the batch's last row else 0, rows
 // refused }: finishedAt is set with HSETNX, so exactly one call ever sees the 1, however often rows
@@ -20,7 +23,7 @@ local failed = 0
 local finished = 0
 local refused = 0
 local now = ARGV[1]
-local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
+local total = tonumber(redis.call('HGET', KEYS[2], '${F.total}') or '-1')
 for i = 3, #ARGV, 3 do
   local index = tonumber(ARGV[i])
   if not index or index < 0 or index >= total or index ~= math.floor(index) or tostring(index) ~= ARGV[i] then
@@ -31,12 +34,12 @@ for i = 3, #ARGV, 3 do
   end
 end
 -- The counters once per call, not once per row.
-if failed > 0 then redis.call('HINCRBY', KEYS[2], 'failed', failed) end
-if stored > failed then redis.call('HINCRBY', KEYS[2], 'completed', stored - failed) end
+if failed > 0 then redis.call('HINCRBY', KEYS[2], '${F.failed}', failed) end
+if stored > failed then redis.call('HINCRBY', KEYS[2], '${F.completed}', stored - failed) end
 if stored > 0 then
-  redis.call('HSETNX', KEYS[2], 'firstResultAt', now)
-  local done = tonumber(redis.call('HGET', KEYS[2], 'completed') or '0') + tonumber(redis.call('HGET', KEYS[2], 'failed') or '0')
-  if total >= 0 and done >= total and redis.call('HSETNX', KEYS[2], 'finishedAt', now) == 1 then
+  redis.call('HSETNX', KEYS[2], '${F.firstResultAt}', now)
+  local done = tonumber(redis.call('HGET', KEYS[2], '${F.completed}') or '0') + tonumber(redis.call('HGET', KEYS[2], '${F.failed}') or '0')
+  if total >= 0 and done >= total and redis.call('HSETNX', KEYS[2], '${F.finishedAt}', now) == 1 then
     finished = 1
     redis.call('DEL', KEYS[3])
     local ttl = tonumber(ARGV[2])
@@ -52,12 +55,12 @@ return { stored, finished, refused }
 // KEYS: started hash, meta hash. ARGV: indices. Counts each index's first start only. A finished
 // (or expired) batch is left alone: a late duplicate run must not recreate keys nobody deletes.
 const MARK_STARTED = `
-if redis.call('HEXISTS', KEYS[2], 'finishedAt') == 1 or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[2], '${F.finishedAt}') == 1 or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 local fresh = 0
 for i = 1, #ARGV do
   fresh = fresh + redis.call('HSETNX', KEYS[1], ARGV[i], '1')
 end
-if fresh > 0 then redis.call('HINCRBY', KEYS[2], 'started', fresh) end
+if fresh > 0 then redis.call('HINCRBY', KEYS[2], '${F.started}', fresh) end
 return fresh
 `;
 

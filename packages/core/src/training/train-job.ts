@@ -38,8 +38,6 @@ export const trainRequestSchema = z
   .strict();
 
 export type TrainRequest = z.infer<typeof trainRequestSchema>;
-export type TrainRequestInput = z.input<typeof trainRequestSchema>;
-
 export interface TrainDatasetRef {
   name: string;
   /** Folder relative to DATA_ROOT. */

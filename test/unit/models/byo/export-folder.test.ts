@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportMetadataSchema, resolveExportSource, writeTimmLikeExport } from '@hourglass/core';
+import { exportMetadataSchema, resolveExportSource, writeTimmLikeExport } from '@hourglass/core/testing';
 
 const EXPORTER = fileURLToPath(new URL('../../../../infra/export_timm.py', import.meta.url));
 let root: string;

@@ -6,7 +6,8 @@ import { mkdtemp, mkdir, rm, symlink, truncate, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTimmLike, externalizeWeights, inspectOnnxBytes, inspectOnnxFile, verifyExternalData, writeTimmLikeExport, type TimmLikeOptions } from '@hourglass/core';
+import { inspectOnnxFile } from '@hourglass/core';
+import { buildTimmLike, externalizeWeights, inspectOnnxBytes, verifyExternalData, writeTimmLikeExport, type TimmLikeOptions } from '@hourglass/core/testing';
 import { imageModel, softmaxModel, spatialOutputModel, tabularModel, twoInputModel } from '../../../helpers/onnx-fixtures.js';
 
 let root: string;

@@ -8,19 +8,8 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  externalizeWeights,
-  buildTimmLike,
-  ImageClassifier,
-  loadModel,
-  modelFacts,
-  writeModel,
-  registerOnnxModel,
-  scanModels,
-  timmLikeLabels,
-  writeTimmLikeExport,
-  type RegisteredModel,
-} from '@hourglass/core';
+import { ImageClassifier, loadModel, modelFacts, writeModel, registerOnnxModel, scanModels, type RegisteredModel } from '@hourglass/core';
+import { externalizeWeights, buildTimmLike, timmLikeLabels, writeTimmLikeExport } from '@hourglass/core/testing';
 import { solidImage } from '../../../helpers/images.js';
 import { failsToRunModel, hardcodedBatchModel, imageModel, softmaxModel, tabularModel, unknownOpModel } from '../../../helpers/onnx-fixtures.js';
 

@@ -6,7 +6,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { AppError, convertKerasModel, convertTfGraphModel, type WeightMap } from '@hourglass/core';
+import { AppError } from '@hourglass/core';
+import { convertKerasModel, convertTfGraphModel, type WeightMap } from '@hourglass/core/importers';
 
 const OPTIONS = { graphName: 'tiny' };
 
