@@ -8,4 +8,5 @@ export { ApiError, HourglassClient, UnreachableError, type ModelInfo, type Train
 export { EXIT, UsageError, exitCodeOf } from './commands/common.js';
 export { cliEnvSchema, loadCliEnv, type CliEnv } from './env.js';
 export { ProgressLine } from './progress.js';
+export { runMain } from './run-main.js';
 export { renderTable } from './table.js';

@@ -6,14 +6,12 @@
  */
 // First: onnxruntime's telemetry opt-out must be in the environment before the runtime loads.
 import './telemetry-opt-out.js';
-import { describeError } from '@hourglass/core';
 import {
   CLIENT_COMMANDS_USAGE,
   DATASETS_USAGE,
   EXIT_CODES_HELP,
   TRAIN_USAGE,
   datasetsCommand,
-  exitCodeOf,
   modelsCommand,
   processIo,
   resultsCommand,
@@ -22,6 +20,7 @@ import {
   watchCommand,
 } from './commands/index.js';
 import { HARNESS_COMMANDS_USAGE, isHarnessCommand, runHarness } from './harness-commands.js';
+import { runMain } from './run-main.js';
 
 const USAGE = `usage: hourglass <command> [options]
 
@@ -56,11 +55,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // A usage mistake any command throws (UsageError, parseArgs) exits 2, as --help documents.
-    process.stderr.write(`error: ${describeError(error)}\n`);
-    process.exit(exitCodeOf(error));
-  },
-);
+runMain(main);

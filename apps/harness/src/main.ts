@@ -7,8 +7,7 @@
  */
 // First: onnxruntime's telemetry opt-out must be in the environment before the runtime loads.
 import './telemetry-opt-out.js';
-import { describeError } from '@hourglass/core';
-import { exitCodeOf } from '@hourglass/cli';
+import { runMain } from '@hourglass/cli';
 import { BENCH_USAGE, benchCommand, benchRenderCommand, benchSmokeCommand } from './bench/command.js';
 import { BENCH_CLUSTER_USAGE, benchClusterCommand } from './bench/cluster.js';
 import { BENCH_QUEUE_USAGE, benchQueueCommand } from './bench/queue-command.js';
@@ -55,11 +54,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // A usage mistake any command throws (UsageError, parseArgs) exits 2.
-    process.stderr.write(`error: ${describeError(error)}\n`);
-    process.exit(exitCodeOf(error));
-  },
-);
+runMain(main);
