@@ -76,6 +76,18 @@ export default tseslint.config(
   {
     // The results page's script runs in the browser.
     files: ['apps/api/src/ui/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', CSS: 'readonly', TextDecoderStream: 'readonly', fetch: 'readonly', URL: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        CSS: 'readonly',
+        TextDecoderStream: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
   },
 );

@@ -31,7 +31,9 @@ try {
     log: (line) => console.log(`models:import: ${line}`),
   });
   const imported = results.filter((r) => r.status === 'imported').length;
-  console.log(`models:import: ${imported} imported, ${results.length - imported} up to date, in ${modelsDir} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `models:import: ${imported} imported, ${results.length - imported} up to date, in ${modelsDir} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 } catch (error) {
   console.error(`models:import: ${error instanceof Error ? error.message : error}`);
   process.exit(1);

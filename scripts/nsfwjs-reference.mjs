@@ -34,18 +34,30 @@ export const REFERENCE_MODELS = {
 };
 
 const NSFWJS_INPUT = { mean: [0, 0, 0], std: [1, 1, 1], resize: 'fill' };
-const SIZES = [[640, 480], [480, 640], [224, 224], [1024, 256], [300, 300], [97, 131], [800, 600], [350, 500], [299, 299], [512, 384]];
+const SIZES = [
+  [640, 480],
+  [480, 640],
+  [224, 224],
+  [1024, 256],
+  [300, 300],
+  [97, 131],
+  [800, 600],
+  [350, 500],
+  [299, 299],
+  [512, 384],
+];
 
 // ---------------------------------------------------------------- images
 
 function rawImage(width, height, pixel) {
   const data = Buffer.alloc(width * height * 3);
-  for (let y = 0, i = 0; y < height; y++) for (let x = 0; x < width; x++, i += 3) {
-    const [r, g, b] = pixel(x, y);
-    data[i] = r;
-    data[i + 1] = g;
-    data[i + 2] = b;
-  }
+  for (let y = 0, i = 0; y < height; y++)
+    for (let x = 0; x < width; x++, i += 3) {
+      const [r, g, b] = pixel(x, y);
+      data[i] = r;
+      data[i + 1] = g;
+      data[i + 2] = b;
+    }
   return sharp(data, { raw: { width, height, channels: 3 } });
 }
 
@@ -69,7 +81,10 @@ function noise(w, h, random) {
 function blobs(w, h, random) {
   const k = 5 + Math.floor(random() * 5);
   const list = Array.from({ length: k }, () => ({
-    x: random() * w, y: random() * h, s: (0.08 + random() * 0.3) * Math.max(w, h), c: [random() * 255, random() * 255, random() * 255],
+    x: random() * w,
+    y: random() * h,
+    s: (0.08 + random() * 0.3) * Math.max(w, h),
+    c: [random() * 255, random() * 255, random() * 255],
   }));
   const bg = [random() * 80, random() * 80, random() * 80];
   return rawImage(w, h, (x, y) => {
@@ -89,19 +104,34 @@ function shapes(w, h, random) {
     const [x, y, s] = [random() * w, random() * h, (0.05 + random() * 0.3) * Math.min(w, h)];
     const kind = Math.floor(random() * 3);
     if (kind === 0) parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${s.toFixed(1)}" fill="${colour()}"/>`);
-    else if (kind === 1) parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(s * 1.5).toFixed(1)}" height="${s.toFixed(1)}" fill="${colour()}" transform="rotate(${Math.floor(random() * 90)} ${x.toFixed(1)} ${y.toFixed(1)})"/>`);
-    else parts.push(`<polygon points="${x.toFixed(1)},${y.toFixed(1)} ${(x + s).toFixed(1)},${(y + s / 3).toFixed(1)} ${(x + s / 4).toFixed(1)},${(y + s).toFixed(1)}" fill="${colour()}" fill-opacity="0.8"/>`);
+    else if (kind === 1)
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(s * 1.5).toFixed(1)}" height="${s.toFixed(1)}" fill="${colour()}" transform="rotate(${Math.floor(random() * 90)} ${x.toFixed(1)} ${y.toFixed(1)})"/>`,
+      );
+    else
+      parts.push(
+        `<polygon points="${x.toFixed(1)},${y.toFixed(1)} ${(x + s).toFixed(1)},${(y + s / 3).toFixed(1)} ${(x + s / 4).toFixed(1)},${(y + s).toFixed(1)}" fill="${colour()}" fill-opacity="0.8"/>`,
+      );
   }
   return sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${parts.join('')}</svg>`));
 }
 
 function checker(w, h, random) {
   const cell = 8 + Math.floor(random() * 40);
-  const [a, b] = [[random() * 255, random() * 255, random() * 255], [random() * 255, random() * 255, random() * 255]];
+  const [a, b] = [
+    [random() * 255, random() * 255, random() * 255],
+    [random() * 255, random() * 255, random() * 255],
+  ];
   return rawImage(w, h, (x, y) => ((Math.floor(x / cell) + Math.floor(y / cell)) % 2 ? a : b).map(clamp));
 }
 
-const GENERATORS = [['blobs', blobs], ['gradient', gradient], ['shapes', shapes], ['noise', noise], ['checker', checker]];
+const GENERATORS = [
+  ['blobs', blobs],
+  ['gradient', gradient],
+  ['shapes', shapes],
+  ['noise', noise],
+  ['checker', checker],
+];
 
 /**
  * `count` deterministic images: { name, bytes }. Formats cycle through JPEG (several qualities),
@@ -146,7 +176,9 @@ export async function preprocess(bytes, input) {
 }
 
 export function tensorDigest(tensor) {
-  return createHash('sha256').update(Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength))
+    .digest('hex');
 }
 
 export const encodeFloats = (values) => Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
@@ -209,9 +241,7 @@ export async function loadReference(modelName) {
     tfjsVersion: tf.version.tfjs,
     async run(nchw, n) {
       const nhwc = new Float32Array(nchw.length);
-      for (let b = 0; b < n; b++)
-        for (let c = 0; c < 3; c++)
-          for (let i = 0; i < s * s; i++) nhwc[(b * s * s + i) * 3 + c] = nchw[(b * 3 + c) * s * s + i];
+      for (let b = 0; b < n; b++) for (let c = 0; c < 3; c++) for (let i = 0; i < s * s; i++) nhwc[(b * s * s + i) * 3 + c] = nchw[(b * 3 + c) * s * s + i];
       const x = tf.tensor4d(nhwc, [n, s, s, 3]);
       const [features, probabilities] = predict(x);
       const out = { probabilities: await probabilities.data(), features: await features.data() };
@@ -313,7 +343,9 @@ async function main(argv) {
       const diff = compareOutputs(await readFixture(name), fixture);
       const ok = diff.probabilities < 1e-5 && diff.features < 1e-5;
       drift ||= !ok;
-      console.log(`${name}: ${ok ? 'matches' : 'DRIFTED from'} ${path.relative(process.cwd(), fixturePath(name))} (max |Δp| ${diff.probabilities.toExponential(2)}, features ${diff.features.toExponential(2)} rel; ${seconds} s)`);
+      console.log(
+        `${name}: ${ok ? 'matches' : 'DRIFTED from'} ${path.relative(process.cwd(), fixturePath(name))} (max |Δp| ${diff.probabilities.toExponential(2)}, features ${diff.features.toExponential(2)} rel; ${seconds} s)`,
+      );
     } else {
       await mkdir(FIXTURES_DIR, { recursive: true });
       await writeFile(fixturePath(name), `${JSON.stringify(fixture, null, 1)}\n`);

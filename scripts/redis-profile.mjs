@@ -61,7 +61,10 @@ async function bullmqScriptNames() {
   return names;
 }
 
-const generic = (key) => String(key ?? '').replace(/[0-9a-z]{10,}/g, '*').replace(/\d+/g, 'N');
+const generic = (key) =>
+  String(key ?? '')
+    .replace(/[0-9a-z]{10,}/g, '*')
+    .replace(/\d+/g, 'N');
 function labelOf(entry, scriptNames) {
   const [command, first, , firstKey] = entry[3].map(String);
   const name = command.toLowerCase();
@@ -108,30 +111,44 @@ let fleet = [];
 try {
   const scriptNames = await bullmqScriptNames();
   const { modelsDir, dataRoot, model, corpus } = await writeQueueOnlyFixture(root);
-  const env = { ...process.env, REDIS_URL: server.url, HOURGLASS_PREFIX: prefix, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_MS: '1000' };
+  const env = {
+    ...process.env,
+    REDIS_URL: server.url,
+    HOURGLASS_PREFIX: prefix,
+    DATA_ROOT: dataRoot,
+    MODELS_DIR: modelsDir,
+    LOG_LEVEL: 'warn',
+    HEARTBEAT_INTERVAL_MS: '1000',
+  };
   fleet = await startQueueOnlyFleet(Number(args.workers), env, (line) => process.stderr.write(`${line}\n`));
   await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, 1000), chunkSize: 1 });
   const [load1] = os.loadavg();
-  say(`# Redis CPU per image, ${new Date().toISOString()}: ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${load1.toFixed(2)}, ${args.workers} worker process(es), ${images} images per drain`);
+  say(
+    `# Redis CPU per image, ${new Date().toISOString()}: ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${load1.toFixed(2)}, ${args.workers} worker process(es), ${images} images per drain`,
+  );
 
   say('\n## Split (INFO cpu; submit with the queue paused, then the workers)\n');
   say('| round | events maxLen | images/job | submit µs/img | workers µs/img | total µs/img | img/s |');
   say('|---:|---:|---:|---:|---:|---:|---:|');
-  for (let round = 1; round <= Number(args.rounds); round++) for (const maxLen of maxLens) for (const chunk of chunks) {
-    await redis.hset(metaKey, 'opts.maxLenEvents', maxLen);
-    await queue.pause();
-    const jobs = Math.ceil(images / chunk);
-    const c0 = await cpuSeconds();
-    const drain = drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, images), chunkSize: chunk, keepKeys: true });
-    while ((await queue.getWaitingCount()) < jobs) await new Promise((r) => setTimeout(r, 10));
-    const c1 = await cpuSeconds();
-    await queue.resume();
-    const done = await drain;
-    const c2 = await cpuSeconds();
-    const perImage = (seconds) => ((seconds * 1e6) / images).toFixed(1);
-    say(`| ${round} | ${maxLen} | ${chunk} | ${perImage(c1 - c0)} | ${perImage(c2 - c1)} | ${perImage(c2 - c0)} | ${Math.round((images / done.wallMs) * 1000)} |`);
-    await forgetBatch(redis, keys, done.batchId);
-  }
+  for (let round = 1; round <= Number(args.rounds); round++)
+    for (const maxLen of maxLens)
+      for (const chunk of chunks) {
+        await redis.hset(metaKey, 'opts.maxLenEvents', maxLen);
+        await queue.pause();
+        const jobs = Math.ceil(images / chunk);
+        const c0 = await cpuSeconds();
+        const drain = drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, images), chunkSize: chunk, keepKeys: true });
+        while ((await queue.getWaitingCount()) < jobs) await new Promise((r) => setTimeout(r, 10));
+        const c1 = await cpuSeconds();
+        await queue.resume();
+        const done = await drain;
+        const c2 = await cpuSeconds();
+        const perImage = (seconds) => ((seconds * 1e6) / images).toFixed(1);
+        say(
+          `| ${round} | ${maxLen} | ${chunk} | ${perImage(c1 - c0)} | ${perImage(c2 - c1)} | ${perImage(c2 - c0)} | ${Math.round((images / done.wallMs) * 1000)} |`,
+        );
+        await forgetBatch(redis, keys, done.batchId);
+      }
   await redis.hset(metaKey, 'opts.maxLenEvents', maxLens[0]);
 
   for (const chunk of chunks) {
@@ -146,13 +163,17 @@ try {
     await forgetBatch(redis, keys, done.batchId);
     const { top, inner } = attribute(entries, scriptNames);
     const inCommands = [...top.values()].reduce((s, row) => s + row.us, 0);
-    say(`\n## ${chunk} image(s) per job: where the time inside commands goes (SLOWLOG, ${done.images} images; CPU ${(((c1 - c0) * 1e6) / images).toFixed(1)} µs/img with the slowlog on, ${(inCommands / images).toFixed(1)} µs/img wall inside top-level commands)\n`);
+    say(
+      `\n## ${chunk} image(s) per job: where the time inside commands goes (SLOWLOG, ${done.images} images; CPU ${(((c1 - c0) * 1e6) / images).toFixed(1)} µs/img with the slowlog on, ${(inCommands / images).toFixed(1)} µs/img wall inside top-level commands)\n`,
+    );
     say('| top-level call | calls/img | µs/img | µs/call | share |');
     say('|---|---:|---:|---:|---:|');
     for (const [label, row] of [...top].sort((a, b) => b[1].us - a[1].us).filter(([, row]) => row.us / inCommands >= 0.001)) {
-      say(`| ${label} | ${(row.calls / images).toFixed(4)} | ${(row.us / images).toFixed(2)} | ${(row.us / row.calls).toFixed(1)} | ${((100 * row.us) / inCommands).toFixed(1)}% |`);
+      say(
+        `| ${label} | ${(row.calls / images).toFixed(4)} | ${(row.us / images).toFixed(2)} | ${(row.us / row.calls).toFixed(1)} | ${((100 * row.us) / inCommands).toFixed(1)}% |`,
+      );
     }
-    say('\nCommands the scripts ran (included in their script\'s time above):\n');
+    say("\nCommands the scripts ran (included in their script's time above):\n");
     say('| script > command | calls/img | µs/img |');
     say('|---|---:|---:|');
     for (const [label, row] of [...inner].sort((a, b) => b[1].us - a[1].us).filter(([, row]) => row.us / inCommands >= 0.002)) {

@@ -41,8 +41,15 @@ const epochs = Number(args.epochs);
 const seed = Number(args.seed);
 const validPct = Number(args['valid-pct']);
 const head = args.head;
-if (![rows, width, classes, epochs, seed].every((n) => Number.isInteger(n) && n >= 0) || rows < 2 * classes || classes < 2 || !['linear', 'mlp'].includes(head)) {
-  console.error('usage: node --expose-gc scripts/train-memory.mjs [--rows N ≥ 2·classes] [--width W] [--classes C ≥ 2] [--epochs E] [--seed S] [--head linear|mlp] [--valid-pct P]');
+if (
+  ![rows, width, classes, epochs, seed].every((n) => Number.isInteger(n) && n >= 0) ||
+  rows < 2 * classes ||
+  classes < 2 ||
+  !['linear', 'mlp'].includes(head)
+) {
+  console.error(
+    'usage: node --expose-gc scripts/train-memory.mjs [--rows N ≥ 2·classes] [--width W] [--classes C ≥ 2] [--epochs E] [--seed S] [--head linear|mlp] [--valid-pct P]',
+  );
   process.exit(2);
 }
 
@@ -55,7 +62,9 @@ const collect = () => globalThis.gc?.();
  * 1,280 as at 2,048 features), unit noise per feature, clipped at 0.
  */
 const centreRandom = seededRandom(seed);
-const centres = Array.from({ length: classes }, () => Float64Array.from({ length: width }, () => 1 + ((centreRandom() * 2 - 1) * 3 * Math.sqrt(3)) / Math.sqrt(width)));
+const centres = Array.from({ length: classes }, () =>
+  Float64Array.from({ length: width }, () => 1 + ((centreRandom() * 2 - 1) * 3 * Math.sqrt(3)) / Math.sqrt(width)),
+);
 const labelOf = (i) => i % classes;
 function syntheticFeatures(i) {
   const random = seededRandom(Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b));
@@ -139,9 +148,14 @@ const report = {
   gc: typeof globalThis.gc === 'function',
 };
 
-console.log(`${rows.toLocaleString('en')} rows × ${width} features (${report.featureMiB.float32} MiB as float32), ${classes} classes, ${head} head, ${epochs} epochs, seed ${seed}; node ${process.version}, ${report.cpus} cpus${report.gc ? '' : ' (no --expose-gc: baseline taken without a full GC)'}`);
+console.log(
+  `${rows.toLocaleString('en')} rows × ${width} features (${report.featureMiB.float32} MiB as float32), ${classes} classes, ${head} head, ${epochs} epochs, seed ${seed}; node ${process.version}, ${report.cpus} cpus${report.gc ? '' : ' (no --expose-gc: baseline taken without a full GC)'}`,
+);
 console.log(`peak RSS ${report.peakRssMiB} MiB (baseline ${report.baselineRssMiB} MiB; ${report.peakRssAfterExtractMiB} MiB by the end of extraction)`);
 console.log(`sampled peaks: V8 heap used ${report.sampledPeakHeapUsedMiB} MiB, ArrayBuffers ${report.sampledPeakArrayBuffersMiB} MiB`);
 console.log(`wall: extract (all cache hits) ${report.seconds.extract} s, train ${report.seconds.train} s`);
-for (const row of result.trained.epochs) console.log(`  epoch ${row.epoch}  train_loss ${row.train_loss.toFixed(6)}  valid_loss ${row.valid_loss.toFixed(6)}  error_rate ${row.error_rate.toFixed(6)}  ${row.seconds.toFixed(2)} s`);
+for (const row of result.trained.epochs)
+  console.log(
+    `  epoch ${row.epoch}  train_loss ${row.train_loss.toFixed(6)}  valid_loss ${row.valid_loss.toFixed(6)}  error_rate ${row.error_rate.toFixed(6)}  ${row.seconds.toFixed(2)} s`,
+  );
 console.log(JSON.stringify(report));

@@ -59,7 +59,16 @@ async function until(what, fn, timeoutMs) {
 }
 
 const containersOf = (service, all = false) =>
-  docker('ps', ...(all ? ['-a'] : []), '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`)
+  docker(
+    'ps',
+    ...(all ? ['-a'] : []),
+    '-q',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  )
     .split('\n')
     .filter(Boolean);
 
@@ -72,11 +81,15 @@ const json = async (pathname, init) => {
   if (!r.ok) throw new Error(`${pathname}: HTTP ${r.status} ${await r.text()}`);
   return r.json();
 };
-const workersOf = async () => ((await json('/v1/models')).models.find((m) => m.name === MODEL)?.workers ?? []);
+const workersOf = async () => (await json('/v1/models')).models.find((m) => m.name === MODEL)?.workers ?? [];
 
 async function submit(files, name) {
   const body = { model: MODEL, chunkSize: 4, images: files.map((p) => ({ path: p })) };
-  const view = await json('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `${project}-${name}` }, body: JSON.stringify(body) });
+  const view = await json('/v1/batches', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `${project}-${name}` },
+    body: JSON.stringify(body),
+  });
   say(`batch ${name}: ${view.id}, ${view.total} images`);
   return view.id;
 }
@@ -89,7 +102,10 @@ async function waitDone(id, timeoutMs) {
 }
 async function rowsOf(id) {
   const text = await (await api(`/v1/batches/${id}/results`)).text();
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 function audit(rows, total, expected) {
   const a = auditRows(rows, expected ?? Array.from({ length: total }, (_, i) => rows.find((r) => r.index === i)?.label ?? ''));
@@ -156,7 +172,7 @@ const viewB = await waitDone(b, 600_000);
 say(`batch B completed: ${JSON.stringify(viewB.counts)}`);
 const expected = Array.from({ length: imageCount }, (_, i) => rowsA.find((r) => r.index === i)?.label ?? '');
 const auditB = audit(await rowsOf(b), imageCount, expected);
-check(auditB.wrongLabels === 0, 'every label equals batch A\'s for the same photo (replicas agree)');
+check(auditB.wrongLabels === 0, "every label equals batch A's for the same photo (replicas agree)");
 
 // ---- Bull Board auth -----------------------------------------------------------------------------
 const board = async (key) => (await api('/admin/queues', { key, redirect: 'manual' })).status;

@@ -14,9 +14,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildChannelTables, decodeImage, writeImageTensor } from '@hourglass/core/testing';
 
-const { values } = parseArgs({ options: { corpus: { type: 'string' }, images: { type: 'string', default: '2000' }, size: { type: 'string', default: '224' }, concurrency: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string' },
+    images: { type: 'string', default: '2000' },
+    size: { type: 'string', default: '224' },
+    concurrency: { type: 'string' },
+  },
+});
 if (!values.corpus) throw new Error('--corpus DIR is required');
-const files = (await readdir(values.corpus)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => path.join(values.corpus, f));
+const files = (await readdir(values.corpus))
+  .filter((f) => /\.(jpe?g|png)$/i.test(f))
+  .sort()
+  .map((f) => path.join(values.corpus, f));
 if (files.length === 0) throw new Error(`no images in ${values.corpus}`);
 const images = Number(values.images);
 const size = Number(values.size);
@@ -42,15 +52,17 @@ const t0 = performance.now();
 await decodeAll(images);
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-console.log(JSON.stringify({
-  measure: 'decode-ceiling',
-  images,
-  distinctFiles: files.length,
-  size,
-  concurrency,
-  uvThreadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
-  cores: os.availableParallelism(),
-  wallMs: Math.round(wallMs),
-  imagesPerSecond: +(images / (wallMs / 1000)).toFixed(1),
-  cpuCoresBusy: +((cpu.user + cpu.system) / 1000 / wallMs).toFixed(2),
-}));
+console.log(
+  JSON.stringify({
+    measure: 'decode-ceiling',
+    images,
+    distinctFiles: files.length,
+    size,
+    concurrency,
+    uvThreadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    cores: os.availableParallelism(),
+    wallMs: Math.round(wallMs),
+    imagesPerSecond: +(images / (wallMs / 1000)).toFixed(1),
+    cpuCoresBusy: +((cpu.user + cpu.system) / 1000 / wallMs).toFixed(2),
+  }),
+);

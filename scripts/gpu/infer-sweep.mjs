@@ -23,9 +23,15 @@ import { loadModel } from '@hourglass/core';
 const self = fileURLToPath(import.meta.url);
 const { values } = parseArgs({
   options: {
-    'models-dir': { type: 'string' }, models: { type: 'string' }, batches: { type: 'string', default: '16,32,64,128,256' },
-    layouts: { type: 'string', default: 'NCHW,NHWC' }, seconds: { type: 'string', default: '5' }, ep: { type: 'string', default: 'webgpu' },
-    one: { type: 'string' }, 'start-at': { type: 'string' }, 'pair-delay': { type: 'string', default: '60' },
+    'models-dir': { type: 'string' },
+    models: { type: 'string' },
+    batches: { type: 'string', default: '16,32,64,128,256' },
+    layouts: { type: 'string', default: 'NCHW,NHWC' },
+    seconds: { type: 'string', default: '5' },
+    ep: { type: 'string', default: 'webgpu' },
+    one: { type: 'string' },
+    'start-at': { type: 'string' },
+    'pair-delay': { type: 'string', default: '60' },
   },
 });
 const seconds = Number(values.seconds);
@@ -34,7 +40,13 @@ const REF_IMAGES = 2;
 async function model(name) {
   const m = await loadModel(values['models-dir'], name);
   const { input } = m.manifest;
-  return { name, onnxPath: m.onnxPath, inputName: input.name, outputName: m.manifest.output.name, itemDims: input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3] };
+  return {
+    name,
+    onnxPath: m.onnxPath,
+    inputName: input.name,
+    outputName: m.manifest.output.name,
+    itemDims: input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3],
+  };
 }
 
 /** Item i of every batch is the same image, whatever the batch size. */
@@ -55,11 +67,16 @@ async function measure(m, cfg, sessions = 1) {
   const opened = [];
   try {
     for (let s = 0; s < sessions; s++) {
-      opened.push(await ort.InferenceSession.create(m.onnxPath, {
-        executionProviders: providers(cfg), graphOptimizationLevel: 'all', executionMode: 'sequential', interOpNumThreads: 1,
-        intraOpNumThreads: cfg.ep === 'cpu' ? os.availableParallelism() : 1,
-        ...(cfg.outputLocation ? { preferredOutputLocation: cfg.outputLocation } : {}),
-      }));
+      opened.push(
+        await ort.InferenceSession.create(m.onnxPath, {
+          executionProviders: providers(cfg),
+          graphOptimizationLevel: 'all',
+          executionMode: 'sequential',
+          interOpNumThreads: 1,
+          intraOpNumThreads: cfg.ep === 'cpu' ? os.availableParallelism() : 1,
+          ...(cfg.outputLocation ? { preferredOutputLocation: cfg.outputLocation } : {}),
+        }),
+      );
     }
     const feeds = { [m.inputName]: new ort.Tensor('float32', batchInput(m.itemDims, cfg.batch), [cfg.batch, ...m.itemDims]) };
     const runOnce = async (session) => {
@@ -73,18 +90,26 @@ async function measure(m, cfg, sessions = 1) {
     const runMs = [];
     const t0 = performance.now();
     let images = 0;
-    await Promise.all(opened.map(async (session) => {
-      for (let n = 0; performance.now() - t0 < seconds * 1000 || n < 3; n++) {
-        const r0 = performance.now();
-        await runOnce(session);
-        runMs.push(performance.now() - r0);
-        images += cfg.batch;
-      }
-    }));
+    await Promise.all(
+      opened.map(async (session) => {
+        for (let n = 0; performance.now() - t0 < seconds * 1000 || n < 3; n++) {
+          const r0 = performance.now();
+          await runOnce(session);
+          runMs.push(performance.now() - r0);
+          images += cfg.batch;
+        }
+      }),
+    );
     const wallMs = performance.now() - t0;
     runMs.sort((a, b) => a - b);
     const classes = first.length / cfg.batch;
-    return { ok: true, imagesPerSecond: +(images / (wallMs / 1000)).toFixed(1), runs: runMs.length, runMsMedian: +runMs[runMs.length >> 1].toFixed(2), head: Array.from(first.slice(0, REF_IMAGES * classes)) };
+    return {
+      ok: true,
+      imagesPerSecond: +(images / (wallMs / 1000)).toFixed(1),
+      runs: runMs.length,
+      runMsMedian: +runMs[runMs.length >> 1].toFixed(2),
+      head: Array.from(first.slice(0, REF_IMAGES * classes)),
+    };
   } catch (error) {
     return { ok: false, error: String(error?.message ?? error).slice(0, 300) };
   } finally {
@@ -95,12 +120,33 @@ async function measure(m, cfg, sessions = 1) {
 /** Runs one configuration in a child process (its own device, or a crash it cannot spread). */
 function inChild(m, cfg, timeoutMs, startAt) {
   return new Promise((resolve) => {
-    const args = [self, '--models-dir', values['models-dir'], '--models', m.name, '--seconds', String(seconds), '--one', JSON.stringify(cfg), ...(startAt ? ['--start-at', String(startAt)] : [])];
+    const args = [
+      self,
+      '--models-dir',
+      values['models-dir'],
+      '--models',
+      m.name,
+      '--seconds',
+      String(seconds),
+      '--one',
+      JSON.stringify(cfg),
+      ...(startAt ? ['--start-at', String(startAt)] : []),
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr = (stderr + String(c).split('\n').filter((l) => !l.startsWith('Warning: max')).join('\n')).slice(-2000)));
+    child.stderr.on(
+      'data',
+      (c) =>
+        (stderr = (
+          stderr +
+          String(c)
+            .split('\n')
+            .filter((l) => !l.startsWith('Warning: max'))
+            .join('\n')
+        ).slice(-2000)),
+    );
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -150,5 +196,21 @@ for (const name of values.models.split(',')) {
   const startAt = Date.now() + Number(values['pair-delay']) * 1000;
   const pair = await Promise.all([inChild(m, best.cfg, (seconds + 180) * 1000, startAt), inChild(m, best.cfg, (seconds + 180) * 1000, startAt)]);
   const ok = pair.every((r) => r.ok);
-  emit({ ...best.cfg, processes: 2 }, ok ? { ok, imagesPerSecond: +(pair[0].imagesPerSecond + pair[1].imagesPerSecond).toFixed(1), perProcess: pair.map((r) => r.imagesPerSecond), head: pair[0].head } : { ok, error: pair.map((r) => r.error).filter(Boolean).join('; ') });
+  emit(
+    { ...best.cfg, processes: 2 },
+    ok
+      ? {
+          ok,
+          imagesPerSecond: +(pair[0].imagesPerSecond + pair[1].imagesPerSecond).toFixed(1),
+          perProcess: pair.map((r) => r.imagesPerSecond),
+          head: pair[0].head,
+        }
+      : {
+          ok,
+          error: pair
+            .map((r) => r.error)
+            .filter(Boolean)
+            .join('; '),
+        },
+  );
 }

@@ -16,13 +16,19 @@ import { parseArgs } from 'node:util';
 import { registerOnnxModel } from '@hourglass/core';
 import { writeTimmLikeExport } from '@hourglass/core/testing';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { name: { type: 'string', default: 'vit-shaped' }, width: { type: 'string', default: '192' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { name: { type: 'string', default: 'vit-shaped' }, width: { type: 'string', default: '192' } },
+});
 const modelsDir = positionals[0];
 if (!modelsDir) throw new Error('usage: make-vit.mjs MODELS_DIR [--name NAME] [--width W]');
 const dir = await mkdtemp(path.join(os.tmpdir(), 'hg-vit-'));
 try {
   await writeTimmLikeExport(dir, { arch: 'vit', size: 224, width: Number(values.width), classes: 10, weights: 'external' });
-  const registered = await registerOnnxModel(modelsDir, dir, { name: values.name, description: `ViT-shaped benchmark model (timm-like generator, 224x224, width ${values.width}, one block)` });
+  const registered = await registerOnnxModel(modelsDir, dir, {
+    name: values.name,
+    description: `ViT-shaped benchmark model (timm-like generator, 224x224, width ${values.width}, one block)`,
+  });
   console.log(JSON.stringify({ name: registered.name, version: registered.version, warnings: registered.warnings }));
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -51,7 +51,17 @@ async function probe(Engine, init) {
     const openMs = performance.now() - t0;
     const first = await engine.run(batchInput(), BATCH);
     const second = await engine.run(batchInput(), BATCH);
-    return { result: { ok: info.ep === init.provider.ep, ep: info.ep, fallbackReason: info.fallbackReason ?? null, openMs: Math.round(openMs), firstRunMs: +first.ms.toFixed(2), runMs: +second.ms.toFixed(2) }, output: second.outputs[init.outputNames[0]] };
+    return {
+      result: {
+        ok: info.ep === init.provider.ep,
+        ep: info.ep,
+        fallbackReason: info.fallbackReason ?? null,
+        openMs: Math.round(openMs),
+        firstRunMs: +first.ms.toFixed(2),
+        runMs: +second.ms.toFixed(2),
+      },
+      output: second.outputs[init.outputNames[0]],
+    };
   } catch (error) {
     return { result: { ok: false, error: error instanceof Error ? error.message : String(error) }, output: undefined };
   } finally {
@@ -75,7 +85,9 @@ try {
   worker.result.maxAbsDiffVsCpu = maxAbsDiff(worker.output, cpu.output);
   // What bench.sh should use: the default unless only the main thread reaches the device.
   const inferenceThread = !worker.result.ok && main.result.ok ? 'main' : 'worker';
-  console.log(JSON.stringify({ ep, environment: environment(), cpu: cpu.result, mainThread: main.result, workerThread: worker.result, inferenceThread }, null, 2));
+  console.log(
+    JSON.stringify({ ep, environment: environment(), cpu: cpu.result, mainThread: main.result, workerThread: worker.result, inferenceThread }, null, 2),
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

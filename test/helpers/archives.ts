@@ -37,7 +37,10 @@ export function tarArchive(entries: ArchiveEntry[], options: { gzip?: boolean } 
   for (const e of entries) {
     const data = Buffer.from(e.data ?? new Uint8Array(0));
     if (Buffer.byteLength(e.name) > 100) {
-      parts.push(tarHeader('././@LongLink', Buffer.byteLength(e.name) + 1, 'L'), Buffer.concat([Buffer.from(`${e.name}\0`), Buffer.alloc((512 - ((Buffer.byteLength(e.name) + 1) % 512)) % 512)]));
+      parts.push(
+        tarHeader('././@LongLink', Buffer.byteLength(e.name) + 1, 'L'),
+        Buffer.concat([Buffer.from(`${e.name}\0`), Buffer.alloc((512 - ((Buffer.byteLength(e.name) + 1) % 512)) % 512)]),
+      );
     }
     const type = e.type === 'dir' ? '5' : e.type === 'symlink' ? '2' : '0';
     parts.push(tarHeader(e.name, e.type === 'file' || e.type === undefined ? data.length : 0, type, e.link));

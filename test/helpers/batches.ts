@@ -4,7 +4,16 @@ import { Keys, type ResultRow } from '@hourglass/core';
 import { uniquePrefix } from './redis.js';
 
 /** A successful row for image `index`. */
-export const resultRow = (index: number): ResultRow => ({ index, source: `${index}.jpg`, model: 'm', modelVersion: 1, label: 'red', confidence: 1, worker: 'w', finishedAt: 0 });
+export const resultRow = (index: number): ResultRow => ({
+  index,
+  source: `${index}.jpg`,
+  model: 'm',
+  modelVersion: 1,
+  label: 'red',
+  confidence: 1,
+  worker: 'w',
+  finishedAt: 0,
+});
 
 /** A fresh prefix and batch id with the meta hash submitBatch would create for `total` images. */
 export async function seedBatch(redis: Redis, total: number, stem = 'rb'): Promise<{ keys: Keys; id: string }> {

@@ -14,7 +14,11 @@ import { BlobRefs, BlobStore, BlobSweeper, Keys, realDataRoot } from '@hourglass
 import { BLOB_DIR, blobPath } from '@hourglass/core/testing';
 import { uniquePrefix } from './redis.js';
 
-const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
+const exists = (file: string): Promise<boolean> =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 const digestOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 export function blobReclaimCases(redis: () => Redis): void {
@@ -22,7 +26,8 @@ export function blobReclaimCases(redis: () => Redis): void {
   let keys: Keys;
   let refs: BlobRefs;
   let store: BlobStore;
-  const sweeper = (resultsTtlMs = 3_600_000): BlobSweeper => new BlobSweeper({ redis: redis(), keys, refs, blobs: store, dataRoot: root, graceMs: 0, resultsTtlMs });
+  const sweeper = (resultsTtlMs = 3_600_000): BlobSweeper =>
+    new BlobSweeper({ redis: redis(), keys, refs, blobs: store, dataRoot: root, graceMs: 0, resultsTtlMs });
   const upload = (bytes: Uint8Array) => store.putStream(Readable.from([Buffer.from(bytes)]), 1 << 20);
   const file = (digest: string): string => path.join(root, blobPath(digest));
 

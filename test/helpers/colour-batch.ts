@@ -18,7 +18,9 @@ export async function writeImages(
   { dir = 'many', width = 48, height = 36 }: { dir?: string; width?: number; height?: number } = {},
 ): Promise<{ paths: string[]; expected: ColourName[] }> {
   await mkdir(path.join(system.dataRoot, dir), { recursive: true });
-  await Promise.all(COLOURS.map(async (colour, i) => writeFile(path.join(system.dataRoot, dir, `${i}.jpg`), await solidImage({ colour, width, height, seed: i }))));
+  await Promise.all(
+    COLOURS.map(async (colour, i) => writeFile(path.join(system.dataRoot, dir, `${i}.jpg`), await solidImage({ colour, width, height, seed: i }))),
+  );
   return {
     paths: Array.from({ length: count }, (_, i) => `${dir}/${i % 3}.jpg`),
     expected: Array.from({ length: count }, (_, i) => COLOURS[i % 3]!),

@@ -149,7 +149,12 @@ export function encodePng(spec: PngSpec): Buffer {
       }
     }
   }
-  return Buffer.concat([PNG_SIGNATURE, pngHeader(width, height, channels, depth), pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngHeader(width, height, channels, depth),
+    pngChunk('IDAT', zlib.deflateSync(raw)),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /**

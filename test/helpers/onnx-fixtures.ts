@@ -20,7 +20,12 @@ export function tabularModel(): Uint8Array {
 /** An image-shaped [batch,3,H,W] head: GAP → Flatten → Gemm(3 → classes). */
 function head(g: GraphBuilder, x: string, classes: number, outputName = 'logits'): string {
   const flat = g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: attr.int(1) });
-  return g.node('Gemm', [flat, g.weight('fc.w', [classes, 3], ones(3 * classes)), g.weight('fc.b', [classes], new Float32Array(classes))], { transB: attr.int(1) }, outputName);
+  return g.node(
+    'Gemm',
+    [flat, g.weight('fc.w', [classes, 3], ones(3 * classes)), g.weight('fc.b', [classes], new Float32Array(classes))],
+    { transB: attr.int(1) },
+    outputName,
+  );
 }
 
 /** A minimal valid classifier with any input shape (for layout / size / batch cases). */
@@ -95,7 +100,12 @@ export function hardcodedBatchModel(classes = 4): Uint8Array {
   const g = new GraphBuilder('hardcoded-batch');
   const x = g.input('input', ['batch', 3, 16, 16]);
   const pooled = g.node('Reshape', [g.node('GlobalAveragePool', [x]), g.int64s('shape', [1, 3])]);
-  g.node('Gemm', [pooled, g.weight('fc.w', [classes, 3], ones(3 * classes)), g.weight('fc.b', [classes], new Float32Array(classes))], { transB: attr.int(1) }, 'logits');
+  g.node(
+    'Gemm',
+    [pooled, g.weight('fc.w', [classes, 3], ones(3 * classes)), g.weight('fc.b', [classes], new Float32Array(classes))],
+    { transB: attr.int(1) },
+    'logits',
+  );
   g.output('logits', ['batch', classes]);
   return g.toBytes();
 }

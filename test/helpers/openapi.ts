@@ -13,7 +13,7 @@ interface Layer {
   rawPath?: string | string[];
 }
 
-const join = (prefix: string, p: string): string => (`${prefix}/${p}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') || '/');
+const join = (prefix: string, p: string): string => `${prefix}/${p}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') || '/';
 
 /** Every route of the app as "METHOD /path/{param}", mounted routers included. */
 export function registeredRoutes(app: Express): string[] {
@@ -52,7 +52,10 @@ export function deref(doc: Json, node: Json, depth = 0): Json {
   if (Array.isArray(node)) return node.map((n) => deref(doc, n, depth + 1));
   if (node && typeof node === 'object') {
     if (typeof node.$ref === 'string') {
-      const target = node.$ref.replace(/^#\//, '').split('/').reduce((o: Json, k: string) => o?.[k], doc);
+      const target = node.$ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce((o: Json, k: string) => o?.[k], doc);
       if (target === undefined) throw new Error(`dangling $ref ${node.$ref}`);
       return deref(doc, target, depth + 1);
     }
@@ -80,13 +83,15 @@ export function allExamples(doc: Json): ExampleCase[] {
     for (const [type, media] of Object.entries<Json>(content ?? {})) {
       if (!media.schema) continue;
       if ('example' in media) cases.push({ where: `${where} ${type} example`, schema: media.schema, value: media.example });
-      for (const [name, ex] of Object.entries<Json>(media.examples ?? {})) cases.push({ where: `${where} ${type} examples.${name}`, schema: media.schema, value: ex.value });
+      for (const [name, ex] of Object.entries<Json>(media.examples ?? {}))
+        cases.push({ where: `${where} ${type} examples.${name}`, schema: media.schema, value: ex.value });
     }
   };
   for (const [p, item] of Object.entries<Json>(doc.paths)) {
     for (const [method, op] of Object.entries<Json>(item)) {
       const where = `${method.toUpperCase()} ${p}`;
-      for (const param of op.parameters ?? []) if ('example' in param) cases.push({ where: `${where} parameter ${param.name}`, schema: param.schema, value: param.example });
+      for (const param of op.parameters ?? [])
+        if ('example' in param) cases.push({ where: `${where} parameter ${param.name}`, schema: param.schema, value: param.example });
       if (op.requestBody) fromContent(`${where} request`, op.requestBody.content);
       for (const [status, response] of Object.entries<Json>(op.responses ?? {})) fromContent(`${where} ${status}`, response.content);
     }

@@ -160,5 +160,8 @@ export async function waitForBatch(system: TestSystem, id: string, timeoutMs = 6
 /** All result rows of a batch (NDJSON). */
 export async function fetchResults(system: TestSystem, id: string): Promise<Array<Record<string, any>>> {
   const text = await (await system.request(`/v1/batches/${id}/results`)).text();
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }

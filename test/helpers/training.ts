@@ -31,7 +31,11 @@ export async function makeColourDataset(
 export const hasFashionMnist = (): Promise<boolean> =>
   access(path.join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte.gz')).then(
     () => true,
-    () => access(path.join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte')).then(() => true, () => false),
+    () =>
+      access(path.join(FASHION_MNIST_DIR, 'train-labels-idx1-ubyte')).then(
+        () => true,
+        () => false,
+      ),
   );
 
 /** Folder shared by every training test run on this machine: imported models, PNG datasets. */
@@ -41,7 +45,13 @@ export const TRAINING_CACHE = process.env.HOURGLASS_TEST_CACHE ?? path.join(os.t
 export async function fashionDataset(dataRoot: string, name: string, perClass: number): Promise<string> {
   const cached = path.join(TRAINING_CACHE, `fashion-mnist-${perClass}`);
   const marker = path.join(cached, '.source.json');
-  if (!(await access(marker).then(() => true, () => false))) await importFashionMnist({ outDir: cached, perClass });
+  if (
+    !(await access(marker).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await importFashionMnist({ outDir: cached, perClass });
   const target = path.join(dataRoot, name);
   await mkdir(dataRoot, { recursive: true });
   await cp(cached, target, { recursive: true });

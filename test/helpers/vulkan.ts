@@ -24,7 +24,8 @@ export function requireVulkanDriver(): string {
     if (missing.length > 0) throw new Error(`VK_DRIVER_FILES names missing file(s) ${missing.join(', ')}: ${INSTALL_HINT}`);
     return named;
   }
-  if (!existsSync(DEFAULT_LAVAPIPE_ICD)) throw new Error(`no Vulkan driver for the WebGPU tests (VK_DRIVER_FILES unset, ${DEFAULT_LAVAPIPE_ICD} missing): ${INSTALL_HINT}`);
+  if (!existsSync(DEFAULT_LAVAPIPE_ICD))
+    throw new Error(`no Vulkan driver for the WebGPU tests (VK_DRIVER_FILES unset, ${DEFAULT_LAVAPIPE_ICD} missing): ${INSTALL_HINT}`);
   process.env.VK_DRIVER_FILES = DEFAULT_LAVAPIPE_ICD;
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   return DEFAULT_LAVAPIPE_ICD;

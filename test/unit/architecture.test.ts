@@ -59,9 +59,9 @@ const TOOLING_SUBPATHS = ['@hourglass/core/testing', '@hourglass/core/importers'
 const SERVICES = ['@hourglass/api', '@hourglass/worker'];
 
 /** A package's package.json "exports": subpath ("." or "./x") to its built entry. */
-function exportsOf(name: string): Record<string, { types: string; default: string }> {
+function exportsOf(name: string): Record<string, string | { types: string; default: string }> {
   const manifest = path.join(path.dirname(PACKAGES[name]!.src), 'package.json');
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { types: string; default: string }> }).exports ?? {};
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, string | { types: string; default: string }> }).exports ?? {};
 }
 
 /** The subpaths ("./x") a package declares in its package.json exports, besides ".". */
@@ -72,7 +72,10 @@ function exportedSubpaths(name: string): string[] {
 /** The source files a package's exports are built from (./dist/x.js is src/x.ts): its surfaces. */
 function entryFiles(name: string): string[] {
   const src = PACKAGES[name]!.src;
-  return Object.values(exportsOf(name)).map((entry) => path.join(src, entry.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')));
+  // An export is either a path ("./main": "./dist/main.js") or conditions ({ types, default }).
+  return Object.values(exportsOf(name)).map((entry) =>
+    path.join(src, (typeof entry === 'string' ? entry : entry.default).replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')),
+  );
 }
 
 interface Import {
@@ -95,7 +98,12 @@ function importsOf(file: string): Import[] {
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push({ from: file, specifier: node.moduleSpecifier.text });
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       found.push({ from: file, specifier: node.arguments[0].text });
     } else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) {
       found.push({ from: file, specifier: node.expression.text });
@@ -139,10 +147,10 @@ describe('packages', () => {
       // A subpath the package itself exports (package.json "exports") is its public surface too.
       if (imp.specifier !== named && !exportedSubpaths(named).includes(`.${imp.specifier.slice(named.length)}`)) {
         wrong.push(`${imp.from}: ${imp.specifier} is a deep import (use '${named}' or a subpath in its package.json exports)`);
-      }
-      else if (named !== own && !PACKAGES[own]!.mayImport.includes(named)) wrong.push(`${imp.from}: ${own} may not import ${named}`);
+      } else if (named !== own && !PACKAGES[own]!.mayImport.includes(named)) wrong.push(`${imp.from}: ${own} may not import ${named}`);
       else if (named === own) wrong.push(`${imp.from}: imports its own package by name`);
-      else if (SERVICES.includes(own) && TOOLING_SUBPATHS.includes(imp.specifier)) wrong.push(`${imp.from}: ${own} is a running service and may not import ${imp.specifier}`);
+      else if (SERVICES.includes(own) && TOOLING_SUBPATHS.includes(imp.specifier))
+        wrong.push(`${imp.from}: ${own} is a running service and may not import ${imp.specifier}`);
     }
     expect(wrong).toEqual([]);
   });
@@ -173,7 +181,10 @@ describe("core's layers", () => {
 
   it('place every folder of core in exactly one layer', () => {
     const folders = [...new Set(coreFiles.map(folderOf))].sort();
-    expect(folders.filter((f) => layerOf(f) < 0), 'folders missing from CORE_LAYERS').toEqual([]);
+    expect(
+      folders.filter((f) => layerOf(f) < 0),
+      'folders missing from CORE_LAYERS',
+    ).toEqual([]);
     expect(CORE_LAYERS.flat().sort()).toEqual(folders);
   });
 
@@ -246,7 +257,9 @@ describe('files', () => {
 describe("the API's contracts", () => {
   const apiSrc = PACKAGES['@hourglass/api']!.src;
   const relativeImports = (under: string): Array<{ from: string; to: string }> =>
-    allImports.filter((imp) => imp.from.startsWith(`${apiSrc}/${under}/`) && isRelative(imp.specifier)).map((imp) => ({ from: imp.from, to: resolveRelative(imp) }));
+    allImports
+      .filter((imp) => imp.from.startsWith(`${apiSrc}/${under}/`) && isRelative(imp.specifier))
+      .map((imp) => ({ from: imp.from, to: resolveRelative(imp) }));
 
   it('flow one way: openapi/ assembles the route contracts, and nothing in routes/ imports openapi/', () => {
     expect(relativeImports('routes').length).toBeGreaterThan(20);

@@ -42,7 +42,16 @@ describe('worker config', () => {
   });
 
   it('coerces numbers from strings and resolves paths to absolute ones', () => {
-    const config = loadWorkerConfig({ BATCH_SIZE: '32', BATCH_TIMEOUT_MS: '0', INTRA_OP_THREADS: '2', WORKER_HTTP_PORT: '0', DATA_ROOT: 'rel/images', MODELS_DIR: '/srv/models', ORT_EP: 'webgpu', MODEL: 'colour' });
+    const config = loadWorkerConfig({
+      BATCH_SIZE: '32',
+      BATCH_TIMEOUT_MS: '0',
+      INTRA_OP_THREADS: '2',
+      WORKER_HTTP_PORT: '0',
+      DATA_ROOT: 'rel/images',
+      MODELS_DIR: '/srv/models',
+      ORT_EP: 'webgpu',
+      MODEL: 'colour',
+    });
     expect(config.BATCH_SIZE).toBe(32);
     expect(config.BATCH_TIMEOUT_MS).toBe(0);
     expect(config.INTRA_OP_THREADS).toBe(2);
@@ -56,7 +65,14 @@ describe('worker config', () => {
 
   it('lists every invalid value at once', () => {
     const error = configError(() =>
-      loadWorkerConfig({ BATCH_SIZE: '0', ORT_EP: 'tpu', MAX_INPUT_PIXELS: 'lots', BATCH_TIMEOUT_MS: '-1', REDIS_URL: 'not a url', HOURGLASS_PREFIX: 'has:colon' }),
+      loadWorkerConfig({
+        BATCH_SIZE: '0',
+        ORT_EP: 'tpu',
+        MAX_INPUT_PIXELS: 'lots',
+        BATCH_TIMEOUT_MS: '-1',
+        REDIS_URL: 'not a url',
+        HOURGLASS_PREFIX: 'has:colon',
+      }),
     );
     for (const name of ['BATCH_SIZE', 'ORT_EP', 'MAX_INPUT_PIXELS', 'BATCH_TIMEOUT_MS', 'REDIS_URL', 'HOURGLASS_PREFIX']) {
       expect(error.message).toContain(name);
@@ -121,7 +137,7 @@ describe('api config', () => {
     expect(configError(() => loadApiConfig({ HOURGLASS_API_KEYS: K, HOURGLASS_AUTH: 'maybe' })).message).toContain('HOURGLASS_AUTH');
   });
 
-  it('DEFAULT_CHUNK_SIZE: auto unless set, else within the limits of a request\'s own chunkSize', () => {
+  it("DEFAULT_CHUNK_SIZE: auto unless set, else within the limits of a request's own chunkSize", () => {
     expect(loadApiConfig({ HOURGLASS_API_KEYS: K }).DEFAULT_CHUNK_SIZE).toBe('auto');
     expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: 'auto' }).DEFAULT_CHUNK_SIZE).toBe('auto');
     expect(loadApiConfig({ HOURGLASS_API_KEYS: K, DEFAULT_CHUNK_SIZE: '1' }).DEFAULT_CHUNK_SIZE).toBe(1);

@@ -62,7 +62,15 @@ describe('AppError', () => {
   });
 
   it('classes what the client caused (4xx) apart from what a retry may fix (5xx)', () => {
-    for (const code of ['VALIDATION_FAILED', 'IMAGE_DECODE_FAILED', 'IMAGE_TOO_LARGE', 'PATH_OUTSIDE_DATA_ROOT', 'IMAGE_NOT_FOUND', 'MODEL_NOT_FOUND', 'EMPTY_BATCH'] as const) {
+    for (const code of [
+      'VALIDATION_FAILED',
+      'IMAGE_DECODE_FAILED',
+      'IMAGE_TOO_LARGE',
+      'PATH_OUTSIDE_DATA_ROOT',
+      'IMAGE_NOT_FOUND',
+      'MODEL_NOT_FOUND',
+      'EMPTY_BATCH',
+    ] as const) {
       expect(new AppError(code, 'x').isClientError, code).toBe(true);
     }
     for (const code of ['INFERENCE_FAILED', 'REDIS_UNAVAILABLE', 'INTERNAL', 'CONFIG_INVALID', 'MANIFEST_INVALID'] as const) {

@@ -13,7 +13,15 @@ describe('Keys', () => {
 
   it('prefixes every key', () => {
     const keys = new Keys('tenant1');
-    for (const key of [keys.batch('b'), keys.results('b'), keys.started('b'), keys.batchIndex('owner-hash'), keys.idempotency('h', 'k'), keys.worker('m', 'w'), keys.workerPattern()]) {
+    for (const key of [
+      keys.batch('b'),
+      keys.results('b'),
+      keys.started('b'),
+      keys.batchIndex('owner-hash'),
+      keys.idempotency('h', 'k'),
+      keys.worker('m', 'w'),
+      keys.workerPattern(),
+    ]) {
       expect(key.startsWith('tenant1:')).toBe(true);
     }
     expect(keys.workerPattern()).toBe('tenant1:workers:*');

@@ -112,7 +112,17 @@ export function createApp(options: { config: ApiConfig; redis: Redis; dataRoot: 
   const board = createBoard(ctx);
   // Admin keys only (a tenant key would see and change every tenant's jobs), and no write that a
   // page on another site could make a browser send.
-  app.use(BOARD_PATH, authFailures.gate, requireApiKey(keyRing, auth, { browserPrompt: true, onFailure: authFailures.record }), requireAdmin, boardWriteGuard, redisReady, rateLimit, board.refresh, board.router);
+  app.use(
+    BOARD_PATH,
+    authFailures.gate,
+    requireApiKey(keyRing, auth, { browserPrompt: true, onFailure: authFailures.record }),
+    requireAdmin,
+    boardWriteGuard,
+    redisReady,
+    rateLimit,
+    board.refresh,
+    board.router,
+  );
 
   app.use(notFound);
   app.use(errorHandler(options.log, pathScrubber({ dataRoot: options.dataRoot, modelsDir: options.config.MODELS_DIR })));

@@ -34,7 +34,14 @@ function summarise(report: BenchReport, file: string): Summary {
         if (!(run.imagesPerSecond > 0) || run.failures > 0) continue;
         const better = !best || run.images > best.images || (run.images === best.images && run.imagesPerSecond > best.imagesPerSecond);
         if (better) {
-          best = { imagesPerSecond: Math.round(run.imagesPerSecond * 10) / 10, images: run.images, workers: config.workers, version: model.version, measuredAt: report.createdAt, report: path.basename(file) };
+          best = {
+            imagesPerSecond: Math.round(run.imagesPerSecond * 10) / 10,
+            images: run.images,
+            workers: config.workers,
+            version: model.version,
+            measuredAt: report.createdAt,
+            report: path.basename(file),
+          };
         }
       }
     }

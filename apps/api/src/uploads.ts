@@ -31,7 +31,11 @@ export type FieldCheck = (req: Request) => Promise<void>;
 class BlobStorage implements multer.StorageEngine {
   private readonly checked = new WeakMap<Request, Promise<void>>();
 
-  constructor(private readonly blobs: BlobStore, private readonly maxBytes: number, private readonly checkFields?: FieldCheck) {}
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly maxBytes: number,
+    private readonly checkFields?: FieldCheck,
+  ) {}
 
   _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
     let check = this.checked.get(req);
@@ -42,18 +46,18 @@ class BlobStorage implements multer.StorageEngine {
     check
       .then(() => this.blobs.putStream(file.stream, this.maxBytes))
       .then(
-      (blob) => {
-        const list = stored.get(req) ?? [];
-        list.push(blob);
-        stored.set(req, list);
-        callback(null, { path: blob.path, size: blob.bytes });
-      },
-      (error: unknown) => {
-        // Drain what is left of this part so busboy can report the real limit error.
-        file.stream.resume();
-        callback(error);
-      },
-    );
+        (blob) => {
+          const list = stored.get(req) ?? [];
+          list.push(blob);
+          stored.set(req, list);
+          callback(null, { path: blob.path, size: blob.bytes });
+        },
+        (error: unknown) => {
+          // Drain what is left of this part so busboy can report the real limit error.
+          file.stream.resume();
+          callback(error);
+        },
+      );
   }
 
   _removeFile(_req: Request, _file: Express.Multer.File, callback: (error: Error | null) => void): void {

@@ -4,7 +4,11 @@ import path from 'node:path';
 import type { BatchView, ResultRow } from '@hourglass/core';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -12,7 +16,10 @@ export class ApiError extends Error {
 
 /** The server could not be reached at all (refused, unknown host, reset before any answer). */
 export class UnreachableError extends Error {
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     const reason = (cause as { cause?: { code?: string; message?: string } })?.cause;
     super(`cannot reach hourglass at ${url}: ${reason?.code ?? reason?.message ?? (cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'UnreachableError';
@@ -59,7 +66,10 @@ export interface TrainQueued {
 }
 
 export class HourglassClient {
-  constructor(readonly baseUrl: string, private readonly apiKey?: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return { ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}), ...extra };
@@ -137,7 +147,10 @@ export class HourglassClient {
   async results(id: string): Promise<ResultRow[]> {
     const response = await this.resultsResponse(id, 'ndjson');
     const text = await response.text();
-    return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as ResultRow);
+    return text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as ResultRow);
   }
 
   /** The results response, body not yet read (to stream it to a file); errors already thrown. */
@@ -161,7 +174,7 @@ export class HourglassClient {
         onProgress(view);
         return view;
       }
-      attemptsLeft = outcome.sawEvents ? options.reconnects ?? 5 : attemptsLeft - 1;
+      attemptsLeft = outcome.sawEvents ? (options.reconnects ?? 5) : attemptsLeft - 1;
       if (attemptsLeft < 0) throw new ApiError(0, 'STREAM_ENDED', `the event stream of batch ${id} kept ending before the batch completed`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

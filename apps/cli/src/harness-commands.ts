@@ -35,7 +35,9 @@ function harnessMain(): string | undefined {
 export function runHarness(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const main = harnessMain();
   if (!main) {
-    stderr.write(`"${argv[0]}" is a harness command (package @hourglass/harness), not installed beside this client.\nFrom a checkout: npm ci && npm run build && node apps/harness/dist/main.js ${argv.join(' ')}\n`);
+    stderr.write(
+      `"${argv[0]}" is a harness command (package @hourglass/harness), not installed beside this client.\nFrom a checkout: npm ci && npm run build && node apps/harness/dist/main.js ${argv.join(' ')}\n`,
+    );
     return Promise.resolve(EXIT.USAGE);
   }
   const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: 'inherit' });

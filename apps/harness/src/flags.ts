@@ -11,7 +11,12 @@ export function parseCount(value: string | undefined, flag: string, fallback?: n
 
 /** Parses "100,10000,1e5" into positive integers. */
 export function parseCountList(value: string, flag: string): number[] {
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--${flag}: expected comma-separated positive integers, got "${value}"`);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new UsageError(`--${flag}: expected comma-separated positive integers, got "${value}"`);
   return list;
 }

@@ -75,7 +75,9 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     wlog.warn({ reason: classifier.info.fallbackReason, ...vulkan }, `execution provider ${config.ORT_EP} unavailable, running on cpu`);
   }
   if (settings.inferenceThread === 'main' && classifier.info.ep === 'cpu') {
-    wlog.warn('INFERENCE_THREAD=main on the cpu provider: each batch blocks the event loop for its whole run, delaying lock renewals and heartbeats; use it for GPU providers');
+    wlog.warn(
+      'INFERENCE_THREAD=main on the cpu provider: each batch blocks the event loop for its whole run, delaying lock renewals and heartbeats; use it for GPU providers',
+    );
   }
 
   const redis = connectRedis(config, 'worker');
@@ -170,18 +172,34 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
 
   let health: HealthServer | undefined;
   if (config.WORKER_HTTP_PORT !== undefined) {
-    health = await startHealthServer(config.WORKER_HTTP_PORT, () => ({
-      status: classify.isRunning() ? 'ok' : 'stopping',
-      id,
-      model: manifest.name,
-      ep: classifier.info.ep,
-      processed,
-    }), metricsRoute(metrics, config.METRICS_TOKEN), config.HOST);
+    health = await startHealthServer(
+      config.WORKER_HTTP_PORT,
+      () => ({
+        status: classify.isRunning() ? 'ok' : 'stopping',
+        id,
+        model: manifest.name,
+        ep: classifier.info.ep,
+        processed,
+      }),
+      metricsRoute(metrics, config.METRICS_TOKEN),
+      config.HOST,
+    );
   }
 
   classify.run();
   const trainWorker = startTrainWorker({ config, classifier, redis, dataRoot, log: wlog });
-  wlog.info({ ep: classifier.info.ep, provider: describeProvider(settings.provider), batchSize, intraOpThreads, inferenceThread: settings.inferenceThread, queues: classify.queues, httpPort: health?.port }, 'worker ready');
+  wlog.info(
+    {
+      ep: classifier.info.ep,
+      provider: describeProvider(settings.provider),
+      batchSize,
+      intraOpThreads,
+      inferenceThread: settings.inferenceThread,
+      queues: classify.queues,
+      httpPort: health?.port,
+    },
+    'worker ready',
+  );
 
   return {
     id,
@@ -196,10 +214,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       // Jobs still running when it ends keep their lock until it expires, then another worker
       // takes them (stalled-job recovery); their stored rows make the rerun a no-op.
       const closing = Promise.all([classify.close(), trainWorker?.close()]);
-      const drained = await Promise.race([
-        closing.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
-      ]);
+      const drained = await Promise.race([closing.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
       if (!drained) void Promise.all([classify.close(true), trainWorker?.close(true)]).catch(() => undefined);
       // Each step below waits on Redis or a thread; bounded, so that a SIGTERM during a Redis
       // outage still ends the process (ioredis would otherwise queue the commands forever).
@@ -218,7 +233,10 @@ async function settleWithin(promise: Promise<unknown> | undefined, ms: number): 
   if (!promise) return true;
   let timer: NodeJS.Timeout | undefined;
   const settled = await Promise.race([
-    promise.then(() => true, () => true),
+    promise.then(
+      () => true,
+      () => true,
+    ),
     new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), ms);
     }),

@@ -93,7 +93,10 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
     const queueMs = Math.max(0, Date.now() - job.data.enqueuedAt);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (job.stalledCounter > MAX_WORKER_LOSSES) {
-      const error = new AppError('WORKER_LOST', `the worker processing this image stopped ${job.stalledCounter} times before finishing it; not retried again (an input that crashes workers?)`);
+      const error = new AppError(
+        'WORKER_LOST',
+        `the worker processing this image stopped ${job.stalledCounter} times before finishing it; not retried again (an input that crashes workers?)`,
+      );
       const rows = jobFailureRows(job, workerId, manifest.version, error);
       log.error({ batchId, jobId: job.id, losses: job.stalledCounter }, 'job lost its worker too often; failure rows written');
       const { completedBatch } = await results.storeRows(batchId, rows);
@@ -101,7 +104,10 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
       if (completedBatch) deps.onBatchCompleted?.(batchId, job.id);
       return;
     }
-    await results.markStarted(batchId, items.map((item) => item.index));
+    await results.markStarted(
+      batchId,
+      items.map((item) => item.index),
+    );
 
     const outcomes = await Promise.allSettled(
       items.map(async (item): Promise<ResultRow> => {
@@ -109,7 +115,14 @@ export function createClassifyProcessor(deps: ProcessorDeps): (job: Job<Classify
           const file = await resolveImagePath(dataRoot, item.path);
           const { predictions, timings } = await classifier.classify(file);
           const top = predictions[0]!;
-          return { ...baseRow(item), label: top.label, confidence: top.confidence, topk: predictions, finishedAt: Date.now(), timings: { queueMs, ...roundTimings(timings) } };
+          return {
+            ...baseRow(item),
+            label: top.label,
+            confidence: top.confidence,
+            topk: predictions,
+            finishedAt: Date.now(),
+            timings: { queueMs, ...roundTimings(timings) },
+          };
         } catch (error) {
           if (isNonRetryable(error)) return failureRow(item, error);
           if (lastAttempt) {

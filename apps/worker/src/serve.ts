@@ -9,7 +9,16 @@ import type { WorkerApp } from './app.js';
 export async function serveWorker(config: WorkerConfig, log: Logger, build: () => Promise<WorkerApp>): Promise<void> {
   const app = await build();
   // A parent that spawned us with an IPC channel (demo, bench, tests) learns we are ready.
-  process.send?.({ type: 'ready', id: app.id, model: app.model, ep: app.ep, batchSize: app.batchSize, intraOpThreads: app.intraOpThreads, inferenceThread: app.inferenceThread, httpPort: app.httpPort });
+  process.send?.({
+    type: 'ready',
+    id: app.id,
+    model: app.model,
+    ep: app.ep,
+    batchSize: app.batchSize,
+    intraOpThreads: app.intraOpThreads,
+    inferenceThread: app.inferenceThread,
+    httpPort: app.httpPort,
+  });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -58,7 +58,10 @@ export function spawnWorker(options: SpawnWorkerOptions): SpawnedWorker {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
   const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker for ${options.model} not ready after ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker for ${options.model} not ready after ${options.readyTimeoutMs ?? 60_000} ms`)),
+      options.readyTimeoutMs ?? 60_000,
+    );
     timer.unref();
     const lines = readline.createInterface({ input: child.stdout! });
     let lastRecord = '';

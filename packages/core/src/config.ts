@@ -11,13 +11,22 @@ import { DEFAULT_RESULTS_TTL_SECONDS, MAX_CHUNK_SIZE } from './limits.js';
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k.length > 0));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0),
+);
 /** Shortest API key accepted: a guessable key is no key (and failed attempts are rate limited too). */
 export const MIN_API_KEY_LENGTH = 16;
-const keyList = csv.refine((keys) => keys.every((k) => k.length >= MIN_API_KEY_LENGTH), `every key needs at least ${MIN_API_KEY_LENGTH} characters (e.g. openssl rand -hex 24)`);
-const absolutePath = z.string().min(1).transform((p) => path.resolve(p));
+const keyList = csv.refine(
+  (keys) => keys.every((k) => k.length >= MIN_API_KEY_LENGTH),
+  `every key needs at least ${MIN_API_KEY_LENGTH} characters (e.g. openssl rand -hex 24)`,
+);
+const absolutePath = z
+  .string()
+  .min(1)
+  .transform((p) => path.resolve(p));
 
 export interface RedisNodeAddress {
   host: string;
@@ -29,7 +38,10 @@ const clusterNodes = z
   .string()
   .optional()
   .transform((value, ctx): RedisNodeAddress[] | undefined => {
-    const entries = (value ?? '').split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+    const entries = (value ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e.length > 0);
     if (entries.length === 0) return undefined;
     const nodes: RedisNodeAddress[] = [];
     for (const entry of entries) {
@@ -67,7 +79,10 @@ export const commonEnvSchema = z.object({
    */
   QUEUE_SHARDS: positiveInt.max(64).default(1),
   /** Prefix of every Redis key hourglass writes (queues included): one Redis can host several deployments. */
-  HOURGLASS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('hg'),
+  HOURGLASS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .default('hg'),
   /** Image paths in requests resolve under this folder; nothing outside it is ever read. */
   DATA_ROOT: absolutePath.prefault('./data'),
   /** One folder per model, each with model.onnx and model.json. */
@@ -245,6 +260,4 @@ export function defaultIntraOpThreads(workersPerHost: number, cores = os.availab
 }
 
 /** All env names the project reads, for .env.example and the compose check. */
-export const knownEnvNames: readonly string[] = [
-  ...new Set([...Object.keys(apiEnvSchema.shape), ...Object.keys(workerEnvSchema.shape)]),
-];
+export const knownEnvNames: readonly string[] = [...new Set([...Object.keys(apiEnvSchema.shape), ...Object.keys(workerEnvSchema.shape)])];

@@ -47,7 +47,16 @@ export { BatchShapes } from './batches/job-ownership.js';
 export { RemovedJobSweeper, type SweepOutcome } from './batches/removed-job-sweeper.js';
 export { migrateLegacyBatchIndex } from './batches/legacy-index.js';
 export { submitBatch } from './batches/submit.js';
-export { checkBatchShape, checkChunkSize, checkIdempotencyKey, checkImageCount, chunkSizeRule, idempotencyKeyPattern, imagePathField, modelNameField } from './batches/batch-request.js';
+export {
+  checkBatchShape,
+  checkChunkSize,
+  checkIdempotencyKey,
+  checkImageCount,
+  chunkSizeRule,
+  idempotencyKeyPattern,
+  imagePathField,
+  modelNameField,
+} from './batches/batch-request.js';
 export { resolveChunkSize } from './batches/chunk-size.js';
 export { checkQueuedImages, countQueuedImages } from './batches/queued-images.js';
 export { HeartbeatPublisher, listLiveWorkers, type WorkerHeartbeat } from './workers/heartbeat.js';

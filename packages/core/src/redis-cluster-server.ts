@@ -80,24 +80,52 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       // The cluster bus port is set too: the default (port + 10000) may be out of range or taken.
       const [port, busPort] = [await freePort(), await freePort()];
       const args = [
-        '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
-        '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
-        '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--maxmemory', options.maxmemory ?? '128mb', '--maxmemory-policy', 'noeviction',
-        '--daemonize', 'no', '--loglevel', 'warning',
+        '--port',
+        String(port),
+        '--cluster-port',
+        String(busPort),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        path.join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '5000',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory',
+        options.maxmemory ?? '128mb',
+        '--maxmemory-policy',
+        'noeviction',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
       ];
       const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'ignore'] });
       const spawned = await new Promise<Error | undefined>((resolve) => {
         child.once('spawn', () => resolve(undefined));
         child.once('error', (error) => resolve(error));
       });
-      if (spawned) throw new AppError('REDIS_UNAVAILABLE', (spawned as NodeJS.ErrnoException).code === 'ENOENT' ? REDIS_INSTALL_HINT : `cannot start redis-server: ${spawned.message}`);
+      if (spawned)
+        throw new AppError(
+          'REDIS_UNAVAILABLE',
+          (spawned as NodeJS.ErrnoException).code === 'ENOENT' ? REDIS_INSTALL_HINT : `cannot start redis-server: ${spawned.message}`,
+        );
       processes.push(child);
       ports.push(port);
     }
     for (const port of ports) await waitFor(`node ${port} did not answer`, async () => (await clusterInfo(port)) !== '', timeoutMs);
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: timeoutMs });
-    for (const port of ports) await waitFor(`node ${port} did not reach cluster_state:ok`, async () => (await clusterInfo(port)).includes('cluster_state:ok'), timeoutMs);
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes'], {
+      timeout: timeoutMs,
+    });
+    for (const port of ports)
+      await waitFor(`node ${port} did not reach cluster_state:ok`, async () => (await clusterInfo(port)).includes('cluster_state:ok'), timeoutMs);
   } catch (error) {
     await stop();
     throw error;

@@ -65,7 +65,22 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'hourglass-redis-')));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--loglevel', 'warning'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
   args.push(...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']));
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const spawned = await new Promise<Error | undefined>((resolve) => {
@@ -74,7 +89,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   });
   if (spawned) {
     if (ownDir) await rm(dir, { recursive: true, force: true });
-    throw new AppError('REDIS_UNAVAILABLE', (spawned as NodeJS.ErrnoException).code === 'ENOENT' ? REDIS_INSTALL_HINT : `cannot start redis-server: ${spawned.message}`);
+    throw new AppError(
+      'REDIS_UNAVAILABLE',
+      (spawned as NodeJS.ErrnoException).code === 'ENOENT' ? REDIS_INSTALL_HINT : `cannot start redis-server: ${spawned.message}`,
+    );
   }
   const url = `redis://127.0.0.1:${port}`;
   try {

@@ -30,19 +30,26 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
  * the exception: they go to each master through masterNodes().
  */
 export function createRedisCluster(nodes: readonly RedisNodeAddress[], role: RedisRole, extra: RedisOptions = {}): Redis {
-  const cluster = new Cluster(nodes.map((n) => ({ host: n.host, port: n.port })), {
-    redisOptions: { maxRetriesPerRequest: role === 'worker' ? null : 3, enableReadyCheck: true, ...extra },
-    clusterRetryStrategy: reconnectDelay,
-    enableReadyCheck: true,
-    lazyConnect: false,
-    // Writes and reads alike on masters: a replica may lag, and a result read back must be there.
-    scaleReads: 'master',
-  });
+  const cluster = new Cluster(
+    nodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      redisOptions: { maxRetriesPerRequest: role === 'worker' ? null : 3, enableReadyCheck: true, ...extra },
+      clusterRetryStrategy: reconnectDelay,
+      enableReadyCheck: true,
+      lazyConnect: false,
+      // Writes and reads alike on masters: a replica may lag, and a result read back must be there.
+      scaleReads: 'master',
+    },
+  );
   return cluster as unknown as Redis;
 }
 
 /** One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES), as the config says. */
-export function connectRedis(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly RedisNodeAddress[] | undefined }, role: RedisRole, extra: RedisOptions = {}): Redis {
+export function connectRedis(
+  config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly RedisNodeAddress[] | undefined },
+  role: RedisRole,
+  extra: RedisOptions = {},
+): Redis {
   return config.REDIS_CLUSTER_NODES ? createRedisCluster(config.REDIS_CLUSTER_NODES, role, extra) : createRedis(config.REDIS_URL, role, extra);
 }
 

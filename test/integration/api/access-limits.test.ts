@@ -31,7 +31,10 @@ interface ApiProcess {
 }
 
 function startApiProcess(env: NodeJS.ProcessEnv): ApiProcess {
-  const child = spawn(process.execPath, [API_MAIN], { env: { PATH: process.env.PATH, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [API_MAIN], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const lines: Array<Record<string, any>> = [];
   const waiters: Array<{ match: (r: Record<string, any>) => boolean; resolve: (r: Record<string, any>) => void }> = [];
@@ -71,7 +74,12 @@ describe('the API process and its keys', () => {
   });
 
   it('refuses to start without HOURGLASS_API_KEYS (exit 1, says why)', async () => {
-    const api = startApiProcess({ REDIS_URL: testRedisUrl(), DATA_ROOT: path.join(dir, 'data'), MODELS_DIR: path.join(dir, 'models'), HOURGLASS_API_KEYS: ' , ' });
+    const api = startApiProcess({
+      REDIS_URL: testRedisUrl(),
+      DATA_ROOT: path.join(dir, 'data'),
+      MODELS_DIR: path.join(dir, 'models'),
+      HOURGLASS_API_KEYS: ' , ',
+    });
     expect(await api.exited).toBe(1);
     const fatal = api.lines.find((l) => l.level === 60);
     expect(fatal?.code).toBe('CONFIG_INVALID');
@@ -131,8 +139,14 @@ describe('limits', () => {
       ['GET', '/api/redis/stats'],
     ];
     for (const [method, route] of mutations) {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` }] as Array<Record<string, string>>) {
-        const response = await fetch(`${board}${route}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'GET' ? null : '{}' });
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` }] as Array<
+        Record<string, string>
+      >) {
+        const response = await fetch(`${board}${route}`, {
+          method,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: method === 'GET' ? null : '{}',
+        });
         expect({ method, route, status: response.status }).toEqual({ method, route, status: 401 });
       }
     }

@@ -32,7 +32,11 @@ describe('batch images and the benchmark report', () => {
     png = await solidImage({ colour: 'green', width: 40, height: 30, format: 'png' });
     await writeFile(path.join(system.dataRoot, 'img/a.png'), png);
     await writeFile(path.join(system.dataRoot, 'img/b.jpg'), Buffer.from('<html><script>alert(1)</script></html>'));
-    const submitted = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, images: [{ path: 'img/a.png' }, { path: 'img/b.jpg' }] }) });
+    const submitted = await system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: TEST_MODEL, images: [{ path: 'img/a.png' }, { path: 'img/b.jpg' }] }),
+    });
     batchId = ((await submitted.json()) as { id: string }).id;
     await waitForBatch(system, batchId);
     const form = new FormData();
@@ -55,7 +59,10 @@ describe('batch images and the benchmark report', () => {
   });
 
   it('serves an uploaded image from its blob (the row keeps the original name as source)', async () => {
-    const [row] = (await (await system.request(`/v1/batches/${uploadId}/results`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const [row] = (await (await system.request(`/v1/batches/${uploadId}/results`)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(row.source).toBe('holiday.jpg');
     const response = await system.request(`/v1/batches/${uploadId}/images/0`);
     expect(response.status).toBe(200);

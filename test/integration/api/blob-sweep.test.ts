@@ -56,14 +56,18 @@ describe('blobs are reclaimed when no live batch refers to them', () => {
     }
   };
 
-  it('an expired batch\'s blobs go; a live batch\'s and a re-uploaded one stay; then the folder is back to its listing', { timeout: 420_000 }, async () => {
+  it("an expired batch's blobs go; a live batch's and a re-uploaded one stay; then the folder is back to its listing", { timeout: 420_000 }, async () => {
     const before = await blobListing(system.dataRoot);
     const onlyA = randomBytes(50_000);
     const sharedWithLive = await solidImage({ colour: 'red' });
     const uploadedAgain = await solidImage({ colour: 'blue' });
 
     const worker = await system.startWorker({ env: { RESULTS_TTL_SECONDS: String(TTL_SECONDS) } });
-    const a = await submit([['only-a.jpg', onlyA], ['shared.jpg', sharedWithLive], ['again.jpg', uploadedAgain]]);
+    const a = await submit([
+      ['only-a.jpg', onlyA],
+      ['shared.jpg', sharedWithLive],
+      ['again.jpg', uploadedAgain],
+    ]);
     expect((await waitForBatch(system, a.id)).status).toBe('completed');
     const withA = await blobListing(system.dataRoot);
     expect(withA).toHaveLength(before.length + 3);

@@ -39,15 +39,11 @@ describe('Bull Board is admin-only', () => {
     [appRoutes.entryPoint, ...appRoutes.api].flatMap((r) =>
       (Array.isArray(r.route) ? r.route : [r.route]).map((route): [string, string] => [
         r.method.toUpperCase(),
-        route
-          .replace(':queueName', 'classify-colours')
-          .replace(':jobId', jobId)
-          .replace(':queueStatus', 'waiting')
-          .replace(':schedulerId', 'any'),
+        route.replace(':queueName', 'classify-colours').replace(':jobId', jobId).replace(':queueStatus', 'waiting').replace(':schedulerId', 'any'),
       ]),
     );
 
-  it('tenant key B gets 403 FORBIDDEN on every board route, and A\'s jobs are untouched', async () => {
+  it("tenant key B gets 403 FORBIDDEN on every board route, and A's jobs are untouched", async () => {
     const before = await queue().getJob(jobId);
     expect(before?.data.batchId).toBe(batchId);
     const table = routes();
@@ -73,7 +69,9 @@ describe('Bull Board is admin-only', () => {
   });
 
   it('the admin key reads the board (job data included)', async () => {
-    const response = await fetch(`${system.baseUrl}/admin/queues/api/queues/classify-colours/${jobId}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const response = await fetch(`${system.baseUrl}/admin/queues/api/queues/classify-colours/${jobId}`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
     expect(response.status).toBe(200);
     expect(JSON.stringify(await response.json())).toContain(batchId);
   });
@@ -83,21 +81,65 @@ describe('Bull Board is admin-only', () => {
     const forged = { name: 'forged', data: { batchId, model: 'colours', items: [{ index: 0, path: 'many/1.jpg' }], enqueuedAt: 0 } };
     const attempts: Array<{ headers: Record<string, string>; body: string | Uint8Array; status: number; code: string }> = [
       // A form on another site: the browser replays its cached Basic credentials.
-      { headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=forged&data=%7B%7D', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-      { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=forged', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-      { headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--\r\n', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-      { headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'text/plain' }, body: JSON.stringify(forged), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      {
+        headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=forged&data=%7B%7D',
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=forged',
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x--\r\n',
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'text/plain' },
+        body: JSON.stringify(forged),
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
       // A no-cors fetch with an untyped body.
-      { headers: { authorization: basic(TEST_ADMIN_KEY), origin: 'https://evil.example' }, body: new Uint8Array(Buffer.from(JSON.stringify(forged))), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      {
+        headers: { authorization: basic(TEST_ADMIN_KEY), origin: 'https://evil.example' },
+        body: new Uint8Array(Buffer.from(JSON.stringify(forged))),
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
       // JSON from another origin, or marked cross-site by the browser.
-      { headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'application/json', origin: 'https://evil.example' }, body: JSON.stringify(forged), status: 403, code: 'CROSS_SITE_REFUSED' },
-      { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body: JSON.stringify(forged), status: 403, code: 'CROSS_SITE_REFUSED' },
+      {
+        headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'application/json', origin: 'https://evil.example' },
+        body: JSON.stringify(forged),
+        status: 403,
+        code: 'CROSS_SITE_REFUSED',
+      },
+      {
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+        body: JSON.stringify(forged),
+        status: 403,
+        code: 'CROSS_SITE_REFUSED',
+      },
       // Basic credentials without an Origin: not the board page's own request.
-      { headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'application/json' }, body: JSON.stringify(forged), status: 403, code: 'CROSS_SITE_REFUSED' },
+      {
+        headers: { authorization: basic(TEST_ADMIN_KEY), 'content-type': 'application/json' },
+        body: JSON.stringify(forged),
+        status: 403,
+        code: 'CROSS_SITE_REFUSED',
+      },
     ];
     for (const attempt of attempts) {
       const response = await fetch(add, { method: 'POST', headers: attempt.headers, body: attempt.body });
-      expect({ headers: attempt.headers, status: response.status, code: ((await response.json()) as any).error?.code }).toEqual({ headers: attempt.headers, status: attempt.status, code: attempt.code });
+      expect({ headers: attempt.headers, status: response.status, code: ((await response.json()) as any).error?.code }).toEqual({
+        headers: attempt.headers,
+        status: attempt.status,
+        code: attempt.code,
+      });
     }
     expect(await queue().getJobCounts('waiting')).toMatchObject({ waiting: 3 });
   });
@@ -106,7 +148,10 @@ describe('Bull Board is admin-only', () => {
     const pause = `${system.baseUrl}/admin/queues/api/queues/classify-colours/pause`;
     const resume = `${system.baseUrl}/admin/queues/api/queues/classify-colours/resume`;
     const host = new URL(system.baseUrl).host;
-    const page = await fetch(pause, { method: 'PUT', headers: { authorization: basic(TEST_ADMIN_KEY), origin: `http://${host}`, 'sec-fetch-site': 'same-origin' } });
+    const page = await fetch(pause, {
+      method: 'PUT',
+      headers: { authorization: basic(TEST_ADMIN_KEY), origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },
+    });
     expect(page.status).toBeLessThan(300);
     expect(await queue().isPaused()).toBe(true);
     const script = await fetch(resume, { method: 'PUT', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });

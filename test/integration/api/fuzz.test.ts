@@ -33,20 +33,33 @@ describe('fuzzing every endpoint', () => {
 
   beforeAll(async () => {
     system = await startTestSystem({
-      apiEnv: { RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '0', MAX_BATCH_IMAGES: '200', MAX_UPLOAD_FILES: '8', MAX_UPLOAD_BYTES: '100000', MAX_JSON_BYTES: '200000' },
+      apiEnv: {
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        AUTH_FAILURES_PER_MINUTE: '0',
+        MAX_BATCH_IMAGES: '200',
+        MAX_UPLOAD_FILES: '8',
+        MAX_UPLOAD_BYTES: '100000',
+        MAX_JSON_BYTES: '200000',
+      },
     });
     jpeg = await solidImage({ colour: 'red', width: 32, height: 24 });
     await writeFile(path.join(system.dataRoot, 'a.jpg'), jpeg);
     await writeFile(path.join(system.dataRoot, 'b.png'), await solidImage({ colour: 'blue', width: 32, height: 24, format: 'png' }));
     worker = await system.startWorker();
     for (const images of [[{ path: 'a.jpg' }], [{ path: 'a.jpg' }, { path: 'b.png' }]]) {
-      const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'colours', images }) });
+      const response = await system.request('/v1/batches', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'colours', images }),
+      });
       realIds.push(((await response.json()) as { id: string }).id);
     }
     await Promise.all(realIds.map((id) => waitForBatch(system, id)));
   });
   afterAll(async () => {
-    console.info(`[fuzz] ${sent} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; 5xx=${serverErrors.length}`);
+    console.info(
+      `[fuzz] ${sent} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; 5xx=${serverErrors.length}`,
+    );
     await system?.stop();
   });
 
@@ -94,7 +107,13 @@ describe('fuzzing every endpoint', () => {
 
   const query = fc.option(
     fc
-      .array(fc.tuple(fc.oneof(fc.constantFrom('format', 'limit', 'format[]', 'limit[a]', '__proto__', 'constructor'), ascii(10)), fc.oneof(fc.constantFrom('csv', 'ndjson', '-1', '1e9', 'NaN', ''), ascii(20))), { maxLength: 4 })
+      .array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom('format', 'limit', 'format[]', 'limit[a]', '__proto__', 'constructor'), ascii(10)),
+          fc.oneof(fc.constantFrom('csv', 'ndjson', '-1', '1e9', 'NaN', ''), ascii(20)),
+        ),
+        { maxLength: 4 },
+      )
       .map((pairs) => `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`),
     { nil: '' },
   );
@@ -102,10 +121,17 @@ describe('fuzzing every endpoint', () => {
   const pathArb = (): fc.Arbitrary<string> =>
     fc.oneof(
       fc.constantFrom('/v1/batches', '/v1/models', '/v1/models/colours', '/healthz', '/admin/queues', '/admin/queues/api/queues', '/v1', '/', '/v1/batches/'),
-      fc.tuple(idParts(), fc.constantFrom('', '/results', '/events', '/images/0', '/images/-1', '/images/x', '/results/extra')).map(([id, tail]) => `/v1/batches/${id}${tail}`),
+      fc
+        .tuple(idParts(), fc.constantFrom('', '/results', '/events', '/images/0', '/images/-1', '/images/x', '/results/extra'))
+        .map(([id, tail]) => `/v1/batches/${id}${tail}`),
       idParts().map((name) => `/v1/models/${name}`),
       fc.tuple(ascii(20).map(encodeURIComponent), ascii(20).map(encodeURIComponent)).map(([q, j]) => `/admin/queues/api/queues/${q}/${j}`),
-      fc.constantFrom('/admin/queues/api/queues/classify-colours/pause', '/admin/queues/api/queues/classify-colours/add', '/admin/queues/api/redis/stats', '/admin/queues/api/queues/classify-colours/retry/failed'),
+      fc.constantFrom(
+        '/admin/queues/api/queues/classify-colours/pause',
+        '/admin/queues/api/queues/classify-colours/add',
+        '/admin/queues/api/redis/stats',
+        '/admin/queues/api/queues/classify-colours/retry/failed',
+      ),
     );
 
   const imagePath = fc.oneof(
@@ -132,7 +158,10 @@ describe('fuzzing every endpoint', () => {
   const nearlyValidBody = fc.record(
     {
       model: fc.constant('colours'),
-      images: fc.array(fc.record({ path: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('a.jpg', 'b.png') }, { weight: 1, arbitrary: imagePath }) }), { minLength: 1, maxLength: 6 }),
+      images: fc.array(fc.record({ path: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('a.jpg', 'b.png') }, { weight: 1, arbitrary: imagePath }) }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
       chunkSize: fc.integer({ min: 1, max: 4 }),
     },
     { requiredKeys: ['model', 'images'] },
@@ -148,7 +177,22 @@ describe('fuzzing every endpoint', () => {
 
   const contentType = fc.oneof(
     { weight: 6, arbitrary: fc.constant('application/json') },
-    { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-16', 'application/json; charset=koi8-r', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'multipart/form-data; boundary=', 'multipart/form-data; boundary=abc', 'image/jpeg', '*/*', ';;;') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'application/json; charset=utf-16',
+        'application/json; charset=koi8-r',
+        'APPLICATION/JSON',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+        'multipart/form-data; boundary=',
+        'multipart/form-data; boundary=abc',
+        'image/jpeg',
+        '*/*',
+        ';;;',
+      ),
+    },
     { weight: 1, arbitrary: headerValue(40) },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
@@ -172,13 +216,20 @@ describe('fuzzing every endpoint', () => {
         authHeader,
         contentType,
         extraHeaders,
-        fc.oneof(jsonBody, fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b))),
+        fc.oneof(
+          jsonBody,
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        ),
         async (method, pathname, q, authorization, type, extra, body) => {
           const headers: Record<string, string> = { ...extra };
           if (authorization !== undefined) headers.authorization = authorization;
           if (type !== undefined) headers['content-type'] = type;
           const hasBody = method !== 'GET' && method !== 'HEAD';
-          await send(`${method} ${pathname}${q} ${JSON.stringify(headers).slice(0, 200)}`, `${system.baseUrl}${pathname}${q}`, { method, headers, ...(hasBody ? { body } : {}) });
+          await send(`${method} ${pathname}${q} ${JSON.stringify(headers).slice(0, 200)}`, `${system.baseUrl}${pathname}${q}`, {
+            method,
+            headers,
+            ...(hasBody ? { body } : {}),
+          });
         },
       ),
       { numRuns: 1_000 },
@@ -187,11 +238,15 @@ describe('fuzzing every endpoint', () => {
 
   it('generated JSON submits to POST /v1/batches (valid key and type): batch-shaped, arbitrary and broken bodies', { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(jsonBody, fc.option(fc.oneof(fc.stringMatching(/^[A-Za-z0-9._~-]{1,8}$/), headerValue(140)), { nil: undefined }), async (body, idempotencyKey) => {
-        const headers: Record<string, string> = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };
-        if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-        await send(`POST /v1/batches ${body.slice(0, 200)} key=${idempotencyKey}`, `${system.baseUrl}/v1/batches`, { method: 'POST', headers, body });
-      }),
+      fc.asyncProperty(
+        jsonBody,
+        fc.option(fc.oneof(fc.stringMatching(/^[A-Za-z0-9._~-]{1,8}$/), headerValue(140)), { nil: undefined }),
+        async (body, idempotencyKey) => {
+          const headers: Record<string, string> = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };
+          if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+          await send(`POST /v1/batches ${body.slice(0, 200)} key=${idempotencyKey}`, `${system.baseUrl}/v1/batches`, { method: 'POST', headers, body });
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -200,7 +255,10 @@ describe('fuzzing every endpoint', () => {
     const truncated = await truncatedJpeg();
     const file = fc.record({
       field: fc.oneof({ weight: 5, arbitrary: fc.constant('images') }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom('image', 'images[]', ''), ascii(10)) }),
-      name: fc.oneof(fc.constantFrom('a.jpg', '../../etc/passwd', '/abs/x.png', 'C:\\x.jpg', '', '.hidden', 'x'.repeat(400), 'ü.jpg', 'a\u0000b.jpg'), fc.string({ maxLength: 40 })),
+      name: fc.oneof(
+        fc.constantFrom('a.jpg', '../../etc/passwd', '/abs/x.png', 'C:\\x.jpg', '', '.hidden', 'x'.repeat(400), 'ü.jpg', 'a\u0000b.jpg'),
+        fc.string({ maxLength: 40 }),
+      ),
       bytes: fc.oneof(
         fc.constant(jpeg),
         fc.constant(truncated),
@@ -211,24 +269,38 @@ describe('fuzzing every endpoint', () => {
         fc.constant(Buffer.alloc(120_000, 1)),
       ),
     });
-    const fields = fc.dictionary(fc.oneof(fc.constantFrom('model', 'chunkSize', 'images', '__proto__'), ascii(8)), fc.oneof(fc.constantFrom('colours', 'nope', '3', '0', ''), ascii(30)), { maxKeys: 3 });
+    const fields = fc.dictionary(
+      fc.oneof(fc.constantFrom('model', 'chunkSize', 'images', '__proto__'), ascii(8)),
+      fc.oneof(fc.constantFrom('colours', 'nope', '3', '0', ''), ascii(30)),
+      { maxKeys: 3 },
+    );
 
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), fields, fc.array(file, { maxLength: 10 }), fc.option(fc.constantFrom('multipart/form-data; boundary=wrong', 'application/json'), { nil: undefined }), async (withModel, extra, files, override) => {
-        const form = new FormData();
-        if (withModel) form.set('model', 'colours');
-        for (const [k, v] of Object.entries(extra)) form.append(k, v);
-        for (const f of files) form.append(f.field, new Blob([f.bytes]), f.name);
-        const headers: Record<string, string> = { authorization: `Bearer ${TEST_API_KEY}` };
-        let body: FormData | Buffer = form;
-        if (override) {
-          // Serialise the form, then lie about its boundary or type.
-          const request = new Request('http://x', { method: 'POST', body: form });
-          body = Buffer.from(await request.arrayBuffer());
-          headers['content-type'] = override;
-        }
-        await send(`multipart model=${withModel} fields=${JSON.stringify(extra)} files=${files.map((f) => `${f.field}:${f.name}:${f.bytes.length}`).join(',')} ${override ?? ''}`, `${system.baseUrl}/v1/batches`, { method: 'POST', headers, body });
-      }),
+      fc.asyncProperty(
+        fc.boolean(),
+        fields,
+        fc.array(file, { maxLength: 10 }),
+        fc.option(fc.constantFrom('multipart/form-data; boundary=wrong', 'application/json'), { nil: undefined }),
+        async (withModel, extra, files, override) => {
+          const form = new FormData();
+          if (withModel) form.set('model', 'colours');
+          for (const [k, v] of Object.entries(extra)) form.append(k, v);
+          for (const f of files) form.append(f.field, new Blob([f.bytes]), f.name);
+          const headers: Record<string, string> = { authorization: `Bearer ${TEST_API_KEY}` };
+          let body: FormData | Buffer = form;
+          if (override) {
+            // Serialise the form, then lie about its boundary or type.
+            const request = new Request('http://x', { method: 'POST', body: form });
+            body = Buffer.from(await request.arrayBuffer());
+            headers['content-type'] = override;
+          }
+          await send(
+            `multipart model=${withModel} fields=${JSON.stringify(extra)} files=${files.map((f) => `${f.field}:${f.name}:${f.bytes.length}`).join(',')} ${override ?? ''}`,
+            `${system.baseUrl}/v1/batches`,
+            { method: 'POST', headers, body },
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -249,7 +321,15 @@ describe('fuzzing every endpoint', () => {
       });
     const auth = `Authorization: Bearer ${TEST_API_KEY}\r\n`;
     const requestLine = fc.oneof(
-      fc.constantFrom('GET /v1/models HTTP/1.1', 'POST /v1/batches HTTP/1.1', 'GET /v1/batches/%zz HTTP/1.1', 'GET /../../etc/passwd HTTP/1.1', 'BREW /v1 HTTP/1.1', 'GET /v1/models HTTP/9.9', 'GET  HTTP/1.1'),
+      fc.constantFrom(
+        'GET /v1/models HTTP/1.1',
+        'POST /v1/batches HTTP/1.1',
+        'GET /v1/batches/%zz HTTP/1.1',
+        'GET /../../etc/passwd HTTP/1.1',
+        'BREW /v1 HTTP/1.1',
+        'GET /v1/models HTTP/9.9',
+        'GET  HTTP/1.1',
+      ),
       ascii(60),
     );
     const tail = fc.oneof(
@@ -257,7 +337,9 @@ describe('fuzzing every endpoint', () => {
       fc.constant(`Host: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot-hex\r\n0\r\n\r\n`),
       fc.constant(`Host: x\r\n${auth}Content-Length: 10\r\nContent-Length: 20\r\n\r\n0123456789`),
       fc.constant(`Host: x\r\n${auth}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
-      fc.constant(`Host: x\r\n${auth}Content-Type: multipart/form-data; boundary=zz\r\nContent-Length: 40\r\n\r\n--zz\r\nContent-Disposition: form-data\r\n\r\n`),
+      fc.constant(
+        `Host: x\r\n${auth}Content-Type: multipart/form-data; boundary=zz\r\nContent-Length: 40\r\n\r\n--zz\r\nContent-Disposition: form-data\r\n\r\n`,
+      ),
       ascii(200).map((s) => `Host: x\r\n${auth}${s}\r\n\r\n`),
     );
     await fc.assert(
@@ -280,7 +362,11 @@ describe('fuzzing every endpoint', () => {
     expect(worker.child.exitCode).toBeNull();
     // The fuzzer may have paused the queue through Bull Board (with the key): resume it.
     await system.api.context.queues.get('colours').resume();
-    const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'colours', images: [{ path: 'a.jpg' }, { path: 'b.png' }] }) });
+    const response = await system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'colours', images: [{ path: 'a.jpg' }, { path: 'b.png' }] }),
+    });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
     await waitForBatch(system, id, 30_000);

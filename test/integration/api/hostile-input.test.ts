@@ -39,13 +39,23 @@ async function expectError(response: Response, status: number, code: string): Pr
 }
 
 async function animatedGif(): Promise<Buffer> {
-  const frame = (r: number, g: number, b: number): Promise<Buffer> => sharp({ create: { width: 24, height: 18, channels: 3, background: { r, g, b } } }).png().toBuffer();
-  return sharp([await frame(220, 30, 30), await frame(30, 40, 220)], { join: { animated: true } }).gif().toBuffer();
+  const frame = (r: number, g: number, b: number): Promise<Buffer> =>
+    sharp({ create: { width: 24, height: 18, channels: 3, background: { r, g, b } } })
+      .png()
+      .toBuffer();
+  return sharp([await frame(220, 30, 30), await frame(30, 40, 220)], { join: { animated: true } })
+    .gif()
+    .toBuffer();
 }
 
 async function multiPageTiff(): Promise<Buffer> {
-  const frame = (r: number, g: number, b: number): Promise<Buffer> => sharp({ create: { width: 24, height: 18, channels: 3, background: { r, g, b } } }).png().toBuffer();
-  return sharp([await frame(30, 200, 40), await frame(220, 30, 30)], { join: { animated: true } }).tiff().toBuffer();
+  const frame = (r: number, g: number, b: number): Promise<Buffer> =>
+    sharp({ create: { width: 24, height: 18, channels: 3, background: { r, g, b } } })
+      .png()
+      .toBuffer();
+  return sharp([await frame(30, 200, 40), await frame(220, 30, 30)], { join: { animated: true } })
+    .tiff()
+    .toBuffer();
 }
 
 async function truncatedPng(): Promise<Buffer> {
@@ -58,7 +68,11 @@ describe('hostile and broken input', () => {
   let worker: SpawnedWorker;
 
   const postJson = (body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-    system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const postForm = (form: FormData): Promise<Response> => system.request('/v1/batches', { method: 'POST', body: form });
   const form = (files: Array<[string, Uint8Array]>, model = 'colours'): FormData => {
     const f = new FormData();
@@ -170,8 +184,21 @@ describe('hostile and broken input', () => {
   });
 
   it('path traversal: ../, absolute paths, NUL bytes and symlinks out of DATA_ROOT -> 400 PATH_OUTSIDE_DATA_ROOT', async () => {
-    for (const p of ['../secret.jpg', 'hostile/../../secret.jpg', '/etc/passwd', 'C:\\Windows\\win.ini', '\\\\server\\share\\x.jpg', 'hostile/link-out.jpg', 'hostile/dir-link-out/secret.jpg', 'a\u0000.jpg']) {
-      const error = await expectError(await postJson({ model: 'colours', images: [{ path: 'hostile/ok-red.jpg' }, { path: p }] }), 400, 'PATH_OUTSIDE_DATA_ROOT');
+    for (const p of [
+      '../secret.jpg',
+      'hostile/../../secret.jpg',
+      '/etc/passwd',
+      'C:\\Windows\\win.ini',
+      '\\\\server\\share\\x.jpg',
+      'hostile/link-out.jpg',
+      'hostile/dir-link-out/secret.jpg',
+      'a\u0000.jpg',
+    ]) {
+      const error = await expectError(
+        await postJson({ model: 'colours', images: [{ path: 'hostile/ok-red.jpg' }, { path: p }] }),
+        400,
+        'PATH_OUTSIDE_DATA_ROOT',
+      );
       expect(error.problems[0].index).toBe(1);
     }
     await expectError(await postJson({ model: 'colours', images: [{ path: 'hostile/nope.jpg' }] }), 400, 'IMAGE_NOT_FOUND');
@@ -211,7 +238,15 @@ describe('hostile and broken input', () => {
     noModel.append('images', new Blob([await solidImage({ colour: 'red' })]), 'a.jpg');
     await expectError(await postForm(noModel), 400, 'VALIDATION_FAILED');
     // A multipart body that is not one.
-    await expectError(await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: 'garbage without boundaries' }), 400, 'BAD_REQUEST');
+    await expectError(
+      await system.request('/v1/batches', {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+        body: 'garbage without boundaries',
+      }),
+      400,
+      'BAD_REQUEST',
+    );
   });
 
   it('unknown model -> 404; a model whose file is not ONNX -> 422 MODEL_INVALID, listed as a registry problem', async () => {
@@ -220,7 +255,10 @@ describe('hostile and broken input', () => {
     const broken = await expectError(await postJson({ model: 'broken', images: [{ path: 'hostile/ok-red.jpg' }] }), 422, 'MODEL_INVALID');
     expect(broken.message).toMatch(/not an ONNX model/);
     // Registry problems name server files: an admin sees them, a tenant key an empty list.
-    const registry = (await (await system.request('/v1/models', { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { models: Array<{ name: string }>; problems: Array<{ file: string; message: string }> };
+    const registry = (await (await system.request('/v1/models', { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as {
+      models: Array<{ name: string }>;
+      problems: Array<{ file: string; message: string }>;
+    };
     expect(registry.models.map((m) => m.name)).not.toContain('broken');
     expect(((await (await system.request('/v1/models')).json()) as { problems: unknown[] }).problems).toEqual([]);
     const onnxPath = path.join(system.modelsDir, 'broken', 'model.onnx');
@@ -248,7 +286,11 @@ describe('hostile and broken input', () => {
     const tooLarge = await expectError(await postForm(form([['big.jpg', big]])), 413, 'PAYLOAD_TOO_LARGE');
     expect(tooLarge.message).toMatch(/too large/i);
     await expectError(await postJson(JSON.stringify({ model: 'colours', images: [{ path: 'x'.repeat(70_000) }] })), 413, 'PAYLOAD_TOO_LARGE');
-    const tooMany = await expectError(await postJson({ model: 'colours', images: Array.from({ length: 51 }, () => ({ path: 'hostile/ok-red.jpg' })) }), 413, 'TOO_MANY_IMAGES');
+    const tooMany = await expectError(
+      await postJson({ model: 'colours', images: Array.from({ length: 51 }, () => ({ path: 'hostile/ok-red.jpg' })) }),
+      413,
+      'TOO_MANY_IMAGES',
+    );
     expect(tooMany).toMatchObject({ max: 50, count: 51 });
     const six = Array.from({ length: 6 }, (_, i): [string, Uint8Array] => [`${i}.jpg`, new Uint8Array([i])]);
     await expectError(await postForm(form(six)), 413, 'TOO_MANY_IMAGES');
@@ -256,13 +298,29 @@ describe('hostile and broken input', () => {
 
   it('wrong content type -> 415; missing or invalid key -> 401', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'image/jpeg']) {
-      await expectError(await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': type }, body: 'model=colours' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      await expectError(
+        await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': type }, body: 'model=colours' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     }
     await expectError(await system.request('/v1/batches', { method: 'POST', body: new Uint8Array([1, 2, 3]) }), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    for (const authorization of [undefined, 'Bearer', 'Bearer wrong', `Bearer ${TEST_API_KEY}x`, `Token ${TEST_API_KEY}`, 'Basic !!!not-base64', `bearer  ${'k'.repeat(10_000)}`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer',
+      'Bearer wrong',
+      `Bearer ${TEST_API_KEY}x`,
+      `Token ${TEST_API_KEY}`,
+      'Basic !!!not-base64',
+      `bearer  ${'k'.repeat(10_000)}`,
+    ]) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (authorization) headers.authorization = authorization;
-      const response = await fetch(`${system.baseUrl}/v1/batches`, { method: 'POST', headers, body: JSON.stringify({ model: 'colours', images: [{ path: 'hostile/ok-red.jpg' }] }) });
+      const response = await fetch(`${system.baseUrl}/v1/batches`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'colours', images: [{ path: 'hostile/ok-red.jpg' }] }),
+      });
       await expectError(response, 401, 'UNAUTHORIZED');
     }
   });

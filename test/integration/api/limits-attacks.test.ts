@@ -43,7 +43,9 @@ describe('edges of the API under attack', () => {
     const { port } = new URL(system.baseUrl);
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(Number(port), '127.0.0.1', () => {
-        socket.write(`POST /v1/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":`);
+        socket.write(
+          `POST /v1/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_API_KEY}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":`,
+        );
       });
       let data = '';
       socket.on('data', (chunk) => (data += chunk.toString()));
@@ -70,7 +72,10 @@ describe('edges of the API under attack', () => {
       expect(response.status).toBeLessThan(500);
       bodies.push(await response.text());
     }
-    for (const [file, bytes] of [['x.tar.gz', Buffer.from('plain text')], ['y.zip', Buffer.from('not a zip')]] as const) {
+    for (const [file, bytes] of [
+      ['x.tar.gz', Buffer.from('plain text')],
+      ['y.zip', Buffer.from('not a zip')],
+    ] as const) {
       const form = new FormData();
       form.set('name', `bad-${file.length}`);
       form.set('archive', new Blob([bytes]), file);

@@ -33,7 +33,11 @@ async function writeImages(system: TestSystem, count: number, dir: string): Prom
 
 // One job per image: the queue gauges below count jobs.
 const submit = async (system: TestSystem, paths: string[]): Promise<string> => {
-  const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, chunkSize: 1, images: paths.map((p) => ({ path: p })) }) });
+  const response = await system.request('/v1/batches', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: TEST_MODEL, chunkSize: 1, images: paths.map((p) => ({ path: p })) }),
+  });
   expect(response.status).toBe(202);
   return ((await response.json()) as { id: string }).id;
 };
@@ -52,7 +56,13 @@ describe('API /metrics (open, no METRICS_TOKEN)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'hourglass_queue_jobs', 'hourglass_live_workers', 'hourglass_http_requests_total']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'hourglass_queue_jobs',
+      'hourglass_live_workers',
+      'hourglass_http_requests_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });
@@ -67,7 +77,11 @@ describe('API /metrics (open, no METRICS_TOKEN)', () => {
     expect(value(text, 'hourglass_live_workers', { model: TEST_MODEL })).toBe(0);
 
     const logs: Array<Record<string, unknown>> = [];
-    const worker = spawnWorker({ model: TEST_MODEL, env: system.workerEnv({ WORKER_HTTP_PORT: '0', LOG_LEVEL: 'info' }), onLog: (record) => logs.push(record) });
+    const worker = spawnWorker({
+      model: TEST_MODEL,
+      env: system.workerEnv({ WORKER_HTTP_PORT: '0', LOG_LEVEL: 'info' }),
+      onLog: (record) => logs.push(record),
+    });
     system.workers.push(worker);
     const ready = await worker.ready;
     await waitForBatch(system, id);

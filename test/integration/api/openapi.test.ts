@@ -17,7 +17,8 @@ describe('OpenAPI document', () => {
   let system: TestSystem;
   let doc: any;
   const schema = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-  const expectValid = (id: string, value: unknown) => expect(validateAgainst(doc, schema(id), value), `${id}: ${JSON.stringify(value).slice(0, 300)}`).toEqual([]);
+  const expectValid = (id: string, value: unknown) =>
+    expect(validateAgainst(doc, schema(id), value), `${id}: ${JSON.stringify(value).slice(0, 300)}`).toEqual([]);
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -35,7 +36,20 @@ describe('OpenAPI document', () => {
     expect(doc.info.title).toBe('hourglass');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['BatchRequest', 'BatchUpload', 'BatchView', 'BatchList', 'ResultRow', 'Error', 'Model', 'ModelList', 'Health', 'BenchReport', 'TrainRequest', 'DatasetRequest']),
+      expect.arrayContaining([
+        'BatchRequest',
+        'BatchUpload',
+        'BatchView',
+        'BatchList',
+        'ResultRow',
+        'Error',
+        'Model',
+        'ModelList',
+        'Health',
+        'BenchReport',
+        'TrainRequest',
+        'DatasetRequest',
+      ]),
     );
   });
 
@@ -48,9 +62,15 @@ describe('OpenAPI document', () => {
       return mount ? documented.includes(`GET ${mount}`) : documented.includes(route);
     };
     expect(registered.length).toBeGreaterThan(10);
-    expect(registered.filter((r) => !covered(r)), 'registered but not documented').toEqual([]);
+    expect(
+      registered.filter((r) => !covered(r)),
+      'registered but not documented',
+    ).toEqual([]);
     const mine = registered.filter((r) => !MOUNTED.some((m) => r.split(' ')[1]!.startsWith(m)));
-    expect(documented.filter((r) => !mine.includes(r) && !MOUNTED.includes(r.split(' ')[1]!)), 'documented but not registered').toEqual([]);
+    expect(
+      documented.filter((r) => !mine.includes(r) && !MOUNTED.includes(r.split(' ')[1]!)),
+      'documented but not registered',
+    ).toEqual([]);
   });
 
   it('every example validates against its schema', () => {
@@ -72,7 +92,11 @@ describe('OpenAPI document', () => {
     expect(body.properties.chunkSize.maximum).toBe(MAX_CHUNK_SIZE);
     expect(body.required).toEqual(expect.arrayContaining(['model', 'images']));
     // What the schema rejects, the API rejects too.
-    const extra = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'colours', images: [], color: 'red' }) });
+    const extra = await system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'colours', images: [], color: 'red' }),
+    });
     expect(extra.status).toBe(400);
     expectValid('Error', await extra.json());
     expect(doc.paths['/v1/batches'].post.requestBody.content['multipart/form-data'].schema).toEqual(schema('BatchUpload'));
@@ -93,7 +117,10 @@ describe('OpenAPI document', () => {
     expectValid('BatchView', created);
     expectValid('BatchView', await waitForBatch(system, created.id));
     expectValid('BatchList', await (await system.request('/v1/batches')).json());
-    const rows = (await (await system.request(`/v1/batches/${created.id}/results`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await (await system.request(`/v1/batches/${created.id}/results`)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(2);
     for (const row of rows) expectValid('ResultRow', row);
     expectValid('ModelList', await (await system.request('/v1/models')).json());

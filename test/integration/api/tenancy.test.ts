@@ -16,7 +16,7 @@ import { TEST_ADMIN_KEY, TEST_API_KEY, startTestSystem, waitForBatch, type TestS
 const KEY_B = 'tenant-b-key-0123456789';
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
-describe('tenancy: one key cannot touch another key\'s models, datasets and uploads', () => {
+describe("tenancy: one key cannot touch another key's models, datasets and uploads", () => {
   let system: TestSystem;
   const onnx = buildColourNet({ name: 'x', size: 32, channels: 8 }).onnx;
 
@@ -41,7 +41,7 @@ describe('tenancy: one key cannot touch another key\'s models, datasets and uplo
     system.request(pathname, { method: 'POST', headers: { ...as(key), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const code = async (response: Response): Promise<[number, string]> => [response.status, ((await response.json()) as any).error?.code];
 
-  it('models: A\'s upload is private to A; B cannot overwrite, list, describe or use it', async () => {
+  it("models: A's upload is private to A; B cannot overwrite, list, describe or use it", async () => {
     const created = await registerModel(TEST_API_KEY, 'a-model');
     expect(created.status, await created.clone().text()).toBe(201);
     expect(await code(await registerModel(KEY_B, 'a-model'))).toEqual([409, 'NAME_TAKEN']);
@@ -74,7 +74,7 @@ describe('tenancy: one key cannot touch another key\'s models, datasets and uplo
     expect(await code(await registerModel(KEY_B, 'shared-new'))).toEqual([409, 'NAME_TAKEN']);
   });
 
-  it('datasets: B cannot re-point A\'s name, nor see or train on A\'s dataset', async () => {
+  it("datasets: B cannot re-point A's name, nor see or train on A's dataset", async () => {
     expect((await json(TEST_API_KEY, '/v1/datasets', { path: 'a-folder', name: 'a-set' })).status).toBe(201);
     expect(await code(await json(KEY_B, '/v1/datasets', { path: 'b-folder', name: 'a-set' }))).toEqual([409, 'NAME_TAKEN']);
     const entry = (await (await system.request('/v1/datasets/a-set')).json()) as any;
@@ -89,7 +89,7 @@ describe('tenancy: one key cannot touch another key\'s models, datasets and uplo
     expect((await json(TEST_API_KEY, '/v1/datasets', { path: 'a-folder', name: 'a-set' })).status).toBe(201);
   });
 
-  it('uploads: blob paths cannot be named in a JSON batch; an uploaded dataset\'s files are its owner\'s', async () => {
+  it("uploads: blob paths cannot be named in a JSON batch; an uploaded dataset's files are its owner's", async () => {
     const form = new FormData();
     form.set('model', 'colours');
     form.append('images', new Blob([await solidImage({ colour: 'green' })]), 'secret.jpg');
@@ -98,7 +98,10 @@ describe('tenancy: one key cannot touch another key\'s models, datasets and uplo
     await system.startWorker();
     const { id } = (await uploaded.json()) as { id: string };
     await waitForBatch(system, id);
-    const rows = (await (await system.request(`/v1/batches/${id}/results`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await (await system.request(`/v1/batches/${id}/results`)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const blobPath = rows[0].path as string;
     expect(blobPath).toMatch(/^\.hourglass\/blobs\//);
     for (const key of [KEY_B, TEST_API_KEY]) {

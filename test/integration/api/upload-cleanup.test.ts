@@ -44,7 +44,14 @@ describe('uploads clean up after themselves', () => {
 
   it('40 × 256 KiB with model=no-such-model, the field after the files: 404 and the disk back to its size', async () => {
     const kept = await solidImage({ colour: 'red' });
-    expect((await post([['field', 'model', 'colours'], ['file', 'kept.jpg', kept]])).status).toBe(202);
+    expect(
+      (
+        await post([
+          ['field', 'model', 'colours'],
+          ['file', 'kept.jpg', kept],
+        ])
+      ).status,
+    ).toBe(202);
     const before = await blobBytes(system.dataRoot);
     const files = Array.from({ length: 40 }, (_, i): ['file', string, Uint8Array] => ['file', `${i}.jpg`, randomBytes(256 * 1024)]);
     // The image a live batch uses rides along: it must survive the failed request.
@@ -64,7 +71,11 @@ describe('uploads clean up after themselves', () => {
 
   it('a failure after the upload (too many files, a bad chunkSize) removes its blobs too', async () => {
     const before = await blobBytes(system.dataRoot);
-    const response = await post([['field', 'chunkSize', '0'], ['file', 'x.jpg', randomBytes(1000)], ['field', 'model', 'colours']]);
+    const response = await post([
+      ['field', 'chunkSize', '0'],
+      ['file', 'x.jpg', randomBytes(1000)],
+      ['field', 'model', 'colours'],
+    ]);
     expect(response.status).toBe(400);
     expect(await blobBytes(system.dataRoot)).toEqual(before);
     expect((await fetch(`${system.baseUrl}/healthz`)).status).toBe(200);

@@ -20,11 +20,18 @@ describe('hourglass watch / results / models', () => {
     await mkdir(path.join(system.dataRoot, 'w'), { recursive: true });
     const images = [];
     for (let i = 0; i < 6; i++) {
-      await writeFile(path.join(system.dataRoot, `w/${i}.jpg`), await solidImage({ colour: (['red', 'green', 'blue'] as const)[i % 3]!, width: 64, height: 48, seed: i }));
+      await writeFile(
+        path.join(system.dataRoot, `w/${i}.jpg`),
+        await solidImage({ colour: (['red', 'green', 'blue'] as const)[i % 3]!, width: 64, height: 48, seed: i }),
+      );
       images.push({ path: `w/${i}.jpg` });
     }
     // Submitted before any worker runs: watch sees it queued, then running, then completed.
-    const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, images }) });
+    const response = await system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: TEST_MODEL, images }),
+    });
     batchId = ((await response.json()) as { id: string }).id;
   });
   afterAll(async () => {
@@ -72,7 +79,10 @@ describe('hourglass watch / results / models', () => {
     await waitForBatch(system, batchId);
     const ndjson = await runCli(['results', batchId], env);
     expect(ndjson.code).toBe(0);
-    const rows = ndjson.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = ndjson.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.label)).toEqual(['red', 'green', 'blue', 'red', 'green', 'blue']);
 
     const csv = await runCli(['results', batchId, '--format', 'csv'], env);

@@ -18,7 +18,15 @@ describe('npm run demo', () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'hourglass-demo-'));
     try {
       const { stdout } = await run(process.execPath, ['apps/harness/dist/main.js', 'demo', '--images', '12'], {
-        env: { PATH: process.env.PATH, REDIS_URL: testRedisUrl(), HOURGLASS_PREFIX: uniquePrefix('demo'), DATA_ROOT: path.join(home, 'data'), MODELS_DIR: path.join(home, 'models'), PORT: '0', LOG_LEVEL: 'warn' },
+        env: {
+          PATH: process.env.PATH,
+          REDIS_URL: testRedisUrl(),
+          HOURGLASS_PREFIX: uniquePrefix('demo'),
+          DATA_ROOT: path.join(home, 'data'),
+          MODELS_DIR: path.join(home, 'models'),
+          PORT: '0',
+          LOG_LEVEL: 'warn',
+        },
         timeout: 240_000,
       }).catch((error: { stdout?: string; stderr?: string }) => {
         throw new Error(`demo failed:\n${error.stdout}\n${error.stderr}`);

@@ -27,7 +27,9 @@ describe('hourglass plan', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/1,000 images on 2 worker\(s\): predicted .* measured curve for 2 worker\(s\)/);
     // Six default-size runs (the 16-per-job run is not one the planner predicts), each with two others at its worker count.
-    expect(run.stdout).toMatch(/the planner's own error, each stored run predicted from the others \(leave-one-out\): 6 run\(s\) predicted leave-one-out, 0 not predictable; \|error\| median \d+\.\d %, max \d+\.\d %/);
+    expect(run.stdout).toMatch(
+      /the planner's own error, each stored run predicted from the others \(leave-one-out\): 6 run\(s\) predicted leave-one-out, 0 not predictable; \|error\| median \d+\.\d %, max \d+\.\d %/,
+    );
     expect(run.stdout).toMatch(/^ {2}Model +Workers +Images +Measured +Predicted +Error +Basis$/m);
     expect(run.stdout).toMatch(/^ {2}mobilenet-v2 +1 +100 +0\.80 s +\d+\.\d+ s +[+-]\d+\.\d % +measured curve for 1 worker\(s\)/m);
     expect(run.stdout.match(/^ {2}mobilenet-v2 +[12] +[\d,]+ +/gm)).toHaveLength(6);

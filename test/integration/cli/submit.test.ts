@@ -57,14 +57,18 @@ describe('hourglass submit', () => {
 
   it('--paths with --data-root references DATA_ROOT files, --json prints the batch, NDJSON out', async () => {
     await mkdir(path.join(system.dataRoot, 'shared'), { recursive: true });
-    for (let i = 0; i < 4; i++) await writeFile(path.join(system.dataRoot, `shared/${i}.jpg`), await solidImage({ colour: colours[i % 3]!, width: 64, height: 48, seed: 50 + i }));
+    for (let i = 0; i < 4; i++)
+      await writeFile(path.join(system.dataRoot, `shared/${i}.jpg`), await solidImage({ colour: colours[i % 3]!, width: 64, height: 48, seed: 50 + i }));
     const out = path.join(local, 'paths.ndjson');
     const run = await runCli(['submit', 'shared', '--paths', '--data-root', system.dataRoot, '-m', TEST_MODEL, '--chunk', '2', '--out', out, '--json'], env);
     expect(run.code, run.stderr).toBe(0);
     const body = JSON.parse(run.stdout);
     expect(body.out).toBe(out);
     expect(body.batch).toMatchObject({ status: 'completed', total: 4, chunkSize: 2, counts: { completed: 4, failed: 0 } });
-    const rows = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.source)).toEqual(['shared/0.jpg', 'shared/1.jpg', 'shared/2.jpg', 'shared/3.jpg']);
     expect(rows.map((r) => r.label)).toEqual(['red', 'green', 'blue', 'red']);
   });

@@ -73,7 +73,19 @@ describe('cross-slot paths on a Redis Cluster', () => {
       expect((await listBatches(redis, keys, 'bob', 10)).map((b) => b.id)).toEqual([once.id]);
 
       const beats = ['w1', 'w2', 'w3', 'w4'].map(
-        (id) => new HeartbeatPublisher(redis, keys, 60_000, () => ({ id, model: 'colours', modelVersion: 1, ep: 'cpu', host: 'h', pid: 1, batchSize: 8, intraOpThreads: 1, startedAt: 0, processed: 0 })),
+        (id) =>
+          new HeartbeatPublisher(redis, keys, 60_000, () => ({
+            id,
+            model: 'colours',
+            modelVersion: 1,
+            ep: 'cpu',
+            host: 'h',
+            pid: 1,
+            batchSize: 8,
+            intraOpThreads: 1,
+            startedAt: 0,
+            processed: 0,
+          })),
       );
       await Promise.all(beats.map((b) => b.start()));
       // Four keys over three masters: the scan must visit all of them.

@@ -18,7 +18,11 @@ describe('QUEUE_SHARDS that differ between the API and the workers', () => {
   });
 
   const submit = (paths: string[]): Promise<Response> =>
-    system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'colours', chunkSize: 4, images: paths.map((p) => ({ path: p })) }) });
+    system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'colours', chunkSize: 4, images: paths.map((p) => ({ path: p })) }),
+    });
   const liveWorkers = async (): Promise<number> => ((await (await system.request('/v1/models/colours')).json()) as { workers: unknown[] }).workers.length;
 
   it('are refused at submit while no live worker drains every shard, and accepted once one does', { timeout: 120_000 }, async () => {

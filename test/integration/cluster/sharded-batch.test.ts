@@ -62,7 +62,9 @@ describe('sharded queues on a Redis Cluster', () => {
     // Before any worker runs (completed jobs are removed at once): every shard holds a third of the
     // jobs, submitted twice and added once, and /metrics sums the shards.
     const queues = system.api.context.queues.get('colours');
-    expect(await Promise.all(queues.shards.map(async (q) => (await q.getJobCounts('wait')).wait))).toEqual([JOBS / SHARDS, JOBS / SHARDS, JOBS / SHARDS].map(Math.ceil));
+    expect(await Promise.all(queues.shards.map(async (q) => (await q.getJobCounts('wait')).wait))).toEqual(
+      [JOBS / SHARDS, JOBS / SHARDS, JOBS / SHARDS].map(Math.ceil),
+    );
     const metrics = await (await fetch(`${system.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`hourglass_queue_jobs\\{[^}]*model="colours"[^}]*state="waiting"[^}]*\\} ${JOBS}\\b`));
     await Promise.all([system.startWorker(), system.startWorker()]);

@@ -58,6 +58,8 @@ describe('worker SIGKILL during a batch on sharded queues (Redis Cluster)', () =
     // Every shard was drained: nothing is left waiting or active on any of them.
     const left = await Promise.all(queue.shards.map(async (q) => q.getJobCounts('wait', 'active', 'delayed')));
     for (const counts of left) expect(counts).toEqual({ wait: 0, active: 0, delayed: 0 });
-    console.info(`[cluster] worker-kill: kills=${moments.length} inFlightJobs=${recovered.map((r) => r.jobs).join(',')} recoveryMs=${recovered.map((r) => r.ms).join(',')} lost=${result.lost} duplicates=${result.duplicates} waitingPerShard=${waiting.join(',')}`);
+    console.info(
+      `[cluster] worker-kill: kills=${moments.length} inFlightJobs=${recovered.map((r) => r.jobs).join(',')} recoveryMs=${recovered.map((r) => r.ms).join(',')} lost=${result.lost} duplicates=${result.duplicates} waitingPerShard=${waiting.join(',')}`,
+    );
   });
 });

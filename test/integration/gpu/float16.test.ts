@@ -54,7 +54,14 @@ describe('fp16 conversion', () => {
     const fp16 = await loadModel(path.join(dir, 'models'), variant.name);
     expect(fp16.manifest.source).toMatchObject({ float16Of: { model: 'mobilenet-v2' } });
     const classify = async (model: typeof fp32, provider: ProviderSpec): Promise<Array<Map<string, number>>> => {
-      const classifier = await ImageClassifier.open(model, { provider, intraOpThreads: 2, batchSize: 8, batchTimeoutMs: 5, maxInputPixels: 64e6, preprocessConcurrency: 4 });
+      const classifier = await ImageClassifier.open(model, {
+        provider,
+        intraOpThreads: 2,
+        batchSize: 8,
+        batchTimeoutMs: 5,
+        maxInputPixels: 64e6,
+        preprocessConcurrency: 4,
+      });
       try {
         expect(classifier.info).toMatchObject({ ep: provider.ep });
         expect(classifier.info.fallbackReason).toBeUndefined();
@@ -84,7 +91,14 @@ describe('fp16 conversion', () => {
     await writeFile(fp16.onnxPath, convertToFloat16(exported.model.onnx));
     const input = (): Float32Array => Float32Array.from({ length: 4 * 3 * 32 * 32 }, (_, i) => ((i * 7919) % 1000) / 500 - 1);
     const run = async (onnxPath: string, provider: ProviderSpec): Promise<Float32Array> => {
-      const engine = new InlineInference({ onnxPath, provider, intraOpThreads: 2, inputName: exported.model.inputName, itemDims: [3, 32, 32], outputNames: [exported.model.outputName] });
+      const engine = new InlineInference({
+        onnxPath,
+        provider,
+        intraOpThreads: 2,
+        inputName: exported.model.inputName,
+        itemDims: [3, 32, 32],
+        outputNames: [exported.model.outputName],
+      });
       try {
         expect((await engine.start()).ep).toBe(provider.ep);
         return (await engine.run(input(), 4)).outputs[exported.model.outputName]!;

@@ -63,15 +63,33 @@ beforeAll(async () => {
   const colour = buildColourNet({ name: 'colours', size: 32, channels: 8 });
   await writeModel(path.join(dir, 'models'), colour.manifest, colour.onnx);
   const colourModel = await loadModel(path.join(dir, 'models'), 'colours');
-  cases.push({ name: 'generated colour CNN', onnxPath: colourModel.onnxPath, inputName: colourModel.manifest.input.name, outputName: colourModel.manifest.output.name, itemDims: [3, 32, 32] });
+  cases.push({
+    name: 'generated colour CNN',
+    onnxPath: colourModel.onnxPath,
+    inputName: colourModel.manifest.input.name,
+    outputName: colourModel.manifest.output.name,
+    itemDims: [3, 32, 32],
+  });
   for (const arch of ['convnet', 'vit'] as const) {
     const exported = await writeTimmLikeExport(path.join(dir, arch), { arch, size: 64, weights: 'external' });
-    cases.push({ name: `timm-like ${arch} (BYO export, external weights)`, onnxPath: exported.onnxPath, inputName: exported.model.inputName, outputName: exported.model.outputName, itemDims: [3, 64, 64] });
+    cases.push({
+      name: `timm-like ${arch} (BYO export, external weights)`,
+      onnxPath: exported.onnxPath,
+      inputName: exported.model.inputName,
+      outputName: exported.model.outputName,
+      itemDims: [3, 64, 64],
+    });
   }
   await importBundledModels(path.join(dir, 'models'), { only: ['mobilenet-v2'] });
   const mnv2 = await loadModel(path.join(dir, 'models'), 'mobilenet-v2');
   const { input } = mnv2.manifest;
-  cases.push({ name: 'bundled mobilenet-v2', onnxPath: mnv2.onnxPath, inputName: input.name, outputName: mnv2.manifest.output.name, itemDims: input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3] });
+  cases.push({
+    name: 'bundled mobilenet-v2',
+    onnxPath: mnv2.onnxPath,
+    inputName: input.name,
+    outputName: mnv2.manifest.output.name,
+    itemDims: input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3],
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -86,7 +104,12 @@ describe('WebGPU provider on software Vulkan', () => {
       for (const where of ['inline', 'thread'] as const) {
         const gpu = await runOn(c, { ep: 'webgpu' }, where);
         console.log(`webgpu ${where} ${c.name}: ep ${gpu.ep}, max |Δ| vs cpu ${maxAbsDiff(gpu.output, cpu.output).toExponential(2)}`);
-        expect({ model: c.name, where, ep: gpu.ep, fallbackReason: gpu.fallbackReason }).toEqual({ model: c.name, where, ep: 'webgpu', fallbackReason: undefined });
+        expect({ model: c.name, where, ep: gpu.ep, fallbackReason: gpu.fallbackReason }).toEqual({
+          model: c.name,
+          where,
+          ep: 'webgpu',
+          fallbackReason: undefined,
+        });
         expect(gpu.output.length).toBe(cpu.output.length);
         expect(maxAbsDiff(gpu.output, cpu.output), `${c.name} (${where})`).toBeLessThan(BOUND);
       }

@@ -41,7 +41,11 @@ async function start(env: NodeJS.ProcessEnv, stderrFile?: string, model = MODEL)
 }
 
 async function labelsOf(): Promise<Array<[number, string, number]>> {
-  const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: MODEL, images }) });
+  const response = await system.request('/v1/batches', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: MODEL, images }),
+  });
   expect(response.status).toBe(202);
   const { id } = (await response.json()) as { id: string };
   const view = await waitForBatch(system, id, 240_000);
@@ -93,7 +97,10 @@ describe('a WebGPU worker on software Vulkan', () => {
     // A driver file whose library does not exist: the loader refuses it, as the GLX-based NVIDIA
     // driver refused vkCreateInstance on the first GPU lease.
     const driverFile = path.join(system.dataRoot, 'broken_icd.json');
-    await writeFile(driverFile, JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: '/nonexistent/libvulkan_broken.so', api_version: '1.3.0' } }));
+    await writeFile(
+      driverFile,
+      JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: '/nonexistent/libvulkan_broken.so', api_version: '1.3.0' } }),
+    );
     const stderrFile = path.join(system.dataRoot, 'logs', 'worker.stderr.log');
     const broken = await start({ ORT_EP: 'webgpu', VK_DRIVER_FILES: driverFile, VK_LOADER_DEBUG: 'error,warn,driver', XDG_RUNTIME_DIR: '/tmp' }, stderrFile);
     expect(broken.ready.ep).toBe('cpu');
@@ -112,7 +119,12 @@ describe('a WebGPU worker on software Vulkan', () => {
 
   it('a spawned worker starts with onnxruntime telemetry opted out, unless HOURGLASS_ORT_TELEMETRY=on', async () => {
     const environOf = async (w: SpawnedWorker): Promise<Record<string, string>> =>
-      Object.fromEntries((await readFile(`/proc/${w.child.pid}/environ`, 'utf8')).split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      Object.fromEntries(
+        (await readFile(`/proc/${w.child.pid}/environ`, 'utf8'))
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
     const off = await start({ ORT_EP: 'cpu' }, undefined, TEST_MODEL);
     expect(await environOf(off.worker)).toMatchObject({ ORT_DISABLE_TELEMETRY: '1', ORT_TELEMETRY_DISABLED: '1' });
     await off.worker.stop();

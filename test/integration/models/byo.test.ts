@@ -169,14 +169,29 @@ describe('bring your own ONNX model', () => {
     await expectError(await upload({ name: 'text' }, { model: [{ bytes: new TextEncoder().encode('hello\n'), name: 'x.onnx' }] }), 422, 'MODEL_NOT_ONNX');
     await expectError(await upload({ name: 'tab' }, { model: [{ bytes: tabularModel(), name: 'tab.onnx' }] }), 422, 'MODEL_NO_IMAGE_INPUT');
     await expectError(await upload({ name: 'no-data' }, { model: [{ bytes: ext.onnx, name: 'm.onnx' }] }), 422, 'MODEL_EXTERNAL_DATA_INVALID');
-    await expectError(await upload({ name: 'short-data' }, { model: [{ bytes: ext.onnx, name: 'm.onnx' }], data: [{ bytes: ext.files[0]!.data.subarray(0, 100), name: 'model.onnx.data' }] }), 422, 'MODEL_EXTERNAL_DATA_INVALID');
-    await expectError(await upload({ name: 'labels', labels: '["a","b"]' }, { model: [{ bytes: ext.onnx, name: 'm.onnx' }], data: [{ bytes: ext.files[0]!.data, name: 'd' }] }), 400, 'VALIDATION_FAILED');
+    await expectError(
+      await upload(
+        { name: 'short-data' },
+        { model: [{ bytes: ext.onnx, name: 'm.onnx' }], data: [{ bytes: ext.files[0]!.data.subarray(0, 100), name: 'model.onnx.data' }] },
+      ),
+      422,
+      'MODEL_EXTERNAL_DATA_INVALID',
+    );
+    await expectError(
+      await upload({ name: 'labels', labels: '["a","b"]' }, { model: [{ bytes: ext.onnx, name: 'm.onnx' }], data: [{ bytes: ext.files[0]!.data, name: 'd' }] }),
+      400,
+      'VALIDATION_FAILED',
+    );
     await expectError(await upload({ name: 'mean', mean: '1,2' }, { model: [{ bytes: ext.onnx, name: 'm.onnx' }] }), 400, 'VALIDATION_FAILED');
     await expectError(await upload({}, { model: [{ bytes: ext.onnx, name: 'm.onnx' }] }), 400, 'VALIDATION_FAILED');
     await expectError(await upload({ name: 'no-file' }, {}), 400, 'VALIDATION_FAILED');
     await expectError(await upload({ name: 'odd-field' }, { weights: [{ bytes: ext.onnx, name: 'm.onnx' }] }), 400, 'VALIDATION_FAILED');
     await expectError(await upload({ name: 'huge' }, { model: [{ bytes: new Uint8Array(3 * 1024 * 1024), name: 'big.onnx' }] }), 413, 'PAYLOAD_TOO_LARGE');
-    await expectError(await system.request('/v1/models', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"json"}' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectError(
+      await system.request('/v1/models', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"json"}' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     const anonymous = await fetch(`${system.baseUrl}/v1/models`, { method: 'POST', body: new FormData() });
     expect(anonymous.status).toBe(401);
     const listed = (await (await system.request('/v1/models')).json()) as { models: Array<{ name: string }> };
@@ -189,7 +204,21 @@ describe('bring your own ONNX model', () => {
     const report = (createdAt: string, ips: number) => ({
       schema: 'hourglass-bench/1',
       createdAt,
-      models: [{ model: 'conv-upload', version: 1, configs: [{ workers: 2, runs: [{ images: 100, imagesPerSecond: 40, failures: 0 }, { images: 1000, imagesPerSecond: ips, failures: 0 }] }] }],
+      models: [
+        {
+          model: 'conv-upload',
+          version: 1,
+          configs: [
+            {
+              workers: 2,
+              runs: [
+                { images: 100, imagesPerSecond: 40, failures: 0 },
+                { images: 1000, imagesPerSecond: ips, failures: 0 },
+              ],
+            },
+          ],
+        },
+      ],
     });
     await writeFile(path.join(benchDir, 'results', '2025-01-01-box-conv-upload.json'), JSON.stringify(report('2025-01-01T00:00:00.000Z', 55)));
     await writeFile(path.join(benchDir, 'results', '2025-02-01-box-conv-upload.json'), JSON.stringify(report('2025-02-01T00:00:00.000Z', 123.45)));
@@ -197,7 +226,14 @@ describe('bring your own ONNX model', () => {
 
     const listed = (await (await system.request('/v1/models')).json()) as { models: Array<Record<string, any>> };
     const conv = listed.models.find((m) => m.name === 'conv-upload')!;
-    expect(conv.benchmark).toEqual({ imagesPerSecond: 123.5, images: 1000, workers: 2, version: 1, measuredAt: '2025-02-01T00:00:00.000Z', report: '2025-02-01-box-conv-upload.json' });
+    expect(conv.benchmark).toEqual({
+      imagesPerSecond: 123.5,
+      images: 1000,
+      workers: 2,
+      version: 1,
+      measuredAt: '2025-02-01T00:00:00.000Z',
+      report: '2025-02-01-box-conv-upload.json',
+    });
     const colours = listed.models.find((m) => m.name === 'colours')!;
     expect(colours.params).toBeGreaterThan(100);
     expect(colours.benchmark).toBeNull();

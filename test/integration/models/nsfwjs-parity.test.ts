@@ -123,7 +123,9 @@ function parity(reference: readonly FixtureImage[], actual: readonly Outputs[]):
 }
 
 function expectParity(model: string, p: Parity, images: number): void {
-  console.log(`[parity] ${model}: ${images} images, max |Δp| ${p.probabilities.toExponential(2)}, features ${p.features.toExponential(2)} rel, top-1 mismatches ${p.top1Mismatches.length}`);
+  console.log(
+    `[parity] ${model}: ${images} images, max |Δp| ${p.probabilities.toExponential(2)}, features ${p.features.toExponential(2)} rel, top-1 mismatches ${p.top1Mismatches.length}`,
+  );
   expect(p.probabilities).toBeLessThan(PROBABILITY_BOUND);
   expect(p.features).toBeLessThan(FEATURE_BOUND);
   expect(p.top1Mismatches).toEqual([]);
@@ -150,12 +152,26 @@ describe('nsfwjs bundled backbones imported to ONNX', () => {
     const expected = { 'mobilenet-v2': [224, 1280], 'mobilenet-v2-mid': [224, 1792], 'inception-v3': [299, 2048] } as const;
     for (const [name, [size, featureSize]] of Object.entries(expected)) {
       const { manifest } = models.get(name)!;
-      expect(manifest.input).toEqual({ name: 'input', layout: 'NCHW', width: size, height: size, mean: [0, 0, 0], std: [1, 1, 1], resize: 'fill', dynamicBatch: true });
+      expect(manifest.input).toEqual({
+        name: 'input',
+        layout: 'NCHW',
+        width: size,
+        height: size,
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+        resize: 'fill',
+        dynamicBatch: true,
+      });
       expect(manifest.output).toEqual({ name: 'probabilities', kind: 'probabilities' });
       expect(manifest.features).toEqual({ name: 'features', size: featureSize });
       expect(manifest.labels).toEqual([...NSFWJS_LABELS]);
       expect(manifest.batching.size).toBe(16);
-      expect(manifest.source).toMatchObject({ kind: 'bundled', licence: 'MIT', url: expect.stringContaining('nsfwjs'), package: expect.stringMatching(/^nsfwjs@\d/) });
+      expect(manifest.source).toMatchObject({
+        kind: 'bundled',
+        licence: 'MIT',
+        url: expect.stringContaining('nsfwjs'),
+        package: expect.stringMatching(/^nsfwjs@\d/),
+      });
       expect(String(manifest.source.importer)).toContain(String(manifest.source.package));
     }
     const t0 = performance.now();
@@ -179,17 +195,21 @@ describe('nsfwjs bundled backbones imported to ONNX', () => {
     expect(committed.features).toBeLessThan(1e-5);
   }, 240_000);
 
-  it.each(['mobilenet-v2-mid', 'inception-v3'])('%s matches the committed outputs of the original TF.js model', async (name) => {
-    const model = models.get(name)!;
-    const fixture = await ref.readFixture(name);
-    expect(fixture.images.length).toBeGreaterThanOrEqual(name === 'inception-v3' ? 5 : 20);
-    expect(fixture.images.map((r) => r.name)).toEqual(images.slice(0, fixture.images.length).map((i) => i.name));
-    const tensors = await Promise.all(fixture.images.map((_, i) => ref.preprocess(images[i]!.bytes, model.manifest.input)));
-    // A mismatch here means sharp / libvips decode differently from when the fixtures were made:
-    // regenerate them with `node scripts/nsfwjs-reference.mjs`.
-    expect(tensors.map((t) => ref.tensorDigest(t))).toEqual(fixture.images.map((r) => r.inputSha256));
-    expectParity(name, parity(fixture.images, await runOnnx(model, tensors)), fixture.images.length);
-  }, 120_000);
+  it.each(['mobilenet-v2-mid', 'inception-v3'])(
+    '%s matches the committed outputs of the original TF.js model',
+    async (name) => {
+      const model = models.get(name)!;
+      const fixture = await ref.readFixture(name);
+      expect(fixture.images.length).toBeGreaterThanOrEqual(name === 'inception-v3' ? 5 : 20);
+      expect(fixture.images.map((r) => r.name)).toEqual(images.slice(0, fixture.images.length).map((i) => i.name));
+      const tensors = await Promise.all(fixture.images.map((_, i) => ref.preprocess(images[i]!.bytes, model.manifest.input)));
+      // A mismatch here means sharp / libvips decode differently from when the fixtures were made:
+      // regenerate them with `node scripts/nsfwjs-reference.mjs`.
+      expect(tensors.map((t) => ref.tensorDigest(t))).toEqual(fixture.images.map((r) => r.inputSha256));
+      expectParity(name, parity(fixture.images, await runOnnx(model, tensors)), fixture.images.length);
+    },
+    120_000,
+  );
 
   it('ImageClassifier serves each imported model, batched, with its features output', async () => {
     for (const name of ['mobilenet-v2', 'mobilenet-v2-mid', 'inception-v3']) {

@@ -65,7 +65,7 @@ describe('classify pipeline', () => {
     expect(Math.max(...rows.map((r) => r.timings.batchSize))).toBeGreaterThan(1);
   });
 
-  it('sizes jobs itself when neither the request nor the server says: from the worker\'s heartbeat rate', async () => {
+  it("sizes jobs itself when neither the request nor the server says: from the worker's heartbeat rate", async () => {
     // The worker reports its busy img/s once it has been busy for two 250 ms windows (the first is
     // dropped as warm-up). On a fast machine the 100 images above take less than that, so feed it
     // whole batches until a heartbeat carries a rate (each batch is explicitly sized: the API must
@@ -85,7 +85,12 @@ describe('classify pipeline', () => {
       await waitForBatch(system, warm.id);
     }
     expect(rate).toBeGreaterThan(0);
-    const created = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number; chunkSizeSource: string; chunkSizeReason: string };
+    const created = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as {
+      id: string;
+      chunkSize: number;
+      chunkSizeSource: string;
+      chunkSizeReason: string;
+    };
     expect(created.chunkSizeSource).toBe('auto');
     expect(created.chunkSizeReason).toMatch(/img\/s per worker \(1 of 1 worker reporting\)/);
     expect(created.chunkSize).toBeGreaterThanOrEqual(1);
@@ -109,7 +114,10 @@ describe('classify pipeline', () => {
   });
 
   it('chunkSize groups images into jobs and still stores one row per image', async () => {
-    const created = (await (await submit(system, { model: 'colours', chunkSize: 7, images: images.slice(0, 30).map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number };
+    const created = (await (await submit(system, { model: 'colours', chunkSize: 7, images: images.slice(0, 30).map((i) => ({ path: i.path })) })).json()) as {
+      id: string;
+      chunkSize: number;
+    };
     expect(created.chunkSize).toBe(7);
     await waitForBatch(system, created.id);
     const rows = await fetchResults(system, created.id);
@@ -188,10 +196,16 @@ describe('DEFAULT_CHUNK_SIZE', () => {
   it('a request without chunkSize gets the server default; one that sets it keeps its own', async () => {
     const queue = new Queue(classifyQueueName('colours'), { connection: system.redis, prefix: system.prefix });
     try {
-      const defaulted = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number };
+      const defaulted = (await (await submit(system, { model: 'colours', images: images.map((i) => ({ path: i.path })) })).json()) as {
+        id: string;
+        chunkSize: number;
+      };
       expect(defaulted.chunkSize).toBe(5);
       expect(await queue.getWaitingCount()).toBe(3);
-      const own = (await (await submit(system, { model: 'colours', chunkSize: 1, images: images.slice(0, 4).map((i) => ({ path: i.path })) })).json()) as { id: string; chunkSize: number };
+      const own = (await (await submit(system, { model: 'colours', chunkSize: 1, images: images.slice(0, 4).map((i) => ({ path: i.path })) })).json()) as {
+        id: string;
+        chunkSize: number;
+      };
       expect(own.chunkSize).toBe(1);
       expect(await queue.getWaitingCount()).toBe(3 + 4);
 

@@ -31,7 +31,11 @@ describe('INFERENCE_THREAD=main', () => {
       await writeFile(path.join(system.dataRoot, `main-thread/${i}.jpg`), await solidImage({ colour, width: 80, height: 60, noise: 20, seed: i }));
       images.push({ path: `main-thread/${i}.jpg` });
     }
-    const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, images }) });
+    const response = await system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: TEST_MODEL, images }),
+    });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
     const view = await waitForBatch(system, id);

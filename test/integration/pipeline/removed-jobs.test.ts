@@ -26,7 +26,10 @@ describe('queue jobs removed or altered while their batch is open', () => {
     });
 
   const rowsOf = async (id: string): Promise<Array<Record<string, any>>> =>
-    (await (await system.request(`/v1/batches/${id}/results`)).text()).trim().split('\n').map((line) => JSON.parse(line));
+    (await (await system.request(`/v1/batches/${id}/results`)).text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
 
   it('emptied, cleaned and edited jobs end as JOB_REMOVED rows; the audit holds', async () => {
     const { paths, expected } = await writeImages(system, 9);
@@ -36,9 +39,14 @@ describe('queue jobs removed or altered while their batch is open', () => {
     // Batch A: one job removed, one edited to claim index 99, and a forged job for index 0.
     const batch = await submit(system, paths, 1);
     expect((await board('PUT', `/${batch}-3/clean`)).status).toBeLessThan(300);
-    const edited = await board('PATCH', `/${batch}-5/update-data`, { jobData: { batchId: batch, model: 'colours', items: [{ index: 99, path: paths[1] }], enqueuedAt: Date.now() } });
+    const edited = await board('PATCH', `/${batch}-5/update-data`, {
+      jobData: { batchId: batch, model: 'colours', items: [{ index: 99, path: paths[1] }], enqueuedAt: Date.now() },
+    });
     expect(edited.status).toBeLessThan(300);
-    const forged = await board('POST', '/add', { name: 'classify', data: { batchId: batch, model: 'colours', items: [{ index: 0, path: paths[1] }], enqueuedAt: Date.now() } });
+    const forged = await board('POST', '/add', {
+      name: 'classify',
+      data: { batchId: batch, model: 'colours', items: [{ index: 0, path: paths[1] }], enqueuedAt: Date.now() },
+    });
     expect(forged.status).toBeLessThan(300);
 
     await system.startWorker();
@@ -54,7 +62,10 @@ describe('queue jobs removed or altered while their batch is open', () => {
     const rowsA = await rowsOf(batch);
     const audit = auditRows(rowsA as any, expected);
     expect(audit).toMatchObject({ total: 9, rows: 9, distinct: 9, lost: 0, duplicates: 0, failed: 2, wrongLabels: 0 });
-    expect(rowsA.filter((r) => r.error).map((r) => [r.index, r.error.code])).toEqual([[3, 'JOB_REMOVED'], [5, 'JOB_REMOVED']]);
+    expect(rowsA.filter((r) => r.error).map((r) => [r.index, r.error.code])).toEqual([
+      [3, 'JOB_REMOVED'],
+      [5, 'JOB_REMOVED'],
+    ]);
     // The forged job's image (paths[1] is green) did not become index 0's row (red).
     expect(rowsA[0]).toMatchObject({ index: 0, label: expected[0] });
     expect(viewA.counts).toMatchObject({ completed: 7, failed: 2 });

@@ -42,6 +42,8 @@ describe('API restart during a batch', () => {
     expect((await waitForBatch(system, second, 30_000)).counts.completed).toBe(30);
     const list = (await (await system.request('/v1/batches')).json()) as { batches: Array<{ id: string }> };
     expect(list.batches.map((b) => b.id)).toEqual(expect.arrayContaining([id, second]));
-    console.info(`[reliability] api-restart: restarted at done=${before.counts.completed}, ${after!.counts.completed - before.counts.completed} images finished meanwhile (${Date.now() - restartedAt} ms later all ${TOTAL} done); lost=${result.lost} duplicates=${result.duplicates}`);
+    console.info(
+      `[reliability] api-restart: restarted at done=${before.counts.completed}, ${after!.counts.completed - before.counts.completed} images finished meanwhile (${Date.now() - restartedAt} ms later all ${TOTAL} done); lost=${result.lost} duplicates=${result.duplicates}`,
+    );
   });
 });

@@ -57,11 +57,16 @@ export function expectExactlyOnce(result: RowAudit, total: number): void {
  * right after the kill (the dead worker's, still holding their expiring locks, and the
  * survivors') has been completed by someone. Jobs removed by removeOnComplete count as done.
  */
-export async function trackRecovery(queue: Pick<Queue, 'getActive' | 'getJobState'>, killedAt: number, timeoutMs = 60_000): Promise<{ jobs: number; ms: number }> {
+export async function trackRecovery(
+  queue: Pick<Queue, 'getActive' | 'getJobState'>,
+  killedAt: number,
+  timeoutMs = 60_000,
+): Promise<{ jobs: number; ms: number }> {
   const ids = (await queue.getActive()).map((job) => job.id!);
   let pending = ids;
   while (pending.length > 0) {
-    if (Date.now() - killedAt > timeoutMs) throw new Error(`${pending.length} jobs still not completed ${timeoutMs} ms after the kill: ${pending.slice(0, 5).join(', ')}`);
+    if (Date.now() - killedAt > timeoutMs)
+      throw new Error(`${pending.length} jobs still not completed ${timeoutMs} ms after the kill: ${pending.slice(0, 5).join(', ')}`);
     const states = await Promise.all(pending.map((id) => queue.getJobState(id)));
     pending = pending.filter((_, i) => !['completed', 'failed', 'unknown'].includes(states[i]!));
     if (pending.length > 0) await sleep(50);

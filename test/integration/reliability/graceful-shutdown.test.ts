@@ -42,7 +42,9 @@ describe('graceful shutdown', () => {
     expect(view.counts.completed).toBe(TOTAL);
     const result = audit(await fetchResults(system, id), expected);
     expectExactlyOnce(result, TOTAL);
-    console.info(`[reliability] graceful-shutdown: 2 workers drained and exited 0 in ${drainMs} ms (grace 10000 ms) at done=${midway.counts.completed}; duplicates=${result.duplicates}`);
+    console.info(
+      `[reliability] graceful-shutdown: 2 workers drained and exited 0 in ${drainMs} ms (grace 10000 ms) at done=${midway.counts.completed}; duplicates=${result.duplicates}`,
+    );
   });
 
   it('a grace period too short to drain: exit 0 on time, abandoned jobs recovered, nothing lost', { timeout: 90_000 }, async () => {
@@ -60,6 +62,8 @@ describe('graceful shutdown', () => {
     expect(view.counts.completed).toBe(TOTAL);
     const result = audit(await fetchResults(system, id), expected);
     expectExactlyOnce(result, TOTAL);
-    console.info(`[reliability] graceful-shutdown: grace 0 -> exited 0 after ${exitMs} ms; abandoned jobs recovered; lost=${result.lost} duplicates=${result.duplicates}`);
+    console.info(
+      `[reliability] graceful-shutdown: grace 0 -> exited 0 after ${exitMs} ms; abandoned jobs recovered; lost=${result.lost} duplicates=${result.duplicates}`,
+    );
   });
 });

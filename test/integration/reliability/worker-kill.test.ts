@@ -91,6 +91,8 @@ describe('worker SIGKILL during a batch', () => {
     expect(view.counts.completed + view.counts.failed).toBe(TOTAL);
     const result = audit(await fetchResults(system, id), expected);
     expectExactlyOnce(result, TOTAL);
-    console.info(`[reliability] worker-kill at auto size: ${created.chunkSize} images/job, lost=${result.lost} duplicates=${result.duplicates} failed=${result.failed}`);
+    console.info(
+      `[reliability] worker-kill at auto size: ${created.chunkSize} images/job, lost=${result.lost} duplicates=${result.duplicates} failed=${result.failed}`,
+    );
   });
 });

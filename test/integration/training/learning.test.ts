@@ -52,7 +52,9 @@ describe('learning on Fashion-MNIST with the bundled mobilenet-v2 backbone', () 
         outputModel: 'mobilenet-v2-fashion-mnist',
       },
     );
-    console.log(`mobilenet-v2 + linear head, Fashion-MNIST 300/class: ${JSON.stringify(result.epochs.map((e) => ({ ...e, seconds: Number(e.seconds.toFixed(2)) })))}; features ${result.featureCache.hits} cached / ${result.featureCache.computed} computed in ${result.seconds.extract.toFixed(1)} s`);
+    console.log(
+      `mobilenet-v2 + linear head, Fashion-MNIST 300/class: ${JSON.stringify(result.epochs.map((e) => ({ ...e, seconds: Number(e.seconds.toFixed(2)) })))}; features ${result.featureCache.hits} cached / ${result.featureCache.computed} computed in ${result.seconds.extract.toFixed(1)} s`,
+    );
     expect(result.images).toEqual({ total: 3000, train: 2400, valid: 600, failed: 0 });
     expect(result.epochs).toHaveLength(3);
     expect(result.epochs.at(-1)!.error_rate).toBeLessThan(0.3);

@@ -18,7 +18,15 @@ let backbone: ImageClassifier;
 const cache = new MemoryFeatureCache();
 const open: ImageClassifier[] = [];
 
-const request = (overrides: Partial<TrainRequest> = {}): TrainRequest => ({ baseModel: 'colours', dataset: 'colours3', epochs: 3, validPct: 0.25, seed: 42, head: 'linear', ...overrides });
+const request = (overrides: Partial<TrainRequest> = {}): TrainRequest => ({
+  baseModel: 'colours',
+  dataset: 'colours3',
+  epochs: 3,
+  validPct: 0.25,
+  seed: 42,
+  head: 'linear',
+  ...overrides,
+});
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-parity-'));
@@ -41,7 +49,12 @@ describe('train → merged ONNX model', () => {
   it.each(['linear', 'mlp'] as const)('%s head: merged probabilities equal backbone features → TS head (max abs diff < 1e-5)', async (head) => {
     const result = await runTraining(
       { classifier: backbone, dataRoot, modelsDir, cache },
-      { trainId: `tparity${head}`, request: request({ head, hidden: 16, lr: 1e-2 }), dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] }, outputModel: `colours-${head}` },
+      {
+        trainId: `tparity${head}`,
+        request: request({ head, hidden: 16, lr: 1e-2 }),
+        dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] },
+        outputModel: `colours-${head}`,
+      },
     );
     expect(result.images).toEqual({ total: 38, train: expect.any(Number), valid: expect.any(Number), failed: 2 });
     expect(result.failures.map((f) => f.code)).toEqual(['IMAGE_DECODE_FAILED', 'IMAGE_DECODE_FAILED']);
@@ -68,7 +81,11 @@ describe('train → merged ONNX model', () => {
     const merged = await openBackbone(model, { batchSize: 8, threads: 1 });
     open.push(merged);
     const files = (await readdir(path.join(dataRoot, 'colours3', 'red'))).filter((f) => !f.startsWith('broken')).slice(0, 4);
-    const images = [...files.map((f) => path.join(dataRoot, 'colours3', 'red', f)), path.join(dataRoot, 'colours3', 'blue', '000.jpg'), path.join(dataRoot, 'colours3', 'green', '000.jpg')];
+    const images = [
+      ...files.map((f) => path.join(dataRoot, 'colours3', 'red', f)),
+      path.join(dataRoot, 'colours3', 'blue', '000.jpg'),
+      path.join(dataRoot, 'colours3', 'green', '000.jpg'),
+    ];
     let maxDiff = 0;
     for (const file of images) {
       const out = await merged.classify(file);
@@ -87,7 +104,12 @@ describe('train → merged ONNX model', () => {
   it('a second run (same dataset, other head) takes every feature from the cache', async () => {
     const result = await runTraining(
       { classifier: backbone, dataRoot, modelsDir, cache },
-      { trainId: 'tparity-again', request: request({ seed: 7 }), dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] }, outputModel: 'colours-linear' },
+      {
+        trainId: 'tparity-again',
+        request: request({ seed: 7 }),
+        dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] },
+        outputModel: 'colours-linear',
+      },
     );
     expect(result.featureCache).toEqual({ hits: 36, computed: 0 });
     // Registered as the next version of the same model.
@@ -97,7 +119,15 @@ describe('train → merged ONNX model', () => {
 
   it('same seed, same features → the same epoch table (times aside) and the same head', async () => {
     const run = (trainId: string) =>
-      runTraining({ classifier: backbone, dataRoot, modelsDir, cache }, { trainId, request: request({ seed: 11, head: 'mlp', hidden: 8 }), dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] }, outputModel: `colours-det-${trainId}` });
+      runTraining(
+        { classifier: backbone, dataRoot, modelsDir, cache },
+        {
+          trainId,
+          request: request({ seed: 11, head: 'mlp', hidden: 8 }),
+          dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] },
+          outputModel: `colours-det-${trainId}`,
+        },
+      );
     const a = await run('tdet-a');
     const b = await run('tdet-b');
     const table = (r: typeof a) => r.epochs.map(({ seconds: _s, ...row }) => row);
@@ -107,7 +137,12 @@ describe('train → merged ONNX model', () => {
   });
 
   it('an attempt that had already registered its model does not register it twice', async () => {
-    const spec = { trainId: 'tparity-again', request: request({ seed: 7 }), dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] }, outputModel: 'colours-linear' };
+    const spec = {
+      trainId: 'tparity-again',
+      request: request({ seed: 7 }),
+      dataset: { name: 'colours3', path: 'colours3', hash: '', classes: [] },
+      outputModel: 'colours-linear',
+    };
     const result = await runTraining({ classifier: backbone, dataRoot, modelsDir, cache }, spec);
     expect(result.reusedRegistration).toBe(true);
     expect(result.model.version).toBe(2);

@@ -72,7 +72,10 @@ describe('datasets', () => {
       { name: 'upload/b/2.jpg', data: jpeg },
       { name: 'upload/b/readme.txt', data: Buffer.from('hello') },
     ];
-    for (const [file, bytes] of [['up.tar.gz', tarArchive(entries)], ['up.zip', zipArchive(entries)]] as const) {
+    for (const [file, bytes] of [
+      ['up.tar.gz', tarArchive(entries)],
+      ['up.zip', zipArchive(entries)],
+    ] as const) {
       const form = new FormData();
       const name = `up-${file.endsWith('zip') ? 'zip' : 'tgz'}`;
       form.set('name', name);
@@ -94,7 +97,16 @@ describe('datasets', () => {
     const jpeg = await solidImage({ colour: 'red', width: 16, height: 16 });
     const form = new FormData();
     form.set('name', 'evil');
-    form.set('archive', new Blob([tarArchive([{ name: 'a/1.jpg', data: jpeg }, { name: '../../../escaped.jpg', data: jpeg }])]), 'evil.tar.gz');
+    form.set(
+      'archive',
+      new Blob([
+        tarArchive([
+          { name: 'a/1.jpg', data: jpeg },
+          { name: '../../../escaped.jpg', data: jpeg },
+        ]),
+      ]),
+      'evil.tar.gz',
+    );
     const res = await system.request('/v1/datasets', { method: 'POST', body: form });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.code).toBe('ARCHIVE_INVALID');
@@ -169,7 +181,10 @@ describe('train, then classify with the new model', () => {
     expect(model).toMatchObject({ name: 'colours-colours3', version: 1, labels: ['blue', 'green', 'red'], source: { kind: 'trained' } });
 
     await system.startWorker({ model: 'colours-colours3' });
-    const batch = await post('/v1/batches', { model: 'colours-colours3', images: [{ path: 'colours3/red/000.jpg' }, { path: 'colours3/green/003.jpg' }, { path: 'colours3/blue/007.jpg' }] });
+    const batch = await post('/v1/batches', {
+      model: 'colours-colours3',
+      images: [{ path: 'colours3/red/000.jpg' }, { path: 'colours3/green/003.jpg' }, { path: 'colours3/blue/007.jpg' }],
+    });
     expect(batch.status).toBe(202);
     const { id } = (await batch.json()) as { id: string };
     await waitForBatch(system, id);
@@ -207,7 +222,19 @@ describe('the CLI', () => {
     const out = path.join(system.dataRoot, 'fm-cli');
     const run = await runCli(['datasets', 'import-fashion-mnist', '--per-class', '2', '--out', out]);
     expect(run.code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['.source.json', 'ankle-boot', 'bag', 'coat', 'dress', 'pullover', 'sandal', 'shirt', 'sneaker', 't-shirt-top', 'trouser']);
+    expect((await readdir(out)).sort()).toEqual([
+      '.source.json',
+      'ankle-boot',
+      'bag',
+      'coat',
+      'dress',
+      'pullover',
+      'sandal',
+      'shirt',
+      'sneaker',
+      't-shirt-top',
+      'trouser',
+    ]);
     expect(await readdir(path.join(out, 't-shirt-top'))).toHaveLength(2);
     const registered = await post('/v1/datasets', { path: 'fm-cli', name: 'fm-cli' });
     expect(((await registered.json()) as any).images).toBe(20);

@@ -53,7 +53,9 @@ describe('/ui in headless chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the /ui test needs Debian's chromium (apt-get install -y --no-install-recommends chromium); .ci/run installs it`);
+      throw new Error(
+        `${CHROMIUM} is missing: the /ui test needs Debian's chromium (apt-get install -y --no-install-recommends chromium); .ci/run installs it`,
+      );
     }
     benchDir = await mkdtemp(path.join(os.tmpdir(), 'hourglass-bench-'));
     await writeFile(path.join(benchDir, 'RESULTS.md'), REPORT);
@@ -70,14 +72,27 @@ describe('/ui in headless chromium', () => {
     await writeFile(path.join(system.dataRoot, 'ui/broken.jpg'), Buffer.from('not a JPEG at all'));
     images.push({ path: 'ui/broken.jpg' });
     // Queued while no worker runs: the page must show it waiting, then follow it live.
-    const response = await system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: TEST_MODEL, images }) });
+    const response = await system.request('/v1/batches', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: TEST_MODEL, images }),
+    });
     batchId = ((await response.json()) as { id: string }).id;
 
     userDataDir = await mkdtemp(path.join(os.tmpdir(), 'hourglass-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1200, height: 1000 },
     });
     page = context.pages()[0] ?? (await context.newPage());
@@ -91,7 +106,7 @@ describe('/ui in headless chromium', () => {
     if (benchDir) await rm(benchDir, { recursive: true, force: true });
   });
 
-  it('asks for the key, refuses a wrong one, then lists the caller\'s batches', async () => {
+  it("asks for the key, refuses a wrong one, then lists the caller's batches", async () => {
     await page.goto(`${system.baseUrl}/ui`);
     await page.waitForSelector('#key-form:not([hidden])', WAIT);
     await page.fill('#key', 'wrong-key');
@@ -116,7 +131,7 @@ describe('/ui in headless chromium', () => {
     expect(await row.locator('.failed').textContent()).toBe('1');
   });
 
-  it('shows a batch\'s results: thumbnails, labels, confidences, and the failure', async () => {
+  it("shows a batch's results: thumbnails, labels, confidences, and the failure", async () => {
     await page.click(`tr[data-batch="${batchId}"]`);
     await page.waitForSelector('#results tbody tr[data-index="7"]', WAIT);
     const rows = page.locator('#results tbody tr');
@@ -129,10 +144,15 @@ describe('/ui in headless chromium', () => {
     // Thumbnails are real decoded images (fetched with the key, shown through blob: URLs).
     // (Browser-side code as strings: the test program has no DOM types.)
     await waitForPageCondition(page, "[...document.querySelectorAll('#results tbody tr')].slice(0, 7).every((tr) => tr.querySelector('img').naturalWidth > 0)");
-    expect(await rows.nth(0).locator('img').evaluate((img: { naturalWidth: number; src: string }) => [img.naturalWidth, img.src.startsWith('blob:')])).toEqual([160, true]);
+    expect(
+      await rows
+        .nth(0)
+        .locator('img')
+        .evaluate((img: { naturalWidth: number; src: string }) => [img.naturalWidth, img.src.startsWith('blob:')]),
+    ).toEqual([160, true]);
   });
 
-  it('shows the latest benchmark report and its chart (the chart\'s script does not run)', async () => {
+  it("shows the latest benchmark report and its chart (the chart's script does not run)", async () => {
     await page.waitForSelector('#bench-report table', WAIT);
     expect(await page.locator('#bench-report h3').textContent()).toBe('Benchmark results');
     expect(await page.locator('#bench-report tbody tr').count()).toBe(2);

@@ -19,7 +19,7 @@ describe('batch shape rules', () => {
     for (const bad of ['', 'has space', 'a:b', 'x'.repeat(129), 'ünï']) expect(codeOf(() => checkIdempotencyKey(bad))).toBe('IDEMPOTENCY_KEY_INVALID');
   });
 
-  it('the image count: at least one, at most the caller\'s limit', () => {
+  it("the image count: at least one, at most the caller's limit", () => {
     expect(codeOf(() => checkImageCount(0))).toBe('EMPTY_BATCH');
     expect(codeOf(() => checkImageCount(1_000_000))).toBeUndefined();
     expect(codeOf(() => checkImageCount(3, 2))).toBe('TOO_MANY_IMAGES');

@@ -21,7 +21,16 @@ beforeEach(() => {
 });
 
 const batch = (over: Partial<NewBatch> = {}): NewBatch => ({
-  id: 'b1', model: 'colours', modelVersion: 2, owner: 'alice', total: 5, chunkSize: 2, chunkSizeSource: 'request', chunkSizeReason: 'set by the test', createdAt: 1_000, ...over,
+  id: 'b1',
+  model: 'colours',
+  modelVersion: 2,
+  owner: 'alice',
+  total: 5,
+  chunkSize: 2,
+  chunkSizeSource: 'request',
+  chunkSizeReason: 'set by the test',
+  createdAt: 1_000,
+  ...over,
 });
 
 describe('BatchStore', () => {
@@ -38,7 +47,17 @@ describe('BatchStore', () => {
   it('reads records (null for a batch that does not exist) and the progress the result store advances', async () => {
     await store.create(batch());
     expect(await store.record('nope')).toBeNull();
-    expect(await store.record('b1')).toEqual({ model: 'colours', modelVersion: 2, total: 5, chunkSize: 2, enqueued: false, started: 0, completed: 0, failed: 0, finishedAt: null });
+    expect(await store.record('b1')).toEqual({
+      model: 'colours',
+      modelVersion: 2,
+      total: 5,
+      chunkSize: 2,
+      enqueued: false,
+      started: 0,
+      completed: 0,
+      failed: 0,
+      finishedAt: null,
+    });
     expect(await store.progress('b1')).toEqual({ completed: 0, failed: 0, firstResultAt: null });
     await store.markEnqueued('b1');
     const results = new ResultStore(redis, keys, 0);

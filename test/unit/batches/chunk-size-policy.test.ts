@@ -45,7 +45,8 @@ describe('chooseChunkSize', () => {
     for (const rate of [1, 3, 10, 40, 125, 400, 1_000]) {
       const { chunkSize } = chooseChunkSize(ask({ total: 1_000_000, workerRates: [rate], maxChunkSize: 100_000 }));
       const workMs = chunkSize * (1000 / rate);
-      if (chunkSize < Math.floor(CHUNK_POLICY.firstResultMs / (1000 / rate))) expect(CHUNK_POLICY.jobCostMs / workMs).toBeLessThanOrEqual(CHUNK_POLICY.maxJobCostShare);
+      if (chunkSize < Math.floor(CHUNK_POLICY.firstResultMs / (1000 / rate)))
+        expect(CHUNK_POLICY.jobCostMs / workMs).toBeLessThanOrEqual(CHUNK_POLICY.maxJobCostShare);
     }
   });
 

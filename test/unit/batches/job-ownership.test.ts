@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { ClassifyJobData } from '@hourglass/core';
 import { jobBelongsToBatch } from '@hourglass/core/testing';
 
-const data = (batchId: string, indices: number[]): ClassifyJobData => ({ batchId, model: 'm', enqueuedAt: 0, items: indices.map((index) => ({ index, path: `${index}.jpg` })) });
+const data = (batchId: string, indices: number[]): ClassifyJobData => ({
+  batchId,
+  model: 'm',
+  enqueuedAt: 0,
+  items: indices.map((index) => ({ index, path: `${index}.jpg` })),
+});
 
 describe('jobBelongsToBatch', () => {
   const shape = { total: 10, chunkSize: 4 };
@@ -13,7 +18,7 @@ describe('jobBelongsToBatch', () => {
     expect(jobBelongsToBatch('bA-2', data('bA', [8, 9]), shape)).toBe(true);
     expect(jobBelongsToBatch('bA-0', data('bA', [0]), { total: 1, chunkSize: 1 })).toBe(true);
   });
-  it('refuses a forged id, another batch\'s name, edited indices, a job past the end', () => {
+  it("refuses a forged id, another batch's name, edited indices, a job past the end", () => {
     expect(jobBelongsToBatch('17', data('bA', [0, 1, 2, 3]), shape)).toBe(false);
     expect(jobBelongsToBatch(undefined, data('bA', [0, 1, 2, 3]), shape)).toBe(false);
     expect(jobBelongsToBatch('bB-0', data('bA', [0, 1, 2, 3]), shape)).toBe(false);

@@ -58,7 +58,15 @@ describe('migrateLegacyBatchIndex', () => {
     await redis.hset(keys.batch('old-b'), { id: 'old-b', model: 'colours', total: 1, createdAt: t + 1, owner: 'bob', completed: 0, failed: 0 });
     // 2,500 more, to cross pages; and one whose batch expired.
     for (let i = 0; i < 2_500; i++) {
-      await redis.hset(keys.batch(`many-${i}`), { id: `many-${i}`, model: 'colours', total: 1, createdAt: t + 10 + i, owner: 'alice', completed: 0, failed: 0 });
+      await redis.hset(keys.batch(`many-${i}`), {
+        id: `many-${i}`,
+        model: 'colours',
+        total: 1,
+        createdAt: t + 10 + i,
+        owner: 'alice',
+        completed: 0,
+        failed: 0,
+      });
     }
     const legacy = keys.legacyBatchIndex();
     await redis.zadd(legacy, t, 'old-a', t + 1, 'old-b', t + 2, 'expired');

@@ -1,16 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  checkQueuedImages,
-  Keys,
-  MAX_CHUNK_SIZE,
-  ResultStore,
-  submitBatch,
-  type ClassifyJobData,
-  type RegisteredModel,
-  type ResultRow,
-} from '@hourglass/core';
+import { checkQueuedImages, Keys, MAX_CHUNK_SIZE, ResultStore, submitBatch, type ClassifyJobData, type RegisteredModel, type ResultRow } from '@hourglass/core';
 import { buildColourNet, classifyQueueName, countQueuedImages, parseManifest, type SubmitDeps } from '@hourglass/core/testing';
 import { testRedis, uniquePrefix } from '../../helpers/redis.js';
 
@@ -24,7 +15,12 @@ const colour = modelNamed('colour');
 const other = modelNamed('other');
 const images = (n: number) => Array.from({ length: n }, (_, index) => ({ index, path: `set/${index}.jpg` }));
 const row = (index: number, error = false): ResultRow => ({
-  index, source: `set/${index}.jpg`, model: 'colour', modelVersion: 1, worker: 'w', finishedAt: 0,
+  index,
+  source: `set/${index}.jpg`,
+  model: 'colour',
+  modelVersion: 1,
+  worker: 'w',
+  finishedAt: 0,
   ...(error ? { error: { code: 'JOB_REMOVED', message: 'removed' } } : { label: 'red', confidence: 1 }),
 });
 
@@ -68,14 +64,26 @@ describe('countQueuedImages', () => {
     await store.markStarted(first.id, [0, 1, 2, 3]);
     await store.markStarted(first.id, [0, 1, 2, 3]);
     expect(await countQueuedImages(redis, keys, 'colour')).toBe(8);
-    await store.storeRows(first.id, [0, 1, 2, 3].map((i) => row(i)));
-    await store.storeRows(first.id, [0, 1].map((i) => row(i))); // a rerun after a stall
+    await store.storeRows(
+      first.id,
+      [0, 1, 2, 3].map((i) => row(i)),
+    );
+    await store.storeRows(
+      first.id,
+      [0, 1].map((i) => row(i)),
+    ); // a rerun after a stall
     expect(await countQueuedImages(redis, keys, 'colour')).toBe(8);
 
     // The sweeper fills a removed job's images with JOB_REMOVED rows: they leave the count too.
-    await store.storeRows(first.id, [4, 5, 6, 7].map((i) => row(i, true)));
+    await store.storeRows(
+      first.id,
+      [4, 5, 6, 7].map((i) => row(i, true)),
+    );
     expect(await countQueuedImages(redis, keys, 'colour')).toBe(4);
-    await store.storeRows(first.id, [8, 9, 10, 11].map((i) => row(i)));
+    await store.storeRows(
+      first.id,
+      [8, 9, 10, 11].map((i) => row(i)),
+    );
     expect(await countQueuedImages(redis, keys, 'colour')).toBe(0);
     expect(await countQueuedImages(redis, keys, 'other')).toBe(7);
   });

@@ -83,7 +83,14 @@ afterEach(async () => {
 describe('submitBatch', () => {
   it('creates the batch and one job per image with ids <batchId>-<n>', async () => {
     const view = await submitBatch(deps, request());
-    expect(view).toMatchObject({ model: 'colour', modelVersion: 2, total: 3, chunkSize: 1, status: 'queued', counts: { queued: 3, active: 0, completed: 0, failed: 0 } });
+    expect(view).toMatchObject({
+      model: 'colour',
+      modelVersion: 2,
+      total: 3,
+      chunkSize: 1,
+      status: 'queued',
+      counts: { queued: 3, active: 0, completed: 0, failed: 0 },
+    });
     expect(view.timings.firstResultAt).toBeNull();
     expect(view.timings.finishedAt).toBeNull();
     expect(await waiting()).toBe(3);
@@ -124,11 +131,32 @@ describe('submitBatch', () => {
   it('a retried auto-sized submit keeps the size stored with the batch, whatever the workers report by then', async () => {
     const items = images(40);
     const heartbeat = async (imagesPerSecond: number): Promise<void> => {
-      await redis.set(keys.worker('colour', 'w1'), JSON.stringify({ id: 'w1', model: 'colour', modelVersion: 2, ep: 'cpu', host: 'h', pid: 1, batchSize: 16, intraOpThreads: 1, startedAt: 0, seenAt: Date.now(), processed: 100, imagesPerSecond }), 'EX', 60);
+      await redis.set(
+        keys.worker('colour', 'w1'),
+        JSON.stringify({
+          id: 'w1',
+          model: 'colour',
+          modelVersion: 2,
+          ep: 'cpu',
+          host: 'h',
+          pid: 1,
+          batchSize: 16,
+          intraOpThreads: 1,
+          startedAt: 0,
+          seenAt: Date.now(),
+          processed: 100,
+          imagesPerSecond,
+        }),
+        'EX',
+        60,
+      );
     };
     const autoSubmit = async (): Promise<Awaited<ReturnType<typeof submitBatch>>> => {
       const chunk = await resolveChunkSize(redis, keys, { model: 'colour', total: items.length, configuredDefault: 'auto' });
-      return submitBatch(deps, request({ idempotencyKey: 'auto-retry', items, chunkSize: chunk.chunkSize, chunkSizeSource: chunk.source, chunkSizeReason: chunk.reason }));
+      return submitBatch(
+        deps,
+        request({ idempotencyKey: 'auto-retry', items, chunkSize: chunk.chunkSize, chunkSizeSource: chunk.source, chunkSizeReason: chunk.reason }),
+      );
     };
     await heartbeat(4); // slow: 1 image per job
     const first = await autoSubmit();
@@ -149,7 +177,10 @@ describe('submitBatch', () => {
   it('names who chose the size: request, default or auto', async () => {
     expect(await submitBatch(deps, request({ chunkSize: 2 }))).toMatchObject({ chunkSize: 2, chunkSizeSource: 'request' });
     expect(await submitBatch(deps, request())).toMatchObject({ chunkSize: 1, chunkSizeSource: 'default' });
-    expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, requested: 3, configuredDefault: 'auto' })).toMatchObject({ chunkSize: 3, source: 'request' });
+    expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, requested: 3, configuredDefault: 'auto' })).toMatchObject({
+      chunkSize: 3,
+      source: 'request',
+    });
     expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, configuredDefault: 7 })).toMatchObject({ chunkSize: 7, source: 'default' });
     // No live worker: the policy's assumption, capped by the batch (3 images, 1 worker × 4 jobs).
     expect(await resolveChunkSize(redis, keys, { model: 'colour', total: 3, configuredDefault: 'auto' })).toMatchObject({ chunkSize: 1, source: 'auto' });
@@ -171,7 +202,11 @@ describe('submitBatch', () => {
 
   it('refuses the same Idempotency-Key with a different body (IDEMPOTENCY_KEY_REUSED)', async () => {
     const first = await submitBatch(deps, request({ idempotencyKey: 'k' }));
-    for (const changed of [request({ idempotencyKey: 'k', items: images(4) }), request({ idempotencyKey: 'k', items: [{ index: 0, path: 'other.jpg' }, ...images(3).slice(1)] }), request({ idempotencyKey: 'k', chunkSize: 3 })]) {
+    for (const changed of [
+      request({ idempotencyKey: 'k', items: images(4) }),
+      request({ idempotencyKey: 'k', items: [{ index: 0, path: 'other.jpg' }, ...images(3).slice(1)] }),
+      request({ idempotencyKey: 'k', chunkSize: 3 }),
+    ]) {
       const error = await rejection(submitBatch(deps, changed));
       expect(error.code).toBe('IDEMPOTENCY_KEY_REUSED');
       expect(error.details).toEqual({ batchId: first.id });
@@ -269,7 +304,18 @@ describe('batch view', () => {
   });
 
   it('toBatchView derives counts, status and rate from the meta hash alone', () => {
-    const meta = { id: 'b1', model: 'm', modelVersion: '3', total: '10', chunkSize: '2', createdAt: '1000', firstResultAt: '1500', completed: '6', failed: '2', started: '9' };
+    const meta = {
+      id: 'b1',
+      model: 'm',
+      modelVersion: '3',
+      total: '10',
+      chunkSize: '2',
+      createdAt: '1000',
+      firstResultAt: '1500',
+      completed: '6',
+      failed: '2',
+      started: '9',
+    };
     const running = toBatchView(meta, 3_000);
     expect(running).toMatchObject({
       id: 'b1',
@@ -285,7 +331,11 @@ describe('batch view', () => {
     });
     const done = toBatchView({ ...meta, completed: '8', started: '10', finishedAt: '5000' }, 99_999);
     expect(done).toMatchObject({ status: 'completed', elapsedMs: 4_000, imagesPerSecond: 2.5, counts: { queued: 0, active: 0, completed: 8, failed: 2 } });
-    expect(toBatchView({ ...meta, completed: '0', failed: '0', started: '0' }, 1_000)).toMatchObject({ status: 'queued', imagesPerSecond: 0, counts: { queued: 10, active: 0 } });
+    expect(toBatchView({ ...meta, completed: '0', failed: '0', started: '0' }, 1_000)).toMatchObject({
+      status: 'queued',
+      imagesPerSecond: 0,
+      counts: { queued: 10, active: 0 },
+    });
     // A duplicate start counted beyond total never makes queued negative.
     expect(toBatchView({ ...meta, started: '15' }, 3_000).counts.queued).toBe(0);
   });

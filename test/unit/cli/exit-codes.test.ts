@@ -27,7 +27,13 @@ describe('exitCodeOf', () => {
   });
 
   it('gives everything else exit 1', () => {
-    for (const thrown of [new Error('ECONNRESET'), Object.assign(new Error('x'), { code: 'ENOENT' }), 'a string', undefined, { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }]) {
+    for (const thrown of [
+      new Error('ECONNRESET'),
+      Object.assign(new Error('x'), { code: 'ENOENT' }),
+      'a string',
+      undefined,
+      { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' },
+    ]) {
       expect(exitCodeOf(thrown)).toBe(EXIT.FAILED);
     }
   });

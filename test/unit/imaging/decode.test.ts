@@ -21,7 +21,13 @@ import {
   type Rgb,
 } from '../../helpers/images.js';
 
-const opts = (width: number, height: number, extra: Partial<DecodeOptions> = {}): DecodeOptions => ({ width, height, fit: 'fill', maxInputPixels: 64_000_000, ...extra });
+const opts = (width: number, height: number, extra: Partial<DecodeOptions> = {}): DecodeOptions => ({
+  width,
+  height,
+  fit: 'fill',
+  maxInputPixels: 64_000_000,
+  ...extra,
+});
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(

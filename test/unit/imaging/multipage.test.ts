@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage } from '@hourglass/core/testing';
 
 const frame = (r: number, g: number, b: number): Promise<Buffer> =>
-  sharp({ create: { width: 16, height: 12, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  sharp({ create: { width: 16, height: 12, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 
 async function animated(format: 'gif' | 'webp' | 'tiff'): Promise<Buffer> {
   const frames = [await frame(220, 30, 30), await frame(30, 40, 220), await frame(30, 200, 40)];

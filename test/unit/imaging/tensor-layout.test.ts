@@ -3,8 +3,18 @@ import { buildChannelTables, writeImageTensor, type Normalisation } from '@hourg
 
 // A 2×2 RGB image, row by row (HWC). Values are multiples of 51 so p / 255 is 0, .2, .4, .6, .8, 1.
 const pixels = new Uint8Array([
-  0, 51, 102, /**/ 255, 204, 153, // row 0: (0,0) (1,0)
-  51, 102, 153, /**/ 204, 0, 255, // row 1: (0,1) (1,1)
+  0,
+  51,
+  102,
+  /**/ 255,
+  204,
+  153, // row 0: (0,0) (1,0)
+  51,
+  102,
+  153,
+  /**/ 204,
+  0,
+  255, // row 1: (0,1) (1,1)
 ]);
 
 // R: (x - 0.5) / 0.5     G: (x - 0) / 1     B: (x - 0.2) / 0.2

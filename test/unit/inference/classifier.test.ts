@@ -119,7 +119,10 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
 
   it('returns the features output when opened withFeatures', async () => {
     const withFeatures = await open(model, options({ withFeatures: true }));
-    const [red, blue] = await Promise.all([withFeatures.classify(await solidImage({ colour: 'red' })), withFeatures.classify(await solidImage({ colour: 'blue' }))]);
+    const [red, blue] = await Promise.all([
+      withFeatures.classify(await solidImage({ colour: 'red' })),
+      withFeatures.classify(await solidImage({ colour: 'blue' })),
+    ]);
     for (const r of [red, blue]) {
       expect(r.features).toBeInstanceOf(Float32Array);
       expect(r.features).toHaveLength(CHANNELS);
@@ -133,7 +136,9 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
 
   it('runs one image at a time when the manifest says the batch axis is fixed', async () => {
     const fixed = await open(await register('fixed', (m) => void (m.input.dynamicBatch = false)), options());
-    const results = await Promise.all((['red', 'green', 'blue', 'red', 'green', 'blue'] as const).map(async (c) => fixed.classify(await solidImage({ colour: c }))));
+    const results = await Promise.all(
+      (['red', 'green', 'blue', 'red', 'green', 'blue'] as const).map(async (c) => fixed.classify(await solidImage({ colour: c }))),
+    );
     expect(results.map((r) => r.timings.batchSize)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(results.map((r) => r.predictions[0]!.label)).toEqual(['red', 'green', 'blue', 'red', 'green', 'blue']);
   });
@@ -150,7 +155,10 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
 
   it('fails every image of a batch when the labels do not match the output width (MODEL_INVALID)', async () => {
     // T out of reach: the two images share one batch of 2, where row 0 alone would look fine.
-    const mismatch = await open(await register('four-labels', (m) => void (m.labels = ['red', 'green', 'blue', 'violet'])), options({ batchSize: 2, batchTimeoutMs: 10_000 }));
+    const mismatch = await open(
+      await register('four-labels', (m) => void (m.labels = ['red', 'green', 'blue', 'violet'])),
+      options({ batchSize: 2, batchTimeoutMs: 10_000 }),
+    );
     const images = [await solidImage({ colour: 'red' }), await solidImage({ colour: 'green' })];
     const settled = await Promise.allSettled(images.map((image) => mismatch.classify(image)));
     for (const s of settled) {
@@ -177,7 +185,10 @@ describe('ImageClassifier (real ONNX session, real images)', () => {
   });
 
   it('a wrong features size in the manifest fails the image instead of returning misaligned features', async () => {
-    const wrong = await open(await register('wrong-features', (m) => void (m.features = { name: 'features', size: CHANNELS + 1 })), options({ withFeatures: true, batchSize: 2, batchTimeoutMs: 10_000 }));
+    const wrong = await open(
+      await register('wrong-features', (m) => void (m.features = { name: 'features', size: CHANNELS + 1 })),
+      options({ withFeatures: true, batchSize: 2, batchTimeoutMs: 10_000 }),
+    );
     const images = [await solidImage({ colour: 'red' }), await solidImage({ colour: 'blue' })];
     const settled = await Promise.allSettled(images.map((image) => wrong.classify(image)));
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);

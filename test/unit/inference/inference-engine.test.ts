@@ -28,7 +28,14 @@ beforeAll(async () => {
   const { manifest, onnx } = buildColourNet({ name: 'colour', size: SIZE, channels: 4 });
   await writeModel(dir, manifest, onnx);
   model = await loadModel(dir, 'colour');
-  init = { onnxPath: model.onnxPath, provider: { ep: 'cpu' }, intraOpThreads: 1, inputName: 'input', itemDims: [3, SIZE, SIZE], outputNames: [model.manifest.output.name] };
+  init = {
+    onnxPath: model.onnxPath,
+    provider: { ep: 'cpu' },
+    intraOpThreads: 1,
+    inputName: 'input',
+    itemDims: [3, SIZE, SIZE],
+    outputNames: [model.manifest.output.name],
+  };
 });
 
 afterAll(async () => {
@@ -101,7 +108,14 @@ describe('inference engines', () => {
   });
 
   it('a classifier on the main thread labels real JPEGs like one on the inference thread', async () => {
-    const options = { provider: { ep: 'cpu' as const }, intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 20, maxInputPixels: 10_000_000, preprocessConcurrency: 4 };
+    const options = {
+      provider: { ep: 'cpu' as const },
+      intraOpThreads: 1,
+      batchSize: 4,
+      batchTimeoutMs: 20,
+      maxInputPixels: 10_000_000,
+      preprocessConcurrency: 4,
+    };
     const onThread = await ImageClassifier.open(model, options);
     const onMain = await ImageClassifier.open(model, { ...options, inferenceThread: 'main' });
     try {

@@ -101,7 +101,12 @@ describe('MicroBatcher', () => {
 
   it('a failed run rejects every item of that batch, and not the next batch', async () => {
     const { calls, submit, answerOf } = harness({ maxSize: 2, maxWaitMs: 60_000, hold: true });
-    const first = [submit(1), submit(2)].map((p) => p.then((v) => v, (e: unknown) => e));
+    const first = [submit(1), submit(2)].map((p) =>
+      p.then(
+        (v) => v,
+        (e: unknown) => e,
+      ),
+    );
     const second = [submit(3), submit(4)];
     expect(calls).toHaveLength(2);
     const boom = new Error('session.run failed');

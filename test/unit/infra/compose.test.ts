@@ -170,9 +170,7 @@ function dependsOn(svc: Obj): Record<string, string> {
   const d = svc.depends_on;
   if (Array.isArray(d)) return Object.fromEntries(d.map((n) => [String(n), 'service_started']));
   if (isObj(d)) {
-    return Object.fromEntries(
-      Object.entries(d).map(([n, v]) => [n, isObj(v) && typeof v.condition === 'string' ? v.condition : 'service_started']),
-    );
+    return Object.fromEntries(Object.entries(d).map(([n, v]) => [n, isObj(v) && typeof v.condition === 'string' ? v.condition : 'service_started']));
   }
   return {};
 }
@@ -236,13 +234,17 @@ describe('docker-compose.yml: parsing and interpolation', () => {
     { name: 'docker-compose (v1)', cmd: 'docker-compose', args: [] as string[] },
     { name: 'docker compose (v2)', cmd: 'docker', args: ['compose'] },
   ].filter((c) => spawnSync(c.cmd, [...c.args, 'version'], { encoding: 'utf8' }).status === 0);
-  it.each(clis.map((c) => [c.name, c] as const))('%s accepts the file (config -q; needs no engine)', (_n, c) => {
-    for (const profile of [[], ['--profile', 'gpu', '--profile', 'bench', '--profile', 'monitoring']]) {
-      const cmdArgs = [...c.args, '-f', composePath, ...(c.cmd === 'docker' ? profile : []), 'config', '-q'];
-      const r = spawnSync(c.cmd, cmdArgs, { encoding: 'utf8', env: { ...process.env, ...TEST_ENV }, cwd: root });
-      expect(r.status, `${c.cmd} ${cmdArgs.join(' ')}: ${r.stderr}`).toBe(0);
-    }
-  }, 120_000);
+  it.each(clis.map((c) => [c.name, c] as const))(
+    '%s accepts the file (config -q; needs no engine)',
+    (_n, c) => {
+      for (const profile of [[], ['--profile', 'gpu', '--profile', 'bench', '--profile', 'monitoring']]) {
+        const cmdArgs = [...c.args, '-f', composePath, ...(c.cmd === 'docker' ? profile : []), 'config', '-q'];
+        const r = spawnSync(c.cmd, cmdArgs, { encoding: 'utf8', env: { ...process.env, ...TEST_ENV }, cwd: root });
+        expect(r.status, `${c.cmd} ${cmdArgs.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+    },
+    120_000,
+  );
 
   it('refuses to start without HOURGLASS_API_KEYS, with a message that says what to set', () => {
     const raw = envOf((rawCompose().services as Record<string, Obj>).api ?? {});
@@ -387,9 +389,7 @@ describe('docker-compose.yml: workers', () => {
     const gpu = services['worker-gpu'] ?? {};
     expect(profiles(gpu)).toEqual(['gpu']);
     const devices = (((gpu.deploy as Obj).resources as Obj).reservations as Obj).devices as Obj[];
-    expect(devices).toEqual(
-      expect.arrayContaining([expect.objectContaining({ driver: 'nvidia', capabilities: expect.arrayContaining(['gpu']) })]),
-    );
+    expect(devices).toEqual(expect.arrayContaining([expect.objectContaining({ driver: 'nvidia', capabilities: expect.arrayContaining(['gpu']) })]));
     expect(['webgpu', 'cuda']).toContain(envOf(gpu).ORT_EP);
     expect(build(gpu)?.dockerfile).toBe('infra/Dockerfile.gpu');
     expect(String(build(gpu)?.target)).toBe(envOf(gpu).ORT_EP === 'cuda' ? 'worker-cuda' : 'worker-webgpu');
@@ -444,8 +444,7 @@ describe('docker-compose.yml: models, bench, volumes, env names', () => {
 
   // `npm run bench` is a documented command (README, "What it measures") whose script the benchmark work adds; until
   // package.json has it, its check is skipped by name (visible in the report), then runs by itself.
-  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
-    .scripts;
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const npmRuns = ownServices
     .map(([name, svc]) => [name, commandOf(svc)] as const)
     .filter(([, cmd]) => cmd[0] === 'npm' && cmd[1] === 'run')
@@ -463,9 +462,7 @@ describe('docker-compose.yml: models, bench, volumes, env names', () => {
 
   it('every service uses the same HOURGLASS_PREFIX (else workers and API see different queues)', () => {
     const prefixes = new Set(
-      ownServices
-        .filter(([, s]) => envOf(s).REDIS_URL !== undefined)
-        .map(([, s]) => envOf(s).HOURGLASS_PREFIX ?? commonDefaults.HOURGLASS_PREFIX),
+      ownServices.filter(([, s]) => envOf(s).REDIS_URL !== undefined).map(([, s]) => envOf(s).HOURGLASS_PREFIX ?? commonDefaults.HOURGLASS_PREFIX),
     );
     expect(prefixes.size).toBe(1);
   });

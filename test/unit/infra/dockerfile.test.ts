@@ -222,7 +222,10 @@ describe.each(specs)('$file (offline lint)', ({ file, runtimeTargets, serviceTar
   it('never ADDs from a URL (and uses COPY for local files)', () => {
     const adds = df.stages.flatMap((s) => s.instructions).filter((i) => i.cmd === 'ADD');
     for (const a of adds) expect(a.args, `line ${a.line}`).not.toMatch(/https?:\/\//);
-    expect(adds.map((a) => a.line), 'ADD used where COPY would do').toEqual([]);
+    expect(
+      adds.map((a) => a.line),
+      'ADD used where COPY would do',
+    ).toEqual([]);
   });
 
   it('installs with `npm ci` from the lockfile, never `npm install`', () => {
@@ -250,7 +253,10 @@ describe.each(specs)('$file (offline lint)', ({ file, runtimeTargets, serviceTar
     for (const s of df.stages) {
       for (const r of runs(s).filter((i) => /\bnpm\s+ci\b/.test(i.args))) {
         expect(r.args, `line ${r.line}`).toContain('${NPM_REGISTRY:+--registry=$NPM_REGISTRY}');
-        expect(s.instructions.some((i) => i.cmd === 'ARG' && /^NPM_REGISTRY\b/.test(i.args)), `line ${r.line}: ARG NPM_REGISTRY in the stage`).toBe(true);
+        expect(
+          s.instructions.some((i) => i.cmd === 'ARG' && /^NPM_REGISTRY\b/.test(i.args)),
+          `line ${r.line}: ARG NPM_REGISTRY in the stage`,
+        ).toBe(true);
         const before = chain(df, s).flatMap((x) => x.instructions);
         const stripAt = before.findIndex((i) => i.cmd === 'RUN' && i.args.includes('runtime-manifests.mjs'));
         expect(stripAt, `line ${r.line}: runtime-manifests.mjs runs first`).toBeGreaterThanOrEqual(0);
@@ -259,11 +265,14 @@ describe.each(specs)('$file (offline lint)', ({ file, runtimeTargets, serviceTar
     }
   });
 
-  it('every apt-get install can go through APT_MIRROR, and the image keeps Debian\'s sources', () => {
+  it("every apt-get install can go through APT_MIRROR, and the image keeps Debian's sources", () => {
     for (const s of df.stages) {
       for (const r of runs(s).filter((i) => /apt-get\s+install/.test(i.args))) {
         if (s.from.startsWith('nvidia/cuda')) continue; // Ubuntu's archive: not Debian's mirror
-        expect(s.instructions.some((i) => i.cmd === 'ARG' && /^APT_MIRROR\b/.test(i.args)), `line ${r.line}: ARG APT_MIRROR`).toBe(true);
+        expect(
+          s.instructions.some((i) => i.cmd === 'ARG' && /^APT_MIRROR\b/.test(i.args)),
+          `line ${r.line}: ARG APT_MIRROR`,
+        ).toBe(true);
         expect(r.args, `line ${r.line}`).toMatch(/if \[ -n "\$APT_MIRROR" \]/);
         expect(r.args, `line ${r.line}: sources restored`).toMatch(/mv \/tmp\/debian\.sources \/etc\/apt\/sources\.list\.d\/debian\.sources/);
       }
@@ -400,7 +409,11 @@ describe('infra/Dockerfile.gpu: GPU images', () => {
     expect(env.get('ORT_EP')).toBe('webgpu');
     const caps = (env.get('NVIDIA_DRIVER_CAPABILITIES') ?? '').split(',');
     expect(caps).toEqual(expect.arrayContaining(['graphics', 'compute', 'utility']));
-    expect(chain(df, s).flatMap(runs).some((r) => /apt-get\s+install[^&]*\blibvulkan1\b/.test(r.args))).toBe(true);
+    expect(
+      chain(df, s)
+        .flatMap(runs)
+        .some((r) => /apt-get\s+install[^&]*\blibvulkan1\b/.test(r.args)),
+    ).toBe(true);
     // The WebGPU EP ships in the npm package: no CUDA download.
     for (const src of copiedFrom(df, s)) {
       for (const r of runs(src).filter((i) => /\bnpm\s+ci\b/.test(i.args))) {

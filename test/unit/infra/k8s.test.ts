@@ -54,9 +54,7 @@ const configData: Record<string, string> = config?.data ?? {};
 const prefix = configData.HOURGLASS_PREFIX ?? commonEnvSchema.parse({}).HOURGLASS_PREFIX;
 const workerDefaults = workerEnvSchema.parse({});
 
-const workerDeployments = ofKind('Deployment').filter((d) =>
-  podSpec(d).containers.some((c: any) => envValue(c, 'MODEL') !== undefined),
-);
+const workerDeployments = ofKind('Deployment').filter((d) => podSpec(d).containers.some((c: any) => envValue(c, 'MODEL') !== undefined));
 const mainContainer = (d: Manifest): any => podSpec(d).containers.find((c: any) => envValue(c, 'MODEL') !== undefined);
 
 describe('infra/k8s: kustomization', () => {
@@ -139,7 +137,10 @@ describe('infra/k8s: workloads', () => {
     expect(Object.keys(configData).filter((k) => !knownEnvNames.includes(k))).toEqual([]);
     for (const w of workloads.filter((x) => x.metadata.name !== 'redis')) {
       for (const c of containersOf(w)) {
-        expect(envNames(c).filter((k) => !knownEnvNames.includes(k)), `${w.metadata.name}/${c.name}`).toEqual([]);
+        expect(
+          envNames(c).filter((k) => !knownEnvNames.includes(k)),
+          `${w.metadata.name}/${c.name}`,
+        ).toEqual([]);
         for (const ref of c.envFrom ?? []) {
           if (ref.configMapRef) expect(byName('ConfigMap', ref.configMapRef.name), ref.configMapRef.name).toBeDefined();
         }

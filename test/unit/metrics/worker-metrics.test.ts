@@ -22,7 +22,11 @@ async function sample(metrics: WorkerMetrics, name: string, labels: Record<strin
 describe('WorkerMetrics', () => {
   it('counts rows by outcome and failures by code, and times preprocessing per image', async () => {
     const metrics = new WorkerMetrics(createMetricsRegistry({ defaultMetrics: false }));
-    metrics.recordRows('m', [row(0), row(1), row(2, { label: undefined, confidence: undefined, timings: undefined, error: { code: 'IMAGE_DECODE_FAILED', message: 'x' } })]);
+    metrics.recordRows('m', [
+      row(0),
+      row(1),
+      row(2, { label: undefined, confidence: undefined, timings: undefined, error: { code: 'IMAGE_DECODE_FAILED', message: 'x' } }),
+    ]);
     expect(await sample(metrics, 'hourglass_images_processed_total', { model: 'm', outcome: 'completed' })).toBe(2);
     expect(await sample(metrics, 'hourglass_images_processed_total', { model: 'm', outcome: 'failed' })).toBe(1);
     expect(await sample(metrics, 'hourglass_image_failures_total', { model: 'm', code: 'IMAGE_DECODE_FAILED' })).toBe(1);

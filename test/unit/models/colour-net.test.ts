@@ -103,7 +103,10 @@ describe('buildColourNet', () => {
       const onnxPath = path.join(dir, 'bad', 'model.onnx');
       // The registry's header check refuses it before onnxruntime is asked; onnxruntime refuses it too.
       await expect(loadModel(dir, 'bad')).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
-      await expect(openSession(onnxPath, { provider: { ep: 'cpu' }, intraOpThreads: 1 })).rejects.toMatchObject({ code: 'MODEL_INVALID', details: { file: onnxPath } });
+      await expect(openSession(onnxPath, { provider: { ep: 'cpu' }, intraOpThreads: 1 })).rejects.toMatchObject({
+        code: 'MODEL_INVALID',
+        details: { file: onnxPath },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -12,7 +12,11 @@ describe('model name claims', () => {
   afterAll(async () => {
     await redis.quit();
   });
-  const outcome = (p: Promise<void>): Promise<string> => p.then(() => 'won', (error: unknown) => (error instanceof AppError ? error.code : String(error)));
+  const outcome = (p: Promise<void>): Promise<string> =>
+    p.then(
+      () => 'won',
+      (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+    );
 
   it('ten keys racing for one new name: exactly one wins, the rest are NAME_TAKEN', async () => {
     const claims = new ModelNameClaims(redis, uniquePrefix('names'));
@@ -25,7 +29,7 @@ describe('model name claims', () => {
     expect(await outcome(claims.claim('fresh-model', { owner: 'admin-hash', admin: true }))).toBe('NAME_TAKEN');
   });
 
-  it('a shared name (claimed by an admin key) is every admin\'s and no tenant\'s', async () => {
+  it("a shared name (claimed by an admin key) is every admin's and no tenant's", async () => {
     const claims = new ModelNameClaims(redis, uniquePrefix('names'));
     expect(await outcome(claims.claim('shared-model', { owner: 'admin-1', admin: true }))).toBe('won');
     expect(await outcome(claims.claim('shared-model', { owner: 'admin-2', admin: true }))).toBe('won');

@@ -161,7 +161,12 @@ describe('writeModel extra files', () => {
     const src = path.join(root, `src-${counter++}.bin`);
     await writeFile(src, Buffer.alloc(3000, 7));
     const model = build('extras', 1);
-    await writeModel(dir, model.manifest, model.onnx, { files: [{ path: 'model.onnx.data', data: new Uint8Array([1, 2, 3]) }, { path: 'weights/w.bin', from: src }] });
+    await writeModel(dir, model.manifest, model.onnx, {
+      files: [
+        { path: 'model.onnx.data', data: new Uint8Array([1, 2, 3]) },
+        { path: 'weights/w.bin', from: src },
+      ],
+    });
     expect((await readdir(path.join(dir, 'extras'))).sort()).toEqual([MANIFEST_FILE, ONNX_FILE, 'model.onnx.data', 'weights'].sort());
     expect((await readFile(path.join(dir, 'extras', 'weights', 'w.bin'))).length).toBe(3000);
   });
@@ -169,7 +174,9 @@ describe('writeModel extra files', () => {
   it.each(['../escape.bin', '/abs.bin', 'a/../../b.bin', 'model.json', '.hidden/x', ''])('refuses the path "%s"', async (bad) => {
     const dir = await fresh();
     const model = build('bad-files', 1);
-    await expect(writeModel(dir, model.manifest, model.onnx, { files: [{ path: bad, data: new Uint8Array(1) }] })).rejects.toMatchObject({ code: 'MODEL_EXTERNAL_DATA_INVALID' });
+    await expect(writeModel(dir, model.manifest, model.onnx, { files: [{ path: bad, data: new Uint8Array(1) }] })).rejects.toMatchObject({
+      code: 'MODEL_EXTERNAL_DATA_INVALID',
+    });
     expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -69,7 +69,12 @@ describe('CoalescingResultWriter', () => {
     const writer = new CoalescingResultWriter(store);
     // b's batch lives under a's prefix for this store: create it there.
     await redis.hset(a.keys.batch(b.id), { id: b.id, model: 'm', total: 2, createdAt: Date.now(), owner: 'o', completed: 0, failed: 0, started: 0 });
-    const outcomes = await Promise.all([writer.storeRows(a.id, [row(0)]), writer.storeRows(b.id, [row(0)]), writer.storeRows(a.id, [row(1)]), writer.storeRows(b.id, [row(1)])]);
+    const outcomes = await Promise.all([
+      writer.storeRows(a.id, [row(0)]),
+      writer.storeRows(b.id, [row(0)]),
+      writer.storeRows(a.id, [row(1)]),
+      writer.storeRows(b.id, [row(1)]),
+    ]);
     expect(store.storeCalls).toBe(2);
     expect(outcomes.map((o) => o.completedBatch)).toEqual([true, true, false, false]);
   });

@@ -9,13 +9,35 @@ let store: ResultStore;
 let batchId: string;
 
 function row(index: number, extra: Partial<ResultRow> = {}): ResultRow {
-  return { index, source: `img/${index}.jpg`, model: 'colour', modelVersion: 1, label: 'red', confidence: 0.9, worker: 'w1', finishedAt: 1_700_000_000_000 + index, ...extra };
+  return {
+    index,
+    source: `img/${index}.jpg`,
+    model: 'colour',
+    modelVersion: 1,
+    label: 'red',
+    confidence: 0.9,
+    worker: 'w1',
+    finishedAt: 1_700_000_000_000 + index,
+    ...extra,
+  };
 }
-const failed = (index: number): ResultRow => row(index, { label: undefined, confidence: undefined, error: { code: 'IMAGE_DECODE_FAILED', message: 'cannot decode' } });
+const failed = (index: number): ResultRow =>
+  row(index, { label: undefined, confidence: undefined, error: { code: 'IMAGE_DECODE_FAILED', message: 'cannot decode' } });
 
 /** The batch meta hash as submitBatch creates it. */
 async function createBatch(total: number): Promise<void> {
-  await redis.hset(keys.batch(batchId), { id: batchId, model: 'colour', modelVersion: 1, total, chunkSize: 1, createdAt: Date.now(), owner: 'o', completed: 0, failed: 0, started: 0 });
+  await redis.hset(keys.batch(batchId), {
+    id: batchId,
+    model: 'colour',
+    modelVersion: 1,
+    total,
+    chunkSize: 1,
+    createdAt: Date.now(),
+    owner: 'o',
+    completed: 0,
+    failed: 0,
+    started: 0,
+  });
 }
 const meta = (): Promise<Record<string, string>> => redis.hgetall(keys.batch(batchId));
 
@@ -136,7 +158,10 @@ describe('ResultStore.range / all', () => {
   it('streams everything in index order across pages', async () => {
     await createBatch(25);
     const indices = [24, 0, 3, 9, 10, 11, 19, 20];
-    await store.store(batchId, indices.map((i) => row(i)));
+    await store.store(
+      batchId,
+      indices.map((i) => row(i)),
+    );
     const seen: number[] = [];
     for await (const r of store.all(batchId, 25, 4)) seen.push(r.index);
     expect(seen).toEqual([...indices].sort((a, b) => a - b));
@@ -174,4 +199,3 @@ describe('ResultStore.markStarted', () => {
     expect(await redis.exists(keys.started(batchId), keys.batch(batchId))).toBe(0);
   });
 });
-

@@ -19,7 +19,10 @@ afterEach(async () => {
 /** Every file under the blob folder, relative to DATA_ROOT. */
 async function blobFiles(): Promise<string[]> {
   const entries = await readdir(path.join(root, BLOB_DIR), { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
 }
 
 describe('BlobStore.put', () => {

@@ -29,7 +29,10 @@ async function unpack(kind: ArchiveKind, bytes: Buffer, limits?: Parameters<type
 }
 const build = (kind: ArchiveKind, entries: ArchiveEntry[]): Buffer => (kind === 'zip' ? zipArchive(entries) : tarArchive(entries));
 async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).message).not.toContain(root);
   return error as AppError;
@@ -55,8 +58,14 @@ describe.each(['zip', 'tar.gz'] as const)('%s attacks', (kind) => {
 
   it('green/a.jpg and green/a.jpg/c.jpg, in either order: 400 ARCHIVE_NAME_COLLISION, nothing left behind', async () => {
     for (const entries of [
-      [{ name: 'green/a.jpg', data: jpeg }, { name: 'green/a.jpg/c.jpg', data: jpeg }],
-      [{ name: 'green/a.jpg/c.jpg', data: jpeg }, { name: 'green/a.jpg', data: jpeg }],
+      [
+        { name: 'green/a.jpg', data: jpeg },
+        { name: 'green/a.jpg/c.jpg', data: jpeg },
+      ],
+      [
+        { name: 'green/a.jpg/c.jpg', data: jpeg },
+        { name: 'green/a.jpg', data: jpeg },
+      ],
     ]) {
       const error = await failure(unpack(kind, build(kind, [{ name: 'red/x.jpg', data: jpeg }, ...entries])));
       expect([error.code, error.httpStatus]).toEqual(['ARCHIVE_NAME_COLLISION', 400]);
@@ -66,7 +75,10 @@ describe.each(['zip', 'tar.gz'] as const)('%s attacks', (kind) => {
 
   it('an archive that expands far beyond its size: 413 ARCHIVE_TOO_LARGE', async () => {
     const zeros = Buffer.alloc(24 * 1024 * 1024);
-    const bomb = build(kind, Array.from({ length: 4 }, (_, i) => ({ name: `set/a/${i}.jpg`, data: zeros })));
+    const bomb = build(
+      kind,
+      Array.from({ length: 4 }, (_, i) => ({ name: `set/a/${i}.jpg`, data: zeros })),
+    );
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const error = await failure(unpack(kind, bomb));
     expect([error.code, error.httpStatus]).toEqual(['ARCHIVE_TOO_LARGE', 413]);
@@ -77,12 +89,20 @@ describe('tar reader', () => {
   it('reads one 20 MB entry among small ones, byte for byte (linear: chunks copied once)', async () => {
     const big = Buffer.alloc(20 * 1024 * 1024, 7);
     jpeg.copy(big);
-    const { report, target } = await unpack('tar.gz', tarArchive([{ name: 'set/a/1.jpg', data: jpeg }, { name: 'set/a/big.jpg', data: big }, { name: 'set/b/1.jpg', data: jpeg }]), {
-      maxEntries: 10,
-      maxFileBytes: 25 * 1024 * 1024,
-      maxTotalBytes: 1e9,
-      maxExpansionRatio: 100_000,
-    });
+    const { report, target } = await unpack(
+      'tar.gz',
+      tarArchive([
+        { name: 'set/a/1.jpg', data: jpeg },
+        { name: 'set/a/big.jpg', data: big },
+        { name: 'set/b/1.jpg', data: jpeg },
+      ]),
+      {
+        maxEntries: 10,
+        maxFileBytes: 25 * 1024 * 1024,
+        maxTotalBytes: 1e9,
+        maxExpansionRatio: 100_000,
+      },
+    );
     expect(report.written).toBe(3);
     expect((await readFile(path.join(target, 'a', 'big.jpg'))).equals(big)).toBe(true);
   });

@@ -27,7 +27,10 @@ async function unpack(kind: ArchiveKind, bytes: Buffer, limits?: Parameters<type
 
 const build = (kind: ArchiveKind, entries: ArchiveEntry[]): Buffer => (kind === 'zip' ? zipArchive(entries) : tarArchive(entries));
 const expectCode = async (promise: Promise<unknown>, code: string, message?: RegExp) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).code).toBe(code);
   expect((error as AppError).httpStatus).toBe(400);
@@ -37,7 +40,8 @@ const expectCode = async (promise: Promise<unknown>, code: string, message?: Reg
 describe('entry names', () => {
   it('rejects absolute paths and ..; keeps the rest as segments', () => {
     expect(entrySegments('a/./b\\c.jpg')).toEqual(['a', 'b', 'c.jpg']);
-    for (const bad of ['../x.jpg', 'a/../../x.jpg', '/etc/passwd', 'C:\\x.jpg', 'a\\..\\..\\x', 'a\0b']) expect(() => entrySegments(bad), bad).toThrow(AppError);
+    for (const bad of ['../x.jpg', 'a/../../x.jpg', '/etc/passwd', 'C:\\x.jpg', 'a\\..\\..\\x', 'a\0b'])
+      expect(() => entrySegments(bad), bad).toThrow(AppError);
     expect(archiveKindOf('X.TGZ')).toBe('tar.gz');
     expect(archiveKindOf('x.tar.gz')).toBe('tar.gz');
     expect(archiveKindOf('x.zip')).toBe('zip');
@@ -82,9 +86,24 @@ describe.each(['zip', 'tar.gz'] as const)('%s datasets', (kind) => {
 
   it('rejects an entry that climbs out, and writes nothing anywhere', async () => {
     const before = await readdir(root);
-    await expectCode(unpack(kind, build(kind, [{ name: 'ok/a.jpg', data: jpeg }, { name: '../../evil.jpg', data: jpeg }])), 'ARCHIVE_INVALID', /climbs out/);
+    await expectCode(
+      unpack(
+        kind,
+        build(kind, [
+          { name: 'ok/a.jpg', data: jpeg },
+          { name: '../../evil.jpg', data: jpeg },
+        ]),
+      ),
+      'ARCHIVE_INVALID',
+      /climbs out/,
+    );
     await expectCode(unpack(kind, build(kind, [{ name: '/tmp/evil.jpg', data: jpeg }])), 'ARCHIVE_INVALID', /absolute/);
-    expect(await access(path.join(root, '..', 'evil.jpg')).then(() => true, () => false)).toBe(false);
+    expect(
+      await access(path.join(root, '..', 'evil.jpg')).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
     expect((await readdir(path.join(root, 'data'))).filter((d) => d.startsWith('.staging'))).toEqual([]);
     expect((await readdir(root)).length).toBe(before.length + 2);
   });
@@ -92,8 +111,16 @@ describe.each(['zip', 'tar.gz'] as const)('%s datasets', (kind) => {
   it('caps entries, file size and total size', async () => {
     const many = Array.from({ length: 6 }, (_, i) => ({ name: `c/${i}.jpg`, data: jpeg }));
     await expectCode(unpack(kind, build(kind, many), { maxEntries: 5, maxFileBytes: 1e6, maxTotalBytes: 1e9 }), 'ARCHIVE_INVALID', /more than 5 entries/);
-    await expectCode(unpack(kind, build(kind, [{ name: 'c/big.jpg', data: Buffer.alloc(5000) }]), { maxEntries: 10, maxFileBytes: 4000, maxTotalBytes: 1e9 }), 'ARCHIVE_INVALID', /limit is 4000|larger than 4000/);
-    await expectCode(unpack(kind, build(kind, many), { maxEntries: 10, maxFileBytes: 1e6, maxTotalBytes: jpeg.length * 3 }), 'ARCHIVE_INVALID', /unpacks to more than/);
+    await expectCode(
+      unpack(kind, build(kind, [{ name: 'c/big.jpg', data: Buffer.alloc(5000) }]), { maxEntries: 10, maxFileBytes: 4000, maxTotalBytes: 1e9 }),
+      'ARCHIVE_INVALID',
+      /limit is 4000|larger than 4000/,
+    );
+    await expectCode(
+      unpack(kind, build(kind, many), { maxEntries: 10, maxFileBytes: 1e6, maxTotalBytes: jpeg.length * 3 }),
+      'ARCHIVE_INVALID',
+      /unpacks to more than/,
+    );
   });
 
   it('says so when there is no image at all', async () => {

@@ -29,8 +29,14 @@ describe.each([
   it('returns what was stored, in request order, undefined for what was not — across many entries', async () => {
     const cache = make();
     const stored = Array.from({ length: 1_200 }, (_, i) => i).filter((i) => i % 3 !== 0);
-    await cache.setMany('bb@1-x', stored.map((i) => ({ hash: hashOf(i), features: featuresOf(i) })));
-    const got = await cache.getMany('bb@1-x', Array.from({ length: 1_200 }, (_, i) => hashOf(i)));
+    await cache.setMany(
+      'bb@1-x',
+      stored.map((i) => ({ hash: hashOf(i), features: featuresOf(i) })),
+    );
+    const got = await cache.getMany(
+      'bb@1-x',
+      Array.from({ length: 1_200 }, (_, i) => hashOf(i)),
+    );
     expect(got).toHaveLength(1_200);
     got.forEach((f, i) => {
       if (i % 3 === 0) expect(f).toBeUndefined();

@@ -9,15 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, ImageClassifier, loadModel, realDataRoot, writeModel, type RegisteredModel } from '@hourglass/core';
-import {
-  MemoryFeatureCache,
-  buildColourNet,
-  extractFeatures,
-  hashDataset,
-  scanDataset,
-  type ExtractResult,
-  type HashedDataset,
-} from '@hourglass/core/testing';
+import { MemoryFeatureCache, buildColourNet, extractFeatures, hashDataset, scanDataset, type ExtractResult, type HashedDataset } from '@hourglass/core/testing';
 import { makeColourDataset, openBackbone } from '../../helpers/training.js';
 
 const WIDTH = 8;
@@ -51,7 +43,17 @@ afterAll(async () => {
 });
 
 const extract = (cache: MemoryFeatureCache, classifier = backbone): Promise<ExtractResult> =>
-  extractFeatures({ classifier, dataRoot, paths: dataset.images.map((i) => i.path), hashes: dataset.contentHashes, cache, backbone: BACKBONE, width: WIDTH, concurrency: 8, flushEvery: 3 });
+  extractFeatures({
+    classifier,
+    dataRoot,
+    paths: dataset.images.map((i) => i.path),
+    hashes: dataset.contentHashes,
+    cache,
+    backbone: BACKBONE,
+    width: WIDTH,
+    concurrency: 8,
+    flushEvery: 3,
+  });
 
 const row = (result: ExtractResult, i: number): number[] => [...result.features.subarray(i * WIDTH, (i + 1) * WIDTH)];
 const isBroken = (p: string): boolean => path.basename(p).startsWith('broken-');
@@ -110,7 +112,14 @@ describe('extractFeatures', () => {
   });
 
   it('a classifier without the features output is a model error (MODEL_INVALID), not one failure per image', async () => {
-    const plain = await ImageClassifier.open(model, { provider: { ep: 'cpu' }, intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 2, maxInputPixels: 10_000_000, preprocessConcurrency: 4 });
+    const plain = await ImageClassifier.open(model, {
+      provider: { ep: 'cpu' },
+      intraOpThreads: 1,
+      batchSize: 4,
+      batchTimeoutMs: 2,
+      maxInputPixels: 10_000_000,
+      preprocessConcurrency: 4,
+    });
     opened.push(plain);
     const error = await extract(new MemoryFeatureCache(), plain).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);

@@ -44,7 +44,10 @@ describe('head math', () => {
     let checked = 0;
     head.layers.forEach((layer, l) => {
       const g = gradients.layers[l]!;
-      for (const [param, grad] of [[layer.weight, g.weight], [layer.bias, g.bias]] as const) {
+      for (const [param, grad] of [
+        [layer.weight, g.weight],
+        [layer.bias, g.bias],
+      ] as const) {
         for (let i = 0; i < param.length; i++) {
           const numeric = numericGradient(head, x, y, n, param, i);
           expect(Math.abs(grad[i]! - numeric), `layer ${l} #${i}`).toBeLessThan(1e-6 + 1e-4 * Math.abs(numeric));

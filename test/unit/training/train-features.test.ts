@@ -52,7 +52,9 @@ describe('trainOnFeatures', () => {
     const lost = new Set(split.valid.filter((i) => itemLabels[i] === 1));
     const { result } = extracted((i) => lost.has(i));
     let trained = false;
-    const error = await trainOnFeatures({ request, extracted: result, labels: LABELS, itemLabels, split, onTraining: () => void (trained = true) }).catch((e: unknown) => e);
+    const error = await trainOnFeatures({ request, extracted: result, labels: LABELS, itemLabels, split, onTraining: () => void (trained = true) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('DATASET_INVALID');
     expect((error as AppError).message).toContain('class(es) b');

@@ -37,7 +37,8 @@ function start(record: (job: Job<Data>, error: Error) => Promise<void>) {
   const worker = new Worker<Data>(
     QUEUE,
     async (job) => {
-      if (job.data.failFirst === undefined || job.attemptsMade < job.data.failFirst) throw new Error(`attempt ${job.attemptsMade + 1} of ${job.data.name} broke`);
+      if (job.data.failFirst === undefined || job.attemptsMade < job.data.failFirst)
+        throw new Error(`attempt ${job.attemptsMade + 1} of ${job.data.name} broke`);
     },
     { connection: connections[1]!, prefix },
   );

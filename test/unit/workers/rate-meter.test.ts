@@ -20,7 +20,7 @@ function fakeMeter(): { meter: BusyRateMeter; run: (ms: number, images: number) 
 }
 
 describe('BusyRateMeter', () => {
-  it('drops the warm-up: a first job slowed by the session\'s first run does not pull the rate down', () => {
+  it("drops the warm-up: a first job slowed by the session's first run does not pull the rate down", () => {
     const { meter, run } = fakeMeter();
     // The first 64 images take 10 s (first-run compile), then the worker drains 40 img/s.
     run(10_000, 64);

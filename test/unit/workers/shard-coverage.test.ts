@@ -6,12 +6,16 @@ const API = ['classify-m', 'classify-m~1'];
 describe('shard coverage', () => {
   it('counts the workers that consume every shard and names the shards nobody consumes', () => {
     expect(shardCoverage([{ queues: ['classify-m'] }, {}], API)).toEqual({ reporting: 1, covering: 0, orphaned: ['classify-m~1'] });
-    expect(shardCoverage([{ queues: ['classify-m'] }, { queues: ['classify-m', 'classify-m~1', 'classify-m~2'] }], API)).toEqual({ reporting: 2, covering: 1, orphaned: [] });
+    expect(shardCoverage([{ queues: ['classify-m'] }, { queues: ['classify-m', 'classify-m~1', 'classify-m~2'] }], API)).toEqual({
+      reporting: 2,
+      covering: 1,
+      orphaned: [],
+    });
     // Two workers that split the shards between them each leave one undrained by the other, but together cover both.
     expect(shardCoverage([{ queues: ['classify-m'] }, { queues: ['classify-m~1'] }], API)).toEqual({ reporting: 2, covering: 0, orphaned: [] });
   });
 
-  it('refuses only when workers report their queues and none covers the API\'s', () => {
+  it("refuses only when workers report their queues and none covers the API's", () => {
     expect(() => assertShardsCovered('m', [], API)).not.toThrow();
     expect(() => assertShardsCovered('m', [{}], API)).not.toThrow();
     expect(() => assertShardsCovered('m', [{ queues: API }], API)).not.toThrow();

@@ -39,7 +39,11 @@ export function authFailureLimiter(limitPerMinute: number, now: () => number = D
       if ((failures.get(address(req)) ?? 0) < limitPerMinute) return next();
       const retryAfter = Math.max(1, Math.ceil(((w + 1) * WINDOW_MS - now()) / 1000));
       res.set('Retry-After', String(retryAfter));
-      next(new AppError('AUTH_RATE_LIMITED', `more than ${limitPerMinute} failed authentications from this address in one minute; retry in ${retryAfter} s`, { details: { limit: limitPerMinute, retryAfterSeconds: retryAfter } }));
+      next(
+        new AppError('AUTH_RATE_LIMITED', `more than ${limitPerMinute} failed authentications from this address in one minute; retry in ${retryAfter} s`, {
+          details: { limit: limitPerMinute, retryAfterSeconds: retryAfter },
+        }),
+      );
     },
     record(req) {
       if (limitPerMinute <= 0) return;

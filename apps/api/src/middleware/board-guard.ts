@@ -29,7 +29,12 @@ export function boardWriteGuard(req: Request, _res: Response, next: NextFunction
   const type = req.get('content-type');
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   if ((type !== undefined || hasBody) && !req.is('application/json')) {
-    return next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Bull Board writes take a JSON body or none (form, multipart and text bodies are refused: a page on another site can send those)'));
+    return next(
+      new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Bull Board writes take a JSON body or none (form, multipart and text bodies are refused: a page on another site can send those)',
+      ),
+    );
   }
   const site = req.get('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
@@ -40,7 +45,12 @@ export function boardWriteGuard(req: Request, _res: Response, next: NextFunction
     return next(new AppError('CROSS_SITE_REFUSED', 'Bull Board writes are refused from another origin'));
   }
   if (req.authScheme === 'basic' && origin === undefined) {
-    return next(new AppError('CROSS_SITE_REFUSED', 'a Bull Board write with Basic credentials must come from the board page (same-origin Origin header); scripts send `Authorization: Bearer <admin key>`'));
+    return next(
+      new AppError(
+        'CROSS_SITE_REFUSED',
+        'a Bull Board write with Basic credentials must come from the board page (same-origin Origin header); scripts send `Authorization: Bearer <admin key>`',
+      ),
+    );
   }
   next();
 }

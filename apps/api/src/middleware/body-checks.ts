@@ -13,7 +13,13 @@ export function rejectEmptyJson(req: Request, _res: Response, next: NextFunction
   const type = req.get('content-type') ?? '';
   const declared = req.get('content-length');
   const chunked = req.get('transfer-encoding') !== undefined;
-  if (/^application\/(.+\+)?json\b/i.test(type.trim()) && !chunked && (declared === undefined || Number(declared) === 0) && req.method !== 'GET' && req.method !== 'HEAD') {
+  if (
+    /^application\/(.+\+)?json\b/i.test(type.trim()) &&
+    !chunked &&
+    (declared === undefined || Number(declared) === 0) &&
+    req.method !== 'GET' &&
+    req.method !== 'HEAD'
+  ) {
     return next(new AppError('BODY_EMPTY', 'the request says it carries JSON but has no body: send the JSON document'));
   }
   next();
@@ -28,7 +34,10 @@ export function bodyIdleTimeout(timeoutMs: number) {
     const onTimeout = (): void => {
       if (req.complete) return;
       if (!res.headersSent) {
-        res.status(408).set('Connection', 'close').json({ error: { code: 'REQUEST_TIMEOUT', message: `the request body stalled for more than ${timeoutMs / 1000} s` } });
+        res
+          .status(408)
+          .set('Connection', 'close')
+          .json({ error: { code: 'REQUEST_TIMEOUT', message: `the request body stalled for more than ${timeoutMs / 1000} s` } });
       }
       setTimeout(() => socket.destroy(), 100).unref();
     };

@@ -11,7 +11,9 @@ import { scrubDetails, type PathScrubber } from './scrub-paths.js';
 
 function fromZod(error: ZodError): AppError {
   const problems = error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
-  return new AppError('VALIDATION_FAILED', problems.join('; '), { details: { issues: error.issues.slice(0, 10).map((i) => ({ path: i.path, message: i.message })) } });
+  return new AppError('VALIDATION_FAILED', problems.join('; '), {
+    details: { issues: error.issues.slice(0, 10).map((i) => ({ path: i.path, message: i.message })) },
+  });
 }
 
 const MULTER_CODES: Record<string, ErrorCode> = {
@@ -36,7 +38,8 @@ export function toAppError(error: unknown): AppError {
   // body-parser (express.json) errors carry a type.
   if (e?.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 'request body is not valid JSON');
   if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported encoding');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported encoding');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('BAD_REQUEST', e.message ?? 'bad request');
   // Busboy (under multer) reports broken multipart bodies as plain Errors.
   if (typeof e?.message === 'string' && /^(Multipart|Malformed|Unexpected end of form|Boundary)/i.test(e.message)) {
@@ -59,7 +62,9 @@ export function errorHandler(log: Logger, scrub: PathScrubber = (t) => t) {
     if (appError.code === 'QUEUE_FULL' || appError.code === 'RATE_LIMITED' || appError.code === 'AUTH_RATE_LIMITED' || appError.code === 'REDIS_UNAVAILABLE') {
       res.set('Retry-After', String(appError.details?.retryAfterSeconds ?? 5));
     }
-    res.status(appError.httpStatus).json({ error: { code: appError.code, message: scrub(appError.message), ...(scrubDetails(appError.details, scrub) ?? {}) } });
+    res
+      .status(appError.httpStatus)
+      .json({ error: { code: appError.code, message: scrub(appError.message), ...(scrubDetails(appError.details, scrub) ?? {}) } });
   };
 }
 

@@ -20,7 +20,12 @@ export function pathScrubber(roots: { dataRoot: string; modelsDir: string }): Pa
   const upload = /MODELS_DIR[\\/]\.upload-[0-9a-f-]+[\\/]?/g;
   return (text) => {
     let out = text;
-    for (const [root, name] of replacements) out = out.split(root + path.sep).join(`${name}/`).split(root).join(name);
+    for (const [root, name] of replacements)
+      out = out
+        .split(root + path.sep)
+        .join(`${name}/`)
+        .split(root)
+        .join(name);
     return out.replace(upload, 'the upload: ');
   };
 }

@@ -12,11 +12,18 @@ export const batchImagesContract: RouteContract = {
         summary: 'The image file behind one finished result row (for thumbnails)',
         parameters: [batchIdParameter, { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }],
         responses: {
-          200: { description: 'The image bytes, type from their magic number', content: { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } } },
+          200: {
+            description: 'The image bytes, type from their magic number',
+            content: { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } },
+          },
           400: errorResponse('Index out of range', 'VALIDATION_FAILED', 'index must be an integer from 0 to 2'),
           401: errors[401],
           404: errorResponse('No such batch, or no row yet for this index', 'NOT_FOUND', 'image 2 of batch bmh3k2x9a1f2e3d4c5b6 has no result yet'),
-          415: errorResponse('The file is not an image a browser shows', 'UNSUPPORTED_MEDIA_TYPE', 'image 1 of batch bmh3k2x9a1f2e3d4c5b6 is not a browser-viewable image'),
+          415: errorResponse(
+            'The file is not an image a browser shows',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'image 1 of batch bmh3k2x9a1f2e3d4c5b6 is not a browser-viewable image',
+          ),
         },
       },
     },

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { checkImageCount, chunkSizeRule, imagePathField, modelNameField, type ImageRef } from '@hourglass/core';
 import { uploadedFiles } from '../uploads.js';
 
-const CHUNK_SIZE_DOC = 'Images per job. Unset: the server\'s DEFAULT_CHUNK_SIZE, by default `auto` (sized per model from the workers\' measured rate, the live workers and the batch size; the batch view says which size was used and why); more per job costs the queue less per image and makes progress and retries coarser.';
+const CHUNK_SIZE_DOC =
+  "Images per job. Unset: the server's DEFAULT_CHUNK_SIZE, by default `auto` (sized per model from the workers' measured rate, the live workers and the batch size; the batch view says which size was used and why); more per job costs the queue less per image and makes progress and retries coarser.";
 
 export const jsonBatchSchema = z.strictObject({
   model: modelNameField,
@@ -33,7 +34,12 @@ export function parseBatchRequest(req: Request, maxImages: number): BatchRequest
     const form = formBatchSchema.parse(req.body ?? {});
     const files = uploadedFiles(req);
     checkImageCount(files.length, maxImages);
-    return { model: form.model, ...(form.chunkSize ? { chunkSize: form.chunkSize } : {}), images: files.map((f) => ({ path: f.path, name: f.originalname })), uploaded: true };
+    return {
+      model: form.model,
+      ...(form.chunkSize ? { chunkSize: form.chunkSize } : {}),
+      images: files.map((f) => ({ path: f.path, name: f.originalname })),
+      uploaded: true,
+    };
   }
   const body = jsonBatchSchema.parse(req.body);
   checkImageCount(body.images.length, maxImages);

@@ -16,7 +16,9 @@ export const batchViewSchema = z.object({
   modelVersion: z.number().int(),
   total: z.number().int().nonnegative(),
   chunkSize: z.number().int().positive().describe('Images per job (1 = one job per image).'),
-  chunkSizeSource: z.enum(['request', 'default', 'auto']).describe('Who chose chunkSize: the request, the server\'s DEFAULT_CHUNK_SIZE, or the auto policy (from the workers\' heartbeats).'),
+  chunkSizeSource: z
+    .enum(['request', 'default', 'auto'])
+    .describe("Who chose chunkSize: the request, the server's DEFAULT_CHUNK_SIZE, or the auto policy (from the workers' heartbeats)."),
   chunkSizeReason: z.string().describe('Why that size, in words (for auto: the rule that decided and the rates it used).'),
   status: z.enum(['queued', 'running', 'completed']),
   counts: z.object({
@@ -30,7 +32,7 @@ export const batchViewSchema = z.object({
   imagesPerSecond: z.number().nonnegative(),
 });
 
-export const batchListSchema = z.object({ batches: z.array(batchViewSchema).describe('The caller\'s batches, newest first.') });
+export const batchListSchema = z.object({ batches: z.array(batchViewSchema).describe("The caller's batches, newest first.") });
 
 const predictionSchema = z.object({ label: z.string(), confidence: z.number().min(0).max(1) });
 
@@ -60,7 +62,7 @@ export const batchIdParameter = { name: 'id', in: 'path', required: true, schema
 
 export const batchesContract: RouteContract = {
   requests: {
-    BatchRequest: { schema: jsonBatchSchema, description: 'Images by path, relative to the server\'s DATA_ROOT.' },
+    BatchRequest: { schema: jsonBatchSchema, description: "Images by path, relative to the server's DATA_ROOT." },
     BatchUpload: {
       schema: formBatchSchema.extend({ images: z.array(z.file()).min(1) }),
       description: 'Multipart form: a `model` field and one `images` part per file (stored content-addressed under DATA_ROOT).',
@@ -69,7 +71,7 @@ export const batchesContract: RouteContract = {
   responses: {
     BatchView: { schema: batchViewSchema },
     BatchList: { schema: batchListSchema },
-    ResultRow: { schema: resultRowSchema, description: 'One image\'s outcome: a prediction, or an error with a stable code.' },
+    ResultRow: { schema: resultRowSchema, description: "One image's outcome: a prediction, or an error with a stable code." },
   },
   paths: {
     '/v1/batches': {
@@ -106,22 +108,47 @@ export const batchesContract: RouteContract = {
           202: {
             description: 'Accepted: the jobs are queued',
             headers: { Location: { schema: { type: 'string' }, description: '/v1/batches/{id}' } },
-            content: json(ref('BatchView'), { queued: { ...exampleBatch, status: 'queued', counts: { queued: 3, active: 0, completed: 0, failed: 0 }, timings: { ...exampleBatch.timings, firstResultAt: null }, elapsedMs: 2, imagesPerSecond: 0 } }),
+            content: json(ref('BatchView'), {
+              queued: {
+                ...exampleBatch,
+                status: 'queued',
+                counts: { queued: 3, active: 0, completed: 0, failed: 0 },
+                timings: { ...exampleBatch.timings, firstResultAt: null },
+                elapsedMs: 2,
+                imagesPerSecond: 0,
+              },
+            }),
           },
-          400: errorResponse('Invalid body, empty batch, or a path outside DATA_ROOT', 'VALIDATION_FAILED', 'images: Invalid input: expected array, received undefined'),
+          400: errorResponse(
+            'Invalid body, empty batch, or a path outside DATA_ROOT',
+            'VALIDATION_FAILED',
+            'images: Invalid input: expected array, received undefined',
+          ),
           401: errors[401],
           404: errorResponse('Unknown model', 'MODEL_NOT_FOUND', 'model "nope" is not registered (GET /v1/models lists the models)'),
           413: errorResponse('Too many images or too large a body/file', 'TOO_MANY_IMAGES', 'a batch holds at most 100000 images; this one has 100001'),
           415: errorResponse('Neither JSON nor multipart', 'UNSUPPORTED_MEDIA_TYPE', 'send application/json or multipart/form-data'),
-          422: errorResponse('Idempotency-Key reused for a different request', 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request'),
-          429: errorResponse('The model\'s queue is full; retry after Retry-After seconds', 'QUEUE_FULL', 'model "mobilenet-v2" has 1000000 images waiting; the limit is 1000000. Retry later.'),
-          503: errorResponse('The model\'s live workers consume none of the queue shards this API enqueues to (QUEUE_SHARDS differ)', 'QUEUE_LAYOUT_MISMATCH', 'no live worker of model "mobilenet-v2" consumes all of this API\'s 3 queue shard(s) (its workers consume 1); jobs on {hq-classify-mobilenet-v2~1}, {hq-classify-mobilenet-v2~2} would never run. Give the API and the workers the same QUEUE_SHARDS and REDIS_CLUSTER_NODES.'),
+          422: errorResponse(
+            'Idempotency-Key reused for a different request',
+            'IDEMPOTENCY_KEY_REUSED',
+            'this Idempotency-Key was used for a different request',
+          ),
+          429: errorResponse(
+            "The model's queue is full; retry after Retry-After seconds",
+            'QUEUE_FULL',
+            'model "mobilenet-v2" has 1000000 images waiting; the limit is 1000000. Retry later.',
+          ),
+          503: errorResponse(
+            "The model's live workers consume none of the queue shards this API enqueues to (QUEUE_SHARDS differ)",
+            'QUEUE_LAYOUT_MISMATCH',
+            'no live worker of model "mobilenet-v2" consumes all of this API\'s 3 queue shard(s) (its workers consume 1); jobs on {hq-classify-mobilenet-v2~1}, {hq-classify-mobilenet-v2~2} would never run. Give the API and the workers the same QUEUE_SHARDS and REDIS_CLUSTER_NODES.',
+          ),
         },
       },
       get: {
         operationId: 'listBatches',
         tags: ['batches'],
-        summary: 'The caller\'s recent batches, newest first',
+        summary: "The caller's recent batches, newest first",
         parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }],
         responses: {
           200: { description: 'Batches', content: json(ref('BatchList'), { two: { batches: [exampleBatch, exampleCompleted] } }) },
@@ -147,7 +174,10 @@ export const batchesContract: RouteContract = {
         operationId: 'getResults',
         tags: ['batches'],
         summary: 'One row per finished image, in index order (NDJSON, or CSV with ?format=csv)',
-        parameters: [batchIdParameter, { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' } }],
+        parameters: [
+          batchIdParameter,
+          { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' } },
+        ],
         responses: {
           200: {
             description: 'Rows so far; the `X-Batch-Status` header says whether more will come',
@@ -160,7 +190,8 @@ export const batchesContract: RouteContract = {
               },
               'text/csv': {
                 schema: { type: 'string' },
-                example: 'index,source,label,confidence,model,modelVersion,error_code,error_message,preprocess_ms,inference_ms,batch_size\n0,photos/cat.jpg,tabby,0.91,mobilenet-v2,1,,,3.70,21.20,8\n',
+                example:
+                  'index,source,label,confidence,model,modelVersion,error_code,error_message,preprocess_ms,inference_ms,batch_size\n0,photos/cat.jpg,tabby,0.91,mobilenet-v2,1,,,3.70,21.20,8\n',
               },
             },
           },

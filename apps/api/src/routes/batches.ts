@@ -52,7 +52,11 @@ async function checkPaths(ctx: ApiContext, paths: string[], readable: (relative:
   });
   if (problems.length > 0) {
     const first = problems[0]!;
-    throw new AppError(first.code as AppError['code'], `${problems.length === 20 ? '20 or more' : problems.length} image path(s) rejected; first: ${first.message}`, { details: { problems } });
+    throw new AppError(
+      first.code as AppError['code'],
+      `${problems.length === 20 ? '20 or more' : problems.length} image path(s) rejected; first: ${first.message}`,
+      { details: { problems } },
+    );
   }
   return resolved;
 }
@@ -83,9 +87,13 @@ export function batchesRouter(ctx: ApiContext): Router {
   const router = Router();
   const datasets = new DatasetRegistry(ctx.redis, ctx.config.HOURGLASS_PREFIX);
   // A `model` field sent before the files is checked before any file is written.
-  const upload = uploadImages(ctx.blobs, { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) }, async (req) => {
-    await visibleModel(ctx.models, String((req.body as { model?: unknown }).model), req);
-  });
+  const upload = uploadImages(
+    ctx.blobs,
+    { maxFileBytes: ctx.config.MAX_UPLOAD_BYTES, maxFiles: Math.min(ctx.config.MAX_UPLOAD_FILES, ctx.config.MAX_BATCH_IMAGES) },
+    async (req) => {
+      await visibleModel(ctx.models, String((req.body as { model?: unknown }).model), req);
+    },
+  );
   const jsonBody = json({ limit: ctx.config.MAX_JSON_BYTES, strict: true });
 
   router.post('/', async (req: Request, res: Response) => {
@@ -112,7 +120,13 @@ export function batchesRouter(ctx: ApiContext): Router {
     }
     const request = parseBatchRequest(req, ctx.config.MAX_BATCH_IMAGES);
     const model = await visibleModel(ctx.models, request.model, req);
-    const resolved = request.uploaded ? undefined : await checkPaths(ctx, request.images.map((i) => i.path), privatePathCheck(datasets, callerOf(req)));
+    const resolved = request.uploaded
+      ? undefined
+      : await checkPaths(
+          ctx,
+          request.images.map((i) => i.path),
+          privatePathCheck(datasets, callerOf(req)),
+        );
     // A retry of a submit that was accepted (its Idempotency-Key is claimed) is answered with that
     // batch, full queue or not: the queue already holds its jobs, so it adds nothing, and a client
     // that lost the first 202 must not be told QUEUE_FULL about work that is queued. (A key reused
@@ -149,7 +163,17 @@ export function batchesRouter(ctx: ApiContext): Router {
     // The batch holds its blobs now; the upload leases are not needed (nor discarded on an error).
     const leases = storedBlobs(req).splice(0);
     for (const blob of leases) if (blob.lease !== undefined) await ctx.blobRefs.release(blob.digest, blob.lease).catch(() => undefined);
-    ctx.log.info({ batchId: view.id, model: view.model, total: view.total, chunkSize: view.chunkSize, chunkSizeSource: view.chunkSizeSource, chunkSizeReason: view.chunkSizeReason }, 'batch submitted');
+    ctx.log.info(
+      {
+        batchId: view.id,
+        model: view.model,
+        total: view.total,
+        chunkSize: view.chunkSize,
+        chunkSizeSource: view.chunkSizeSource,
+        chunkSizeReason: view.chunkSizeReason,
+      },
+      'batch submitted',
+    );
     res.status(202).location(`/v1/batches/${view.id}`).json(view);
   };
 

@@ -28,7 +28,11 @@ export const benchReportContract: RouteContract = {
             description: 'The report (fields null / empty when no benchmark has run)',
             content: json(ref('BenchReport'), {
               none: { markdown: null, updatedAt: null, charts: [] },
-              report: { markdown: '# Results\n\n| images | workers | drain s |\n|---|---|---|\n| 10000 | 2 | 71.3 |\n', updatedAt: '2025-11-26T04:00:00.000Z', charts: [{ name: 'drain.svg', url: '/v1/bench/charts/drain.svg', bytes: 5120 }] },
+              report: {
+                markdown: '# Results\n\n| images | workers | drain s |\n|---|---|---|\n| 10000 | 2 | 71.3 |\n',
+                updatedAt: '2025-11-26T04:00:00.000Z',
+                charts: [{ name: 'drain.svg', url: '/v1/bench/charts/drain.svg', bytes: 5120 }],
+              },
             }),
           },
           401: errors[401],

@@ -31,9 +31,16 @@ export const datasetsContract: RouteContract = {
         operationId: 'registerDataset',
         tags: ['training'],
         summary: 'Register a dataset folder under DATA_ROOT (scanned and hashed once)',
-        requestBody: { required: true, content: json(ref('DatasetRequest'), { folder: { path: 'datasets/fluffy-or-not' }, named: { path: 'datasets/Fluffy or not', name: 'fluffy' } }) },
+        requestBody: {
+          required: true,
+          content: json(ref('DatasetRequest'), { folder: { path: 'datasets/fluffy-or-not' }, named: { path: 'datasets/Fluffy or not', name: 'fluffy' } }),
+        },
         responses: {
-          201: { description: 'Registered', headers: { Location: { schema: { type: 'string' } } }, content: json(ref('Dataset'), { registered: exampleDataset }) },
+          201: {
+            description: 'Registered',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: json(ref('Dataset'), { registered: exampleDataset }),
+          },
           400: errorResponse('Bad body or a folder outside DATA_ROOT', 'VALIDATION_FAILED', 'path: Invalid input: expected string, received undefined'),
           401: errors[401],
           415: errorResponse('Not JSON', 'UNSUPPORTED_MEDIA_TYPE', 'send application/json'),

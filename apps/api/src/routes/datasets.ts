@@ -36,7 +36,11 @@ export function datasetsRouter(ctx: ApiContext): Router {
   const jsonBody = json({ limit: 64 * 1024, strict: true });
   const upload = multer({
     storage: multer.diskStorage({
-      destination: (_req, _file, cb) => void mkdir(UPLOAD_TMP, { recursive: true }).then(() => cb(null, UPLOAD_TMP), (error: Error) => cb(error, UPLOAD_TMP)),
+      destination: (_req, _file, cb) =>
+        void mkdir(UPLOAD_TMP, { recursive: true }).then(
+          () => cb(null, UPLOAD_TMP),
+          (error: Error) => cb(error, UPLOAD_TMP),
+        ),
       filename: (_req, _file, cb) => cb(null, `${randomUUID()}.upload`),
     }),
     limits: { fileSize: MAX_DATASET_ARCHIVE_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
@@ -54,7 +58,10 @@ export function datasetsRouter(ctx: ApiContext): Router {
         const name = datasetNameSchema.parse((req.body as { name?: unknown }).name);
         const { dataset, archive } = await registry.registerArchive(ctx.dataRoot, { file: file.path, kind }, name, limits, req.owner);
         ctx.log.info({ dataset: dataset.name, images: dataset.images, skipped: archive.skipped.length }, 'dataset uploaded');
-        res.status(201).location(`/v1/datasets/${dataset.name}`).json({ ...dataset, archive: { written: archive.written, skipped: archive.skipped.slice(0, 100), skippedCount: archive.skipped.length } });
+        res
+          .status(201)
+          .location(`/v1/datasets/${dataset.name}`)
+          .json({ ...dataset, archive: { written: archive.written, skipped: archive.skipped.slice(0, 100), skippedCount: archive.skipped.length } });
       } finally {
         if (file) await rm(file.path, { force: true });
       }
@@ -62,7 +69,10 @@ export function datasetsRouter(ctx: ApiContext): Router {
     }
     await new Promise<void>((resolve, reject) => jsonBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
     if (!req.is('application/json')) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send application/json { "path", "name"? } to register a folder under DATA_ROOT, or multipart/form-data (name + archive) to upload one');
+      throw new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send application/json { "path", "name"? } to register a folder under DATA_ROOT, or multipart/form-data (name + archive) to upload one',
+      );
     }
     const body = registerDatasetSchema.parse(req.body);
     await privatePathCheck(registry, callerOf(req))(body.path);

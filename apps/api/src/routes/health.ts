@@ -8,7 +8,8 @@ export function healthRouter(ctx: ApiContext): Router {
   router.get('/healthz', async (_req: Request, res: Response) => {
     const redis = await withDeadline(ctx.redis.ping()).then(
       () => 'ok',
-      (error: unknown) => ((error as { code?: string }).code === 'REDIS_UNAVAILABLE' && String((error as Error).message).includes('within') ? 'timeout' : 'down'),
+      (error: unknown) =>
+        (error as { code?: string }).code === 'REDIS_UNAVAILABLE' && String((error as Error).message).includes('within') ? 'timeout' : 'down',
     );
     res.status(redis === 'ok' ? 200 : 503).json({ status: redis === 'ok' ? 'ok' : 'degraded', redis });
   });

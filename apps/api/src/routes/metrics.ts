@@ -4,14 +4,7 @@
  * batch ids, file names or key owners. With METRICS_TOKEN set it wants `Bearer <METRICS_TOKEN>`.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import {
-  ApiMetrics,
-  AppError,
-  BULLMQ_COUNT_TYPES,
-  createMetricsRegistry,
-  listLiveWorkers,
-  metricsAccessAllowed,
-} from '@hourglass/core';
+import { ApiMetrics, AppError, BULLMQ_COUNT_TYPES, createMetricsRegistry, listLiveWorkers, metricsAccessAllowed } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
 import { withDeadline } from '../redis-deadline.js';
 

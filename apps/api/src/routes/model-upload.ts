@@ -48,7 +48,10 @@ const STALE_UPLOAD_MS = 24 * 3600_000;
 export const modelUploadFieldsSchema = z
   .object({
     name: z.string().min(1).max(64),
-    labels: z.string().max(8 * 1024 * 1024).optional(),
+    labels: z
+      .string()
+      .max(8 * 1024 * 1024)
+      .optional(),
     mean: z.string().max(200).optional(),
     std: z.string().max(200).optional(),
     size: z.string().max(20).optional(),
@@ -135,16 +138,23 @@ async function placeDataFiles(folder: string, onnxPath: string, data: Express.Mu
     } else missing.push(relative);
   }
   if (missing.length > 0) {
-    throw new AppError('MODEL_EXTERNAL_DATA_INVALID', `the model keeps weights in ${wanted.length} external file(s); missing: ${missing.slice(0, 10).join(', ')}. Upload each as a \`data\` part named like the file.`, {
-      details: { expected: wanted.slice(0, 100) },
-    });
+    throw new AppError(
+      'MODEL_EXTERNAL_DATA_INVALID',
+      `the model keeps weights in ${wanted.length} external file(s); missing: ${missing.slice(0, 10).join(', ')}. Upload each as a \`data\` part named like the file.`,
+      {
+        details: { expected: wanted.slice(0, 100) },
+      },
+    );
   }
   if (byName.size > 0) warnings.push(`data file(s) the graph does not use were ignored: ${[...byName.keys()].slice(0, 10).join(', ')}`);
   return warnings;
 }
 
 /** The POST /v1/models handler; `describe` renders the registered model as GET /v1/models does. */
-export function registerModelHandler(ctx: ApiContext, describe: (name: string, workers: Awaited<ReturnType<typeof listLiveWorkers>>) => Promise<unknown>): RequestHandler[] {
+export function registerModelHandler(
+  ctx: ApiContext,
+  describe: (name: string, workers: Awaited<ReturnType<typeof listLiveWorkers>>) => Promise<unknown>,
+): RequestHandler[] {
   const folders = new WeakMap<Request, string>();
   const upload = uploadMiddleware(ctx, (req) => folders.get(req)!);
   const prepare: RequestHandler = async (req, _res, next) => {
@@ -201,7 +211,10 @@ export function registerModelHandler(ctx: ApiContext, describe: (name: string, w
       await rm(folder, { recursive: true, force: true });
     }
     const workers = await listLiveWorkers(ctx.redis, ctx.keys);
-    res.status(201).location(`/v1/models/${name}`).json({ ...((await describe(name, workers)) as object), warnings });
+    res
+      .status(201)
+      .location(`/v1/models/${name}`)
+      .json({ ...((await describe(name, workers)) as object), warnings });
   };
   return [prepare, receive, register as RequestHandler];
 }

@@ -16,7 +16,11 @@ const workerSchema = z.object({
   batchSize: z.number().int(),
   intraOpThreads: z.number().int(),
   processed: z.number().int(),
-  imagesPerSecond: z.number().nonnegative().nullable().describe('Images/s while busy, as its heartbeat reports it (null until it has done a few); the auto chunk size uses it.'),
+  imagesPerSecond: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .describe('Images/s while busy, as its heartbeat reports it (null until it has done a few); the auto chunk size uses it.'),
   seenAt: isoTime,
 });
 
@@ -30,7 +34,7 @@ export const modelSchema = z.object({
     width: z.number().int(),
     height: z.number().int(),
     resize: z.string(),
-    dynamicBatch: z.boolean().describe('False when the graph\'s batch axis is fixed at 1: workers run one image at a time.'),
+    dynamicBatch: z.boolean().describe("False when the graph's batch axis is fixed at 1: workers run one image at a time."),
   }),
   output: z.looseObject({ name: z.string(), kind: z.enum(['logits', 'probabilities']) }),
   classes: z.number().int().positive(),
@@ -89,7 +93,7 @@ export const modelsContract: RouteContract = {
     Model: { schema: modelSchema },
     ModelList: { schema: modelListSchema },
     RegisteredModel: { schema: registeredModelSchema },
-    ModelQueue: { schema: modelQueueSchema, description: 'How deep one model\'s queue is, as the submit\'s backpressure check counts it.' },
+    ModelQueue: { schema: modelQueueSchema, description: "How deep one model's queue is, as the submit's backpressure check counts it." },
   },
   paths: {
     '/v1/models': {
@@ -97,18 +101,48 @@ export const modelsContract: RouteContract = {
         operationId: 'registerModel',
         tags: ['models'],
         summary: 'Register an ONNX model (e.g. a timm export): inspected, run once on a dummy batch, then stored as the next version of that name',
-        requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('ModelUpload'), encoding: { model: { contentType: 'application/octet-stream' }, data: { contentType: 'application/octet-stream' } } } } },
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: ref('ModelUpload'),
+              encoding: { model: { contentType: 'application/octet-stream' }, data: { contentType: 'application/octet-stream' } },
+            },
+          },
+        },
         responses: {
           201: {
             description: 'Registered; workers can serve it now',
             headers: { Location: { schema: { type: 'string' }, description: '/v1/models/{name}' } },
-            content: json(ref('RegisteredModel'), { timm: { ...exampleModel, name: 'levit-128s', source: { kind: 'imported', format: 'onnx', file: 'model.onnx' }, benchmark: null, workers: [], served: false, warnings: [] } }),
+            content: json(ref('RegisteredModel'), {
+              timm: {
+                ...exampleModel,
+                name: 'levit-128s',
+                source: { kind: 'imported', format: 'onnx', file: 'model.onnx' },
+                benchmark: null,
+                workers: [],
+                served: false,
+                warnings: [],
+              },
+            }),
           },
-          400: errorResponse('Missing `model` part or `name`, bad mean/std/size/labels, or labels that do not match the class count', 'VALIDATION_FAILED', 'labels has 5 labels, but output "logits" has 1000 classes'),
+          400: errorResponse(
+            'Missing `model` part or `name`, bad mean/std/size/labels, or labels that do not match the class count',
+            'VALIDATION_FAILED',
+            'labels has 5 labels, but output "logits" has 1000 classes',
+          ),
           401: errors[401],
-          409: errorResponse('Another registration of this name is still running', 'MODEL_BUSY', 'model "levit-128s" is being written by pid 4121 on host; gave up after 120 s'),
+          409: errorResponse(
+            'Another registration of this name is still running',
+            'MODEL_BUSY',
+            'model "levit-128s" is being written by pid 4121 on host; gave up after 120 s',
+          ),
           413: errorResponse('A file over MAX_MODEL_UPLOAD_BYTES', 'PAYLOAD_TOO_LARGE', 'upload rejected: File too large (model)'),
-          415: errorResponse('Not multipart/form-data', 'UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a `model` file part (the .onnx) and a `name` field'),
+          415: errorResponse(
+            'Not multipart/form-data',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'send multipart/form-data with a `model` file part (the .onnx) and a `name` field',
+          ),
           422: errorResponse(
             'Rejected model: MODEL_NOT_ONNX, MODEL_NO_IMAGE_INPUT, MODEL_NO_CLASS_OUTPUT, MODEL_EXTERNAL_DATA_INVALID or MODEL_RUN_FAILED',
             'MODEL_NO_IMAGE_INPUT',
@@ -147,8 +181,11 @@ export const modelsContract: RouteContract = {
         parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' }, example: 'mobilenet-v2' }],
         responses: {
           200: {
-            description: 'The model\'s queue now',
-            content: json(ref('ModelQueue'), { busy: { model: 'mobilenet-v2', waitingJobs: 12, activeJobs: 2, queuedImages: 96, limit: 1000000 }, idle: { model: 'mobilenet-v2', waitingJobs: 0, activeJobs: 0, queuedImages: 0, limit: 1000000 } }),
+            description: "The model's queue now",
+            content: json(ref('ModelQueue'), {
+              busy: { model: 'mobilenet-v2', waitingJobs: 12, activeJobs: 2, queuedImages: 96, limit: 1000000 },
+              idle: { model: 'mobilenet-v2', waitingJobs: 0, activeJobs: 0, queuedImages: 0, limit: 1000000 },
+            }),
           },
           401: errors[401],
           404: errorResponse('Not registered', 'MODEL_NOT_FOUND', 'model "nope" is not registered (GET /v1/models lists the models)'),

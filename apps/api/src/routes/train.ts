@@ -62,7 +62,12 @@ export async function describeTrain(record: TrainRecord, job: Job<TrainJobData, 
     dataset: data.dataset.name,
     outputModel: data.outputModel,
     request: data.request,
-    progress: status === 'completed' ? { phase: 'done', percent: 100 } : progress ? { phase: progress.phase, percent: progress.percent, extracted: progress.extracted ?? null } : { phase: 'queued', percent: 0 },
+    progress:
+      status === 'completed'
+        ? { phase: 'done', percent: 100 }
+        : progress
+          ? { phase: progress.phase, percent: progress.percent, extracted: progress.extracted ?? null }
+          : { phase: 'queued', percent: 0 },
     epochs: result?.epochs ?? progress?.epochs ?? [],
     accuracy: result?.accuracy ?? null,
     model: result?.model ?? null,
@@ -86,18 +91,29 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
     const request = trainRequestSchema.parse(req.body);
     const base = await visibleModel(ctx.models, request.baseModel, req);
     if (!base.manifest.features) {
-      throw new AppError('MODEL_INVALID', `model "${request.baseModel}" has no features output, so it cannot serve as a frozen backbone (GET /v1/models shows "features")`);
+      throw new AppError(
+        'MODEL_INVALID',
+        `model "${request.baseModel}" has no features output, so it cannot serve as a frozen backbone (GET /v1/models shows "features")`,
+      );
     }
     await privatePathCheck(datasets, callerOf(req))(request.dataset);
     const { name: datasetName, scan, hash } = await datasets.resolve(ctx.dataRoot, request.dataset, callerOf(req));
-    checkTrainable(scan.labels, Int32Array.from(scan.images, (i) => i.label), request.validPct, request.seed);
+    checkTrainable(
+      scan.labels,
+      Int32Array.from(scan.images, (i) => i.label),
+      request.validPct,
+      request.seed,
+    );
     const outputModel = request.name ?? outputModelName(base.manifest.name, datasetName);
     if (outputModel === base.manifest.name) throw new AppError('VALIDATION_FAILED', `the trained model may not replace its own backbone "${outputModel}"`);
     const existing = (await ctx.models.snapshot()).models.get(outputModel);
     // A fine-tune belongs to the key that trained it: another key's name is taken, whatever its kind.
     if (existing) assertMayWriteModel(outputModel, existing.manifest, { owner: req.owner!, admin: false });
     if (existing && existing.manifest.source.kind !== 'trained') {
-      throw new AppError('VALIDATION_FAILED', `a ${existing.manifest.source.kind} model named "${outputModel}" exists; a train job only adds versions to trained models (pass "name")`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `a ${existing.manifest.source.kind} model named "${outputModel}" exists; a train job only adds versions to trained models (pass "name")`,
+      );
     }
     // A new name is on disk only once trained: the claim makes two keys racing for it one winner.
     await new ModelNameClaims(ctx.redis, ctx.config.HOURGLASS_PREFIX).claim(outputModel, { owner: req.owner!, admin: false });
@@ -127,7 +143,9 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
         classes: scan.classes,
         queue: `train-${base.manifest.name}`,
         workers,
-        ...(workers === 0 ? { warning: `no live worker serves "${base.manifest.name}": the job waits until one starts (npm run worker -- --model ${base.manifest.name})` } : {}),
+        ...(workers === 0
+          ? { warning: `no live worker serves "${base.manifest.name}": the job waits until one starts (npm run worker -- --model ${base.manifest.name})` }
+          : {}),
       });
   });
 
@@ -161,7 +179,16 @@ export function trainRouter(ctx: ApiContext, queues: TrainQueueSet): Router {
       if (!record || record.data.owner !== req.owner) continue;
       const job = (await queues.get(record.data.request.baseModel).getJob(id)) as Job<TrainJobData, TrainResult> | undefined;
       const view = await describeTrain(record, job ?? undefined);
-      jobs.push({ id: view.id, status: view.status, baseModel: view.baseModel, dataset: view.dataset, outputModel: view.outputModel, accuracy: view.accuracy, model: view.model, createdAt: view.createdAt });
+      jobs.push({
+        id: view.id,
+        status: view.status,
+        baseModel: view.baseModel,
+        dataset: view.dataset,
+        outputModel: view.outputModel,
+        accuracy: view.accuracy,
+        model: view.model,
+        createdAt: view.createdAt,
+      });
     }
     res.json({ jobs });
   });

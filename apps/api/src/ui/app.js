@@ -144,7 +144,11 @@ async function follow(id) {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         if (data) updateBatch(JSON.parse(data));
       }
     }
@@ -250,7 +254,12 @@ function renderMarkdown(text) {
     });
     return span;
   };
-  const cells = (line) => line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+  const cells = (line) =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map((c) => c.trim());
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (/^```/.test(line)) {
@@ -261,10 +270,21 @@ function renderMarkdown(text) {
       const level = Math.min(6, line.indexOf(' ') + 2);
       out.push(el(`h${level}`, {}, [inline(line.replace(/^#+ /, ''))]));
     } else if (/^\|/.test(line) && /^\|?\s*:?-{2,}/.test(lines[i + 1] ?? '')) {
-      const head = el('tr', {}, cells(line).map((c) => el('th', {}, [inline(c)])));
+      const head = el(
+        'tr',
+        {},
+        cells(line).map((c) => el('th', {}, [inline(c)])),
+      );
       const body = [];
       i += 2;
-      while (i < lines.length && /^\|/.test(lines[i])) body.push(el('tr', {}, cells(lines[i++]).map((c) => el('td', {}, [inline(c)]))));
+      while (i < lines.length && /^\|/.test(lines[i]))
+        body.push(
+          el(
+            'tr',
+            {},
+            cells(lines[i++]).map((c) => el('td', {}, [inline(c)])),
+          ),
+        );
       i--;
       out.push(el('table', {}, [el('thead', {}, [head]), el('tbody', {}, body)]));
     } else if (/^\s*[-*] /.test(line)) {

@@ -66,7 +66,10 @@ export const connectionOptions = {
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs with strict options; its errors become UsageError (exit 2). */
-export function parse<const O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
+export function parse<const O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -79,14 +79,25 @@ export async function modelsAddCommand(args: string[], io: Io): Promise<number> 
       io.stdout.write(MODELS_ADD_USAGE);
       return EXIT.OK;
     }
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'which model? give an .onnx file or an export folder' : `one model at a time (got ${positionals.length} paths)`);
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0 ? 'which model? give an .onnx file or an export folder' : `one model at a time (got ${positionals.length} paths)`,
+      );
     const settings = await settingsFrom(values);
     const modelsDir = path.resolve(values['models-dir'] ?? io.env.MODELS_DIR);
     // Registrations that crashed earlier leave staging folders (and maybe a model moved aside): tidy first.
     await recoverModelsDir(modelsDir).catch(() => undefined);
     const registered = await registerOnnxModel(modelsDir, positionals[0]!, { ...settings, source: { registeredVia: 'hourglass models add' } });
     if (values.json) {
-      writeJson(io, { name: registered.name, version: registered.version, dir: registered.dir, manifest: registered.manifest, inspection: registered.inspection, validation: registered.validation, warnings: registered.warnings });
+      writeJson(io, {
+        name: registered.name,
+        version: registered.version,
+        dir: registered.dir,
+        manifest: registered.manifest,
+        inspection: registered.inspection,
+        validation: registered.validation,
+        warnings: registered.warnings,
+      });
       return EXIT.OK;
     }
     const { manifest, inspection } = registered;

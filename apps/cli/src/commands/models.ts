@@ -3,7 +3,19 @@
  * register themselves with registerModelsSubcommand from their own files, and show up in the help.
  */
 import { renderTable } from '../table.js';
-import { CONNECTION_HELP, EXIT, EXIT_CODES_HELP, UsageError, clientFrom, connectionOptions, formatBytes, parse, runCommand, writeJson, type Io } from './common.js';
+import {
+  CONNECTION_HELP,
+  EXIT,
+  EXIT_CODES_HELP,
+  UsageError,
+  clientFrom,
+  connectionOptions,
+  formatBytes,
+  parse,
+  runCommand,
+  writeJson,
+  type Io,
+} from './common.js';
 
 /** 3.5M, 39.7k, 950; - when unknown. */
 function formatCount(n: number | null | undefined): string {

@@ -18,7 +18,12 @@ options:
 ${CONNECTION_HELP}${EXIT_CODES_HELP}`;
 
 /** Streams the results to a file (never held whole in memory); answers the batch status header. */
-export async function writeResults(client: HourglassClient, id: string, format: 'csv' | 'ndjson', file: string | NodeJS.WritableStream): Promise<string | null> {
+export async function writeResults(
+  client: HourglassClient,
+  id: string,
+  format: 'csv' | 'ndjson',
+  file: string | NodeJS.WritableStream,
+): Promise<string | null> {
   const response = await client.resultsResponse(id, format);
   const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
   if (typeof file === 'string') await pipeline(body, createWriteStream(file));

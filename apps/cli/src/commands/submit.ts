@@ -93,7 +93,13 @@ async function printFirstRows(client: HourglassClient, io: Io, id: string, limit
   io.stdout.write(
     `${renderTable(
       ['#', 'image', 'label', 'confidence', 'error'],
-      rows.map((r) => [r.index, String(r.source).slice(0, 60), r.label ?? '', r.confidence === undefined ? '' : Number(r.confidence).toFixed(4), r.error ? `${r.error.code}` : '']),
+      rows.map((r) => [
+        r.index,
+        String(r.source).slice(0, 60),
+        r.label ?? '',
+        r.confidence === undefined ? '' : Number(r.confidence).toFixed(4),
+        r.error ? `${r.error.code}` : '',
+      ]),
     )}\n`,
   );
 }
@@ -119,7 +125,8 @@ export function submitCommand(args: string[], io: Io): Promise<number> {
     if (positionals.length === 0) throw new UsageError('give at least one folder or image file');
     if (values.upload && values.paths) throw new UsageError('--upload and --paths exclude each other');
     const chunkSize = values.chunk === undefined ? undefined : Number(values.chunk);
-    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 256)) throw new UsageError('--chunk must be an integer from 1 to 256');
+    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 256))
+      throw new UsageError('--chunk must be an integer from 1 to 256');
     const client = clientFrom(values, io.env);
     const options = { ...(chunkSize ? { chunkSize } : {}), ...(values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {}) };
 
@@ -133,10 +140,18 @@ export function submitCommand(args: string[], io: Io): Promise<number> {
       if (images.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')} (looked for ${[...IMAGE_EXTENSIONS].join(' ')})`);
       if (!values.json) io.stderr.write(`uploading ${images.length} image(s)...\n`);
       try {
-        created = await client.submitFiles(values.model, images.map((i) => i.file), { ...options, names: images.map((i) => i.name) });
+        created = await client.submitFiles(
+          values.model,
+          images.map((i) => i.file),
+          { ...options, names: images.map((i) => i.name) },
+        );
       } catch (error) {
         if (error instanceof ApiError && (error.code === 'TOO_MANY_IMAGES' || error.code === 'PAYLOAD_TOO_LARGE')) {
-          throw new ApiError(error.status, error.code, `${error.message} (uploads are capped by the server's MAX_UPLOAD_FILES / MAX_UPLOAD_BYTES; for large sets put the images under DATA_ROOT and use --paths)`);
+          throw new ApiError(
+            error.status,
+            error.code,
+            `${error.message} (uploads are capped by the server's MAX_UPLOAD_FILES / MAX_UPLOAD_BYTES; for large sets put the images under DATA_ROOT and use --paths)`,
+          );
         }
         throw error;
       }

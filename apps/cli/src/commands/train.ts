@@ -97,7 +97,10 @@ export function trainCommand(args: string[], io: Io): Promise<number> {
       if (view.status === 'completed' || view.status === 'failed' || values.status) {
         if (values.json) writeJson(io, view);
         else if (view.status === 'completed') {
-          io.stdout.write(`model ${view.model!.name} v${view.model!.version}: valid accuracy ${((view.accuracy ?? 0) * 100).toFixed(1)} %` + `${view.result ? `; ${view.result.images.failed} image(s) skipped, features ${view.result.featureCache.hits} cached / ${view.result.featureCache.computed} computed` : ''}\n`);
+          io.stdout.write(
+            `model ${view.model!.name} v${view.model!.version}: valid accuracy ${((view.accuracy ?? 0) * 100).toFixed(1)} %` +
+              `${view.result ? `; ${view.result.images.failed} image(s) skipped, features ${view.result.featureCache.hits} cached / ${view.result.featureCache.computed} computed` : ''}\n`,
+          );
         } else if (view.status === 'failed') io.stderr.write(`train job failed: ${view.error?.code}: ${view.error?.message}\n`);
         else io.stdout.write(`${view.status} (${view.progress.phase}, ${view.progress.percent} %)\n`);
         return view.status === 'failed' ? EXIT.FAILED : EXIT.OK;

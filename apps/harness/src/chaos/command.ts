@@ -69,7 +69,10 @@ export async function chaosCommand(args: string[], env: NodeJS.ProcessEnv = proc
 `);
     return 0;
   }
-  const only = (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (values.only ?? SCENARIOS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) {
     process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}\n`);

@@ -15,7 +15,14 @@ function redisOutage(name: ScenarioName, signal: NodeJS.Signals): ScenarioRunner
   return (system, options, paths, expected) => runOutage(name, signal, system, options, paths, expected);
 }
 
-async function runOutage(name: ScenarioName, signal: NodeJS.Signals, system: ChaosSystem, options: ChaosOptions, paths: string[], expected: string[]): Promise<ScenarioReport> {
+async function runOutage(
+  name: ScenarioName,
+  signal: NodeJS.Signals,
+  system: ChaosSystem,
+  options: ChaosOptions,
+  paths: string[],
+  expected: string[],
+): Promise<ScenarioReport> {
   const deadline = deadlineFor(options);
   await Promise.all(Array.from({ length: options.workers }, () => system.startWorker()));
   const t0 = Date.now();
@@ -36,6 +43,14 @@ async function runOutage(name: ScenarioName, signal: NodeJS.Signals, system: Cha
   await system.waitForDone(id, Math.min(options.images, firstDone + 1), deadline);
   const resumedAfterMs = Date.now() - upAt;
   const report = await finish(system, name, id, expected, t0, deadline);
-  report.redis = { signal, atDone: doneBefore, downMs: upAt - downAt, apiBackAfterMs, resumedAfterMs, apiAnswered503WhileDown: whileDown === 503, workersAlive: system.workers.every((w) => w.child.exitCode === null) };
+  report.redis = {
+    signal,
+    atDone: doneBefore,
+    downMs: upAt - downAt,
+    apiBackAfterMs,
+    resumedAfterMs,
+    apiAnswered503WhileDown: whileDown === 503,
+    workersAlive: system.workers.every((w) => w.child.exitCode === null),
+  };
   return report;
 }

@@ -13,7 +13,15 @@ export interface ScenarioReport {
   /** Set when the batch did not finish within the scenario's deadline. */
   incomplete?: string;
   kills?: Array<{ atDone: number; inFlightJobs: number; recoveryMs: number }>;
-  redis?: { signal: NodeJS.Signals; atDone: number; downMs: number; apiBackAfterMs: number; resumedAfterMs: number; apiAnswered503WhileDown: boolean; workersAlive: boolean };
+  redis?: {
+    signal: NodeJS.Signals;
+    atDone: number;
+    downMs: number;
+    apiBackAfterMs: number;
+    resumedAfterMs: number;
+    apiAnswered503WhileDown: boolean;
+    workersAlive: boolean;
+  };
   api?: { imagesFinishedWhileRestarting: number; queryableAfter: boolean };
   sigterm?: { exitCodes: Array<number | string>; drainMs: number; activeAfter: number };
 }
@@ -39,13 +47,16 @@ export function passed(report: ScenarioReport): boolean {
 /** One line on what the scenario did to the system and how it came back. */
 export function detail(report: ScenarioReport, options: ChaosOptions): string {
   const s = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'not recovered');
-  if (report.kills) return `${report.kills.length} kills survived; recovery ${report.kills.map((k) => s(k.recoveryMs)).join(' / ')} (jobs in flight ${report.kills.map((k) => k.inFlightJobs).join('/')})`;
+  if (report.kills)
+    return `${report.kills.length} kills survived; recovery ${report.kills.map((k) => s(k.recoveryMs)).join(' / ')} (jobs in flight ${report.kills.map((k) => k.inFlightJobs).join('/')})`;
   if (report.redis) {
     const r = report.redis;
     return `${r.signal === 'SIGKILL' ? 'crashed (SIGKILL)' : 'stopped'} at ${r.atDone} done, down ${s(r.downMs)}; after restart API back in ${s(r.apiBackAfterMs)}, new results in ${s(r.resumedAfterMs)}; API 503 while down: ${r.apiAnswered503WhileDown ? 'yes' : 'no'}; workers alive: ${r.workersAlive ? 'yes' : 'no'}`;
   }
-  if (report.api) return `+${report.api.imagesFinishedWhileRestarting} images while the API restarted; queryable after: ${report.api.queryableAfter ? 'yes' : 'no'}`;
-  if (report.sigterm) return `exit codes ${report.sigterm.exitCodes.join(',')}; drained in ${s(report.sigterm.drainMs)} (grace ${s(options.graceMs)}); active after ${report.sigterm.activeAfter}`;
+  if (report.api)
+    return `+${report.api.imagesFinishedWhileRestarting} images while the API restarted; queryable after: ${report.api.queryableAfter ? 'yes' : 'no'}`;
+  if (report.sigterm)
+    return `exit codes ${report.sigterm.exitCodes.join(',')}; drained in ${s(report.sigterm.drainMs)} (grace ${s(options.graceMs)}); active after ${report.sigterm.activeAfter}`;
   return '';
 }
 
@@ -67,7 +78,16 @@ export function printReport(report: ChaosReport, options: ChaosOptions, workerWa
   out(
     renderTable(
       ['scenario', 'images', 'results', 'lost', 'duplicates', 'failed', 'wall s', 'detail'],
-      report.scenarios.map((s) => [s.scenario, s.audit.total, s.audit.rows, s.audit.lost, s.audit.duplicates, s.audit.failed, (s.wallMs / 1000).toFixed(1), detail(s, options)]),
+      report.scenarios.map((s) => [
+        s.scenario,
+        s.audit.total,
+        s.audit.rows,
+        s.audit.lost,
+        s.audit.duplicates,
+        s.audit.failed,
+        (s.wallMs / 1000).toFixed(1),
+        detail(s, options),
+      ]),
     ),
   );
   if (workerWarnings.size > 0) {

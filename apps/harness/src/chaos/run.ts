@@ -22,7 +22,10 @@ const RUNNERS: Record<ScenarioName, ScenarioRunner> = {
   sigterm: sigtermScenario,
 };
 
-export async function runChaos(options: ChaosOptions, out: (line?: string) => void = (line = '') => void process.stdout.write(`${line}\n`)): Promise<ChaosReport> {
+export async function runChaos(
+  options: ChaosOptions,
+  out: (line?: string) => void = (line = '') => void process.stdout.write(`${line}\n`),
+): Promise<ChaosReport> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'hourglass-chaos-'));
   const system = new ChaosSystem(root, options);
   const { out: _file, ...shown } = options;
@@ -34,7 +37,9 @@ export async function runChaos(options: ChaosOptions, out: (line?: string) => vo
     totals: { images: 0, lost: 0, duplicates: 0, failed: 0, killsSurvived: 0 },
     pass: false,
   };
-  out(`hourglass chaos: ${options.images} images per scenario, ${options.workers} workers, lock ${options.lockMs} ms, stalled check every ${options.stalledMs} ms, grace ${options.graceMs} ms`);
+  out(
+    `hourglass chaos: ${options.images} images per scenario, ${options.workers} workers, lock ${options.lockMs} ms, stalled check every ${options.stalledMs} ms, grace ${options.graceMs} ms`,
+  );
   try {
     await system.start();
     out(`  redis ${system.redisServer.url} (appendonly yes, appendfsync everysec), api ${system.baseUrl}`);

@@ -13,7 +13,14 @@ export function deadlineFor(options: ChaosOptions): number {
 }
 
 /** Waits for the batch to finish (or the deadline), then audits it. */
-export async function finish(system: ChaosSystem, scenario: ScenarioName, id: string, expected: string[], t0: number, deadline: number): Promise<ScenarioReport> {
+export async function finish(
+  system: ChaosSystem,
+  scenario: ScenarioName,
+  id: string,
+  expected: string[],
+  t0: number,
+  deadline: number,
+): Promise<ScenarioReport> {
   const view = await system.waitForDone(id, expected.length, deadline);
   const done = view ? view.counts.completed + view.counts.failed : 0;
   const report: ScenarioReport = { scenario, audit: await auditBatch(system, id, expected), wallMs: Date.now() - t0 };

@@ -44,7 +44,10 @@ export class ChaosSystem {
   /** Worker log lines at warn or above, by message (Redis outages make many). */
   readonly workerWarnings = new Map<string, number>();
 
-  constructor(private readonly root: string, private readonly options: ChaosOptions) {}
+  constructor(
+    private readonly root: string,
+    private readonly options: ChaosOptions,
+  ) {}
 
   async start(): Promise<void> {
     this.dataRoot = path.join(this.root, 'data');

@@ -9,10 +9,22 @@ export const DEMO_USAGE = `  demo [--images N] [--workers W] [--keep] [--no-tran
 `;
 
 export async function demoCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values } = parseArgs({ args, options: { images: { type: 'string', default: '60' }, workers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false }, 'no-transfer': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      images: { type: 'string', default: '60' },
+      workers: { type: 'string', default: '1' },
+      keep: { type: 'boolean', default: false },
+      'no-transfer': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(`usage:\n${DEMO_USAGE}`);
     return 0;
   }
-  return runDemo({ images: parseCount(values.images, 'images'), workers: parseCount(values.workers, 'workers'), keep: values.keep, transfer: !values['no-transfer'] }, env);
+  return runDemo(
+    { images: parseCount(values.images, 'images'), workers: parseCount(values.workers, 'workers'), keep: values.keep, transfer: !values['no-transfer'] },
+    env,
+  );
 }

@@ -42,7 +42,9 @@ export async function renderColourImage(colour: string, seed: number, options: C
     const cx = Math.round(width * (0.16 + random() * 0.68));
     const cy = Math.round(height * (0.16 + random() * 0.67));
     const radius = Math.round(Math.min(width, height) * (0.08 + random() * 0.08));
-    image = image.composite([{ input: Buffer.from(`<svg width="${width}" height="${height}"><circle cx="${cx}" cy="${cy}" r="${radius}" fill="white" fill-opacity="0.7"/></svg>`) }]);
+    image = image.composite([
+      { input: Buffer.from(`<svg width="${width}" height="${height}"><circle cx="${cx}" cy="${cy}" r="${radius}" fill="white" fill-opacity="0.7"/></svg>`) },
+    ]);
   }
   return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 85 }).toBuffer();
 }
@@ -59,7 +61,13 @@ export async function ensureDemoImages(dataRoot: string, count: number): Promise
     const colour = COLOUR_LABELS[i % COLOUR_LABELS.length]!;
     const name = `${String(i).padStart(4, '0')}-${colour}.${i % 5 === 4 ? 'png' : 'jpg'}`;
     const file = path.join(dir, name);
-    if (!(await stat(file).then((s) => s.size > 0, () => false))) await render(file, colour, 1000 + i);
+    if (
+      !(await stat(file).then(
+        (s) => s.size > 0,
+        () => false,
+      ))
+    )
+      await render(file, colour, 1000 + i);
     images.push({ path: `demo/${name}`, expected: colour });
   }
   return images;
@@ -76,7 +84,13 @@ export async function ensureDemoDataset(dataRoot: string, perClass: number): Pro
     await mkdir(dir, { recursive: true });
     for (let i = 0; i < perClass; i++) {
       const file = path.join(dir, `${String(i).padStart(3, '0')}.jpg`);
-      if (!(await stat(file).then((s) => s.size > 0, () => false))) await render(file, colour, 50_000 + COLOUR_LABELS.indexOf(colour) * 1000 + i);
+      if (
+        !(await stat(file).then(
+          (s) => s.size > 0,
+          () => false,
+        ))
+      )
+        await render(file, colour, 50_000 + COLOUR_LABELS.indexOf(colour) * 1000 + i);
     }
   }
   return folder;

@@ -36,7 +36,10 @@ export function demoPaths(env: NodeJS.ProcessEnv): { modelsDir: string; dataRoot
 }
 
 export async function ensureColourModel(modelsDir: string): Promise<void> {
-  const exists = await loadModel(modelsDir, DEMO_MODEL).then(() => true, () => false);
+  const exists = await loadModel(modelsDir, DEMO_MODEL).then(
+    () => true,
+    () => false,
+  );
   if (exists) return;
   const { manifest, onnx } = buildColourNet({ name: DEMO_MODEL, size: 64, channels: 16 });
   await writeModel(modelsDir, manifest, onnx);
@@ -49,7 +52,10 @@ async function portFor(env: NodeJS.ProcessEnv): Promise<number> {
   const probe = await import('node:net').then(
     (net) =>
       new Promise<boolean>((resolve) => {
-        const s = net.createServer().once('error', () => resolve(false)).listen(3000, () => s.close(() => resolve(true)));
+        const s = net
+          .createServer()
+          .once('error', () => resolve(false))
+          .listen(3000, () => s.close(() => resolve(true)));
       }),
   );
   return probe ? 3000 : freePort();
@@ -61,7 +67,7 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   const { modelsDir, dataRoot } = demoPaths(env);
   await mkdir(dataRoot, { recursive: true });
 
-  out('hourglass demo: measure N images instead of multiplying one image\'s latency by N');
+  out("hourglass demo: measure N images instead of multiplying one image's latency by N");
   const redisInfo = await findOrStartRedis(env);
   out(`  redis     ${redisInfo.url} (${redisInfo.origin})`);
   await ensureColourModel(modelsDir);
@@ -72,7 +78,16 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   // A tenant key for the batch, an admin key for Bull Board (tenant keys get 403 there).
   const apiKey = `hg_${randomBytes(16).toString('hex')}`;
   const adminKey = `hg_admin_${randomBytes(16).toString('hex')}`;
-  const config = parseEnv(apiEnvSchema, { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, HOURGLASS_API_KEYS: apiKey, HOURGLASS_ADMIN_KEYS: adminKey, HOURGLASS_AUTH: 'on', PORT: String(await portFor(env)) });
+  const config = parseEnv(apiEnvSchema, {
+    ...env,
+    REDIS_URL: redisInfo.url,
+    DATA_ROOT: dataRoot,
+    MODELS_DIR: modelsDir,
+    HOURGLASS_API_KEYS: apiKey,
+    HOURGLASS_ADMIN_KEYS: adminKey,
+    HOURGLASS_AUTH: 'on',
+    PORT: String(await portFor(env)),
+  });
   const redis = createRedis(config.REDIS_URL, 'client');
   const api = createApp({ config, redis, dataRoot: await realDataRoot(dataRoot), log });
   const server = await new Promise<Server>((resolve) => {
@@ -81,10 +96,23 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   out(`  api       ${base}   (API key: ${apiKey}; admin key: ${adminKey})`);
 
-  const workerEnv = { ...env, REDIS_URL: redisInfo.url, DATA_ROOT: dataRoot, MODELS_DIR: modelsDir, WORKERS_PER_HOST: String(options.workers), LOG_LEVEL: harnessEnv(env).LOG_LEVEL };
+  const workerEnv = {
+    ...env,
+    REDIS_URL: redisInfo.url,
+    DATA_ROOT: dataRoot,
+    MODELS_DIR: modelsDir,
+    WORKERS_PER_HOST: String(options.workers),
+    LOG_LEVEL: harnessEnv(env).LOG_LEVEL,
+  };
   const workers: SpawnedWorker[] = [];
   for (let i = 0; i < options.workers; i++) {
-    workers.push(spawnWorker({ model: DEMO_MODEL, env: workerEnv, onLog: (record, line) => (Number(record.level) >= 40 ? process.stderr.write(`  worker: ${line}\n`) : undefined) }));
+    workers.push(
+      spawnWorker({
+        model: DEMO_MODEL,
+        env: workerEnv,
+        onLog: (record, line) => (Number(record.level) >= 40 ? process.stderr.write(`  worker: ${line}\n`) : undefined),
+      }),
+    );
   }
   let exitCode = 0;
   try {
@@ -94,19 +122,28 @@ export async function runDemo(options: DemoOptions, env: NodeJS.ProcessEnv = pro
 
     const client = new HourglassClient(base, apiKey);
     const t0 = Date.now();
-    const submitted = await client.submitPaths(DEMO_MODEL, images.map((i) => i.path));
+    const submitted = await client.submitPaths(
+      DEMO_MODEL,
+      images.map((i) => i.path),
+    );
     const progress = new ProgressLine(`batch ${submitted.id}`, submitted.total);
     const final = await client.follow(submitted.id, (view) => progress.update(view.counts.completed + view.counts.failed, view.counts.failed));
     progress.finish();
     const wallMs = Date.now() - t0;
     const rows = await client.results(submitted.id);
-    printResults(out, rows, images.map((i) => i.expected));
+    printResults(
+      out,
+      rows,
+      images.map((i) => i.expected),
+    );
 
     const correct = rows.filter((r) => r.label === images[r.index]?.expected).length;
     const failed = rows.filter((r) => r.error).length;
     out();
     out(`${rows.length} results, ${correct} labelled as expected, ${failed} failed`);
-    out(`drain time ${(wallMs / 1000).toFixed(2)} s for ${final.total} images = ${((final.total / wallMs) * 1000).toFixed(1)} images/s with ${workers.length} worker(s)`);
+    out(
+      `drain time ${(wallMs / 1000).toFixed(2)} s for ${final.total} images = ${((final.total / wallMs) * 1000).toFixed(1)} images/s with ${workers.length} worker(s)`,
+    );
     const preprocess = median(rows.flatMap((r) => (r.timings ? [r.timings.preprocessMs] : [])));
     out(`median per image: preprocess ${preprocess.toFixed(1)} ms; the blog's method would multiply one image's latency by ${final.total}`);
     if (options.transfer) {
@@ -151,7 +188,15 @@ function printResults(out: (line?: string) => void, rows: ResultRow[], expected:
   out(
     renderTable(
       ['#', 'image', 'label', 'confidence', 'expected', 'preprocess ms', 'batch'],
-      shown.map((r) => [r.index, r.source, r.label ?? `ERROR ${r.error?.code}`, r.confidence?.toFixed(4) ?? '', expected[r.index] ?? '', r.timings?.preprocessMs.toFixed(1) ?? '', r.timings?.batchSize ?? '']),
+      shown.map((r) => [
+        r.index,
+        r.source,
+        r.label ?? `ERROR ${r.error?.code}`,
+        r.confidence?.toFixed(4) ?? '',
+        expected[r.index] ?? '',
+        r.timings?.preprocessMs.toFixed(1) ?? '',
+        r.timings?.batchSize ?? '',
+      ]),
     ),
   );
   if (rows.length > shown.length) out(`... and ${rows.length - shown.length} more rows`);

@@ -42,7 +42,9 @@ export async function runTransferDemo(deps: TransferDemoDeps, heldOut: DemoImage
     if (printed === 0 && view.epochs.length > 0) out('  epoch  train_loss  valid_loss  error_rate  time');
     for (; printed < view.epochs.length; printed++) {
       const e = view.epochs[printed]!;
-      out(`  ${String(e.epoch).padStart(5)}  ${e.train_loss.toFixed(6)}    ${e.valid_loss.toFixed(6)}    ${e.error_rate.toFixed(6)}    ${e.seconds.toFixed(1)} s`);
+      out(
+        `  ${String(e.epoch).padStart(5)}  ${e.train_loss.toFixed(6)}    ${e.valid_loss.toFixed(6)}    ${e.error_rate.toFixed(6)}    ${e.seconds.toFixed(1)} s`,
+      );
     }
     if (view.status === 'completed' || view.status === 'failed') break;
     await new Promise((r) => setTimeout(r, 300));
@@ -53,7 +55,10 @@ export async function runTransferDemo(deps: TransferDemoDeps, heldOut: DemoImage
   const tuned = spawnWorker({ model: view.model.name, env: deps.workerEnv });
   deps.workers.push(tuned);
   await tuned.ready;
-  const batch = await client.submitPaths(view.model.name, heldOut.map((i) => i.path));
+  const batch = await client.submitPaths(
+    view.model.name,
+    heldOut.map((i) => i.path),
+  );
   const progress = new ProgressLine(`  batch ${batch.id}`, batch.total);
   await client.follow(batch.id, (v) => progress.update(v.counts.completed + v.counts.failed, v.counts.failed));
   progress.finish();
@@ -61,7 +66,16 @@ export async function runTransferDemo(deps: TransferDemoDeps, heldOut: DemoImage
   out(
     renderTable(
       ['#', 'image', 'label', 'confidence', 'expected', 'model'],
-      rows.slice(0, 6).map((r) => [r.index, r.source, r.label ?? `ERROR ${r.error?.code}`, r.confidence?.toFixed(4) ?? '', heldOut[r.index]?.expected ?? '', `${r.model} v${r.modelVersion}`]),
+      rows
+        .slice(0, 6)
+        .map((r) => [
+          r.index,
+          r.source,
+          r.label ?? `ERROR ${r.error?.code}`,
+          r.confidence?.toFixed(4) ?? '',
+          heldOut[r.index]?.expected ?? '',
+          `${r.model} v${r.modelVersion}`,
+        ]),
     ),
   );
   const correct = rows.filter((r) => r.label === heldOut[r.index]?.expected).length;

@@ -49,7 +49,11 @@ interface Options {
   threads: number;
 }
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 
 async function ensureFashion(dataRoot: string, name: string, set: 'train' | 't10k', perClass: number): Promise<string> {
@@ -79,7 +83,12 @@ const median = (values: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-async function runOne(o: Options, backboneName: string, heldOut: Array<{ file: string; truth: string }>, single: { file: string; truth: string; rel: string }): Promise<ExperimentEntry> {
+async function runOne(
+  o: Options,
+  backboneName: string,
+  heldOut: Array<{ file: string; truth: string }>,
+  single: { file: string; truth: string; rel: string },
+): Promise<ExperimentEntry> {
   const spec = BUNDLED_MODELS.find((m) => m.name === backboneName);
   const backbone = await loadModel(o.modelsDir, backboneName);
   const datasetName = `fashion-mnist-${o.perClass}`;
@@ -92,7 +101,9 @@ async function runOne(o: Options, backboneName: string, heldOut: Array<{ file: s
     const tenth = Math.floor((10 * p.extracted.done) / Math.max(1, p.extracted.total));
     if (tenth === shown) return;
     shown = tenth;
-    process.stderr.write(`\r  features ${p.extracted.done}/${p.extracted.total} (${p.extracted.cached} cached)${p.extracted.done === p.extracted.total ? '\n' : ''}`);
+    process.stderr.write(
+      `\r  features ${p.extracted.done}/${p.extracted.total} (${p.extracted.cached} cached)${p.extracted.done === p.extracted.total ? '\n' : ''}`,
+    );
   };
   const result = await runTraining(
     { classifier, dataRoot: o.dataRoot, modelsDir: o.modelsDir, cache: new DiskFeatureCache(o.cacheDir), onProgress },
@@ -150,7 +161,14 @@ async function runOne(o: Options, backboneName: string, heldOut: Array<{ file: s
     seconds: { extract: result.seconds.extract, train: result.seconds.train },
     featureCache: result.featureCache,
     dataset: { name: datasetName, perClass: o.perClass, images: result.images.total, validPct: o.validPct, seed: o.seed, hash: result.dataset.hash },
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, ep: 'cpu', intraOpThreads: o.threads, loadAverage: Number(os.loadavg()[0]!.toFixed(2)) },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.availableParallelism(),
+      node: process.version,
+      ep: 'cpu',
+      intraOpThreads: o.threads,
+      loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
+    },
     generatedAt: new Date().toISOString(),
   };
   log(
@@ -198,7 +216,10 @@ export async function experimentCommand(args: string[]): Promise<number> {
   const o: Options = {
     perClass,
     heldOutPerClass: Number(values['held-out-per-class']),
-    models: values.models.split(',').map((m) => m.trim()).filter(Boolean),
+    models: values.models
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean),
     epochs: Number(values.epochs),
     head,
     seed: Number(values.seed),

@@ -65,7 +65,7 @@ export function summaryTable(entries: readonly ExperimentEntry[]): string {
 
 export function experimentMarkdown(entries: readonly ExperimentEntry[]): string {
   const first = entries[0];
-  if (!first) return '# The blog\'s experiment, reproduced\n\nNo backbone was run.\n';
+  if (!first) return "# The blog's experiment, reproduced\n\nNo backbone was run.\n";
   const { dataset, machine } = first;
   const parts = [
     "# The blog's experiment, reproduced",

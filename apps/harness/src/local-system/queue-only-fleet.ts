@@ -41,9 +41,15 @@ export async function writeQueueOnlyFixture(root: string): Promise<QueueOnlyFixt
  */
 export async function startQueueOnlyFleet(workers: number, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<SpawnedWorker[]> {
   const fleet = Array.from({ length: workers }, () =>
-    spawnWorker({ model: QUEUE_MODEL, entry: QUEUE_ONLY_WORKER_MAIN, env: { ...env, WORKERS_PER_HOST: String(workers) }, readyTimeoutMs: 120_000, onLog: (record, line) => {
-      if (Number(record.level) >= 40) say(`  worker: ${line}`);
-    } }),
+    spawnWorker({
+      model: QUEUE_MODEL,
+      entry: QUEUE_ONLY_WORKER_MAIN,
+      env: { ...env, WORKERS_PER_HOST: String(workers) },
+      readyTimeoutMs: 120_000,
+      onLog: (record, line) => {
+        if (Number(record.level) >= 40) say(`  worker: ${line}`);
+      },
+    }),
   );
   try {
     await Promise.all(fleet.map((w) => w.ready));

@@ -31,19 +31,35 @@ export const PLAN_USAGE = `  plan --model NAME --images N [--workers W] [--targe
 export async function findReport(from: string, model: string): Promise<{ file: string; report: BenchReport } | undefined> {
   const info = await stat(from).catch(() => undefined);
   const files = info?.isDirectory()
-    ? (await readdir(from)).filter((n) => n.endsWith('.json')).sort().reverse().map((n) => path.join(from, n))
+    ? (await readdir(from))
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .reverse()
+        .map((n) => path.join(from, n))
     : info
       ? [from]
       : [];
   for (const file of files) {
-    const report = await readFile(file, 'utf8').then((t) => JSON.parse(t) as BenchReport, () => undefined);
+    const report = await readFile(file, 'utf8').then(
+      (t) => JSON.parse(t) as BenchReport,
+      () => undefined,
+    );
     if (report?.schema === BENCH_SCHEMA && report.models.some((m) => m.model === model)) return { file, report };
   }
   return undefined;
 }
 
 export async function planCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { model: { type: 'string' }, images: { type: 'string' }, workers: { type: 'string', default: '1' }, target: { type: 'string' }, from: { type: 'string', default: BENCH_DEFAULTS.outDir } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      model: { type: 'string' },
+      images: { type: 'string' },
+      workers: { type: 'string', default: '1' },
+      target: { type: 'string' },
+      from: { type: 'string', default: BENCH_DEFAULTS.outDir },
+    },
+  });
   const images = Number(values.images);
   const workers = Number(values.workers);
   if (!values.model || !Number.isInteger(images) || images < 1 || !Number.isInteger(workers) || workers < 1) {
@@ -61,11 +77,16 @@ export async function planCommand(args: string[]): Promise<number> {
   const curves = curvesFromReport(report, values.model);
   const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
   out(`from ${file} (${report.createdAt.slice(0, 10)}; ${machineSummary(report.machine)})`);
-  for (const c of curves) out(`  measured ${c.workers} worker(s): ${c.fixedMs.toFixed(0)} ms + ${c.msPerImage.toFixed(3)} ms/image (${(1000 / c.msPerImage).toFixed(1)} img/s) from N = ${c.points.map((p) => formatCount(p.images)).join(', ')}`);
+  for (const c of curves)
+    out(
+      `  measured ${c.workers} worker(s): ${c.fixedMs.toFixed(0)} ms + ${c.msPerImage.toFixed(3)} ms/image (${(1000 / c.msPerImage).toFixed(1)} img/s) from N = ${c.points.map((p) => formatCount(p.images)).join(', ')}`,
+    );
   const prediction = predictDrain(curves, images, workers, { hostCores: report.machine.cores });
   const naive = report.models.find((m) => m.model === values.model)!.naive.medianMs * images;
   out();
-  out(`${formatCount(images)} images on ${workers} worker(s): predicted ${formatDuration(prediction.ms)} (${prediction.imagesPerSecond.toFixed(1)} img/s; ${prediction.basis})`);
+  out(
+    `${formatCount(images)} images on ${workers} worker(s): predicted ${formatDuration(prediction.ms)} (${prediction.imagesPerSecond.toFixed(1)} img/s; ${prediction.basis})`,
+  );
   out(`the naive projection (one image's latency × N) would say ${formatDuration(naive)}`);
   const backtest = backtestPlanner(report, values.model);
   out();
@@ -74,7 +95,9 @@ export async function planCommand(args: string[]): Promise<number> {
   if (targetMs !== undefined) {
     const advice = scaleAdvice(curves, images, targetMs, report.machine.cores);
     out();
-    out(`to drain ${formatCount(images)} images within ${formatDuration(targetMs)}: ${advice.replicas} worker(s) = ceil(${formatCount(images)} / (${advice.ratePerWorker.toFixed(1)} img/s per worker × ${(targetMs / 1000).toFixed(0)} s, less start-up))`);
+    out(
+      `to drain ${formatCount(images)} images within ${formatDuration(targetMs)}: ${advice.replicas} worker(s) = ceil(${formatCount(images)} / (${advice.ratePerWorker.toFixed(1)} img/s per worker × ${(targetMs / 1000).toFixed(0)} s, less start-up))`,
+    );
     out(`  on hosts like this one: ${advice.usefulWorkersPerHost} worker(s) per host → ${advice.hosts} host(s); ${advice.reason}`);
   }
   return 0;

@@ -58,9 +58,18 @@ export class BatchStore {
   async create(batch: NewBatch): Promise<{ chunkSize: number }> {
     const key = this.keys.batch(batch.id);
     const fields: Record<string, string | number> = {
-      [F.id]: batch.id, [F.model]: batch.model, [F.modelVersion]: batch.modelVersion, [F.total]: batch.total, [F.chunkSize]: batch.chunkSize,
-      [F.createdAt]: batch.createdAt, [F.owner]: batch.owner, [F.completed]: 0, [F.failed]: 0, [F.started]: 0,
-      [F.chunkSizeSource]: batch.chunkSizeSource, [F.chunkSizeReason]: batch.chunkSizeReason,
+      [F.id]: batch.id,
+      [F.model]: batch.model,
+      [F.modelVersion]: batch.modelVersion,
+      [F.total]: batch.total,
+      [F.chunkSize]: batch.chunkSize,
+      [F.createdAt]: batch.createdAt,
+      [F.owner]: batch.owner,
+      [F.completed]: 0,
+      [F.failed]: 0,
+      [F.started]: 0,
+      [F.chunkSizeSource]: batch.chunkSizeSource,
+      [F.chunkSizeReason]: batch.chunkSizeReason,
     };
     const create = this.redis.multi();
     for (const [field, value] of Object.entries(fields)) create.hsetnx(key, field, String(value));

@@ -23,7 +23,8 @@ export interface ChunkSizeAsk {
 
 export async function resolveChunkSize(redis: Redis, keys: Keys, ask: ChunkSizeAsk): Promise<ChunkSizeDecision> {
   if (ask.requested !== undefined) return { chunkSize: ask.requested, source: 'request', reason: `${ask.requested} images/job: set by the request` };
-  if (ask.configuredDefault !== 'auto') return { chunkSize: ask.configuredDefault, source: 'default', reason: `${ask.configuredDefault} images/job: the server's DEFAULT_CHUNK_SIZE` };
+  if (ask.configuredDefault !== 'auto')
+    return { chunkSize: ask.configuredDefault, source: 'default', reason: `${ask.configuredDefault} images/job: the server's DEFAULT_CHUNK_SIZE` };
   const workers = ask.workers ?? (await listLiveWorkers(redis, keys)).filter((w) => w.model === ask.model);
   return chooseChunkSize({
     total: ask.total,

@@ -37,7 +37,11 @@ export interface QueuedImagesCheck {
  * Whether `adding` images of `model` fit under `limit` queued images.
  * `waitingJobs` is the model queue's wait + prioritized + delayed count.
  */
-export async function checkQueuedImages(redis: Redis, keys: Keys, ask: { model: string; waitingJobs: number; adding: number; limit: number }): Promise<QueuedImagesCheck> {
+export async function checkQueuedImages(
+  redis: Redis,
+  keys: Keys,
+  ask: { model: string; waitingJobs: number; adding: number; limit: number },
+): Promise<QueuedImagesCheck> {
   const { waitingJobs, adding, limit } = ask;
   if (waitingJobs + adding > limit) return { queued: waitingJobs, fits: false, basis: 'jobs' };
   if (waitingJobs * MAX_CHUNK_SIZE + adding <= limit) return { queued: waitingJobs, fits: true, basis: 'jobs' };

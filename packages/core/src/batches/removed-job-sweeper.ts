@@ -83,18 +83,38 @@ export class RemovedJobSweeper {
     let stored = 0;
     for (let from = 0; from < jobs; from += PAGE) {
       const numbers = Array.from({ length: Math.min(PAGE, jobs - from) }, (_, i) => from + i);
-      const finishedOn = await pipelineAll(redis, numbers.flatMap((n) => [['exists', jobKey(model, classifyJobId(batchId, n))], ['hget', jobKey(model, classifyJobId(batchId, n)), 'finishedOn']]));
+      const finishedOn = await pipelineAll(
+        redis,
+        numbers.flatMap((n) => [
+          ['exists', jobKey(model, classifyJobId(batchId, n))],
+          ['hget', jobKey(model, classifyJobId(batchId, n)), 'finishedOn'],
+        ]),
+      );
       const now = Date.now();
       // Gone: removed, or finished a while ago (long enough for the failed-job hook to have written
       // its rows) without a row for its images: a job edited by hand, which the worker refused.
       const missing = numbers.filter((_, i) => finishedOn[2 * i] === 0 || (finishedOn[2 * i + 1]! > 0 && now - finishedOn[2 * i + 1]! > FINISHED_GRACE_MS));
       if (missing.length === 0) continue;
       const indices = missing.flatMap((n) => Array.from({ length: Math.min(chunkSize, total - n * chunkSize) }, (_, k) => n * chunkSize + k));
-      const hasRow = await pipelineAll(redis, indices.map((index) => ['hexists', keys.results(batchId), String(index)]));
-      const error = new AppError('JOB_REMOVED', 'this image\'s queue job was removed or altered (Bull Board clean/empty/remove/update-data?) before it produced a result');
+      const hasRow = await pipelineAll(
+        redis,
+        indices.map((index) => ['hexists', keys.results(batchId), String(index)]),
+      );
+      const error = new AppError(
+        'JOB_REMOVED',
+        "this image's queue job was removed or altered (Bull Board clean/empty/remove/update-data?) before it produced a result",
+      );
       const rows: ResultRow[] = indices
         .filter((_, i) => hasRow[i] === 0)
-        .map((index) => ({ index, source: `image ${index}`, model, modelVersion, worker: 'api-sweeper', error: { code: error.code, message: error.message }, finishedAt: Date.now() }));
+        .map((index) => ({
+          index,
+          source: `image ${index}`,
+          model,
+          modelVersion,
+          worker: 'api-sweeper',
+          error: { code: error.code, message: error.message },
+          finishedAt: Date.now(),
+        }));
       if (rows.length === 0) continue;
       const { stored: fresh } = await results.storeRows(batchId, rows);
       stored += fresh;

@@ -94,8 +94,15 @@ export async function submitBatch(deps: SubmitDeps, request: SubmitRequest): Pro
   const source = chunkSizeSource(request);
   // A retry enqueues with the size the first attempt stored (job ids and contents must match).
   const { chunkSize: storedChunkSize } = await batches.create({
-    id: batchId, model: manifest.name, modelVersion: manifest.version, total, chunkSize, createdAt: now, owner: request.owner,
-    chunkSizeSource: source, chunkSizeReason: request.chunkSizeReason ?? `${chunkSize} images/job: ${source === 'request' ? 'set by the request' : 'the default'}`,
+    id: batchId,
+    model: manifest.name,
+    modelVersion: manifest.version,
+    total,
+    chunkSize,
+    createdAt: now,
+    owner: request.owner,
+    chunkSizeSource: source,
+    chunkSizeReason: request.chunkSizeReason ?? `${chunkSize} images/job: ${source === 'request' ? 'set by the request' : 'the default'}`,
   });
   if (!(await batches.isEnqueued(batchId))) {
     await enqueue(queue, batchId, manifest.name, request.items, storedChunkSize);

@@ -41,7 +41,10 @@ export async function decodeImage(input: Buffer | string, options: DecodeOptions
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3 || info.width !== options.width || info.height !== options.height) {
-      throw new AppError('IMAGE_DECODE_FAILED', `decoder produced ${info.width}x${info.height}x${info.channels}, expected ${options.width}x${options.height}x3`);
+      throw new AppError(
+        'IMAGE_DECODE_FAILED',
+        `decoder produced ${info.width}x${info.height}x${info.channels}, expected ${options.width}x${options.height}x3`,
+      );
     }
     return { pixels: data, width: info.width, height: info.height };
   } catch (error) {

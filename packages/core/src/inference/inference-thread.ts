@@ -36,7 +36,12 @@ export class InferenceThread implements InferenceEngine {
         switch (message.type) {
           case 'ready':
             ready = true;
-            resolve({ ep: message.ep, inputNames: message.inputNames, outputNames: message.outputNames, ...(message.fallbackReason ? { fallbackReason: message.fallbackReason } : {}) });
+            resolve({
+              ep: message.ep,
+              inputNames: message.inputNames,
+              outputNames: message.outputNames,
+              ...(message.fallbackReason ? { fallbackReason: message.fallbackReason } : {}),
+            });
             break;
           case 'init-failed':
             reject(new AppError('MODEL_INVALID', message.message, { details: { file: this.init.onnxPath } }));

@@ -17,7 +17,8 @@ export interface ProviderSpec {
 
 export const CPU_PROVIDER: ProviderSpec = { ep: 'cpu' };
 
-export type ProviderConfig = Pick<WorkerConfig, 'ORT_EP'> & Partial<Pick<WorkerConfig, 'CUDA_DEVICE_ID' | 'WEBGPU_PREFERRED_LAYOUT' | 'WEBGPU_VALIDATION_MODE'>>;
+export type ProviderConfig = Pick<WorkerConfig, 'ORT_EP'> &
+  Partial<Pick<WorkerConfig, 'CUDA_DEVICE_ID' | 'WEBGPU_PREFERRED_LAYOUT' | 'WEBGPU_VALIDATION_MODE'>>;
 
 /** The provider a worker with this config asks for; options only for the provider in use. */
 export function providerSpecOf(config: ProviderConfig): ProviderSpec {

@@ -55,7 +55,10 @@ export async function openSession(onnxPath: string, options: SessionOptions): Pr
     }
     const fallbackReason = `${options.provider.ep} execution provider failed to start: ${describeError(error)}`;
     const session = await open(onnxPath, { ...options, provider: CPU_PROVIDER }).catch((cpuError: unknown) => {
-      throw new AppError('MODEL_INVALID', `${onnxPath}: onnxruntime cannot load it: ${describeError(cpuError)}`, { cause: cpuError, details: { file: onnxPath } });
+      throw new AppError('MODEL_INVALID', `${onnxPath}: onnxruntime cannot load it: ${describeError(cpuError)}`, {
+        cause: cpuError,
+        details: { file: onnxPath },
+      });
     });
     return { session, ep: 'cpu', fallbackReason };
   }

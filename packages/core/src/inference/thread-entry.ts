@@ -28,7 +28,10 @@ try {
     }
     try {
       const { outputs, ms } = await runBatch(session, init, message.input, message.batch);
-      send({ type: 'result', id: message.id, outputs, ms }, Object.values(outputs).map((o) => o.buffer as ArrayBuffer));
+      send(
+        { type: 'result', id: message.id, outputs, ms },
+        Object.values(outputs).map((o) => o.buffer as ArrayBuffer),
+      );
     } catch (error) {
       send({ type: 'run-failed', id: message.id, message: (error as Error).message ?? String(error) });
     }

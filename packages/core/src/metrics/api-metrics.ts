@@ -28,7 +28,10 @@ export class ApiMetrics {
   readonly httpDuration: Histogram<'method' | 'route'>;
   readonly scrapeErrors: Counter<'source'>;
 
-  constructor(readonly registry: Registry, sources: ApiMetricsSources) {
+  constructor(
+    readonly registry: Registry,
+    sources: ApiMetricsSources,
+  ) {
     const registers = [registry];
     // prom-client collects every metric of a scrape in parallel: the gauges and the error counter
     // share one read of the sources per scrape, so the counter reports that same scrape's errors.
@@ -38,10 +41,7 @@ export class ApiMetrics {
         current = undefined;
       }));
     const read = async (): Promise<void> => {
-      const [models, workers] = await Promise.all([
-        sources.models().catch(() => undefined),
-        sources.liveWorkers().catch(() => undefined),
-      ]);
+      const [models, workers] = await Promise.all([sources.models().catch(() => undefined), sources.liveWorkers().catch(() => undefined)]);
       if (models === undefined) {
         this.scrapeErrors.inc({ source: 'queues' });
       } else {

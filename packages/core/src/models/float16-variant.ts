@@ -9,7 +9,11 @@ import { loadModel } from './registry.js';
 import type { ManifestInput } from './manifest.js';
 import { writeModel } from './store.js';
 
-export async function registerFloat16Variant(modelsDir: string, name: string, variantName = `${name}-fp16`): Promise<{ name: string; dir: string; bytes: { fp32: number; fp16: number } }> {
+export async function registerFloat16Variant(
+  modelsDir: string,
+  name: string,
+  variantName = `${name}-fp16`,
+): Promise<{ name: string; dir: string; bytes: { fp32: number; fp16: number } }> {
   const model = await loadModel(modelsDir, name);
   const fp32 = await readFile(model.onnxPath);
   const fp16 = convertToFloat16(fp32, model.onnxPath);

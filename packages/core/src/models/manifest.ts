@@ -7,9 +7,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 
 /** Safe as a queue name, a job id part and a folder name: no ':' (BullMQ), no '/' (paths). */
-export const modelNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-", at most 64 characters');
+export const modelNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-", at most 64 characters');
 
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 

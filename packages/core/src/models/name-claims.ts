@@ -34,6 +34,8 @@ export class ModelNameClaims {
   async claim(name: string, caller: Caller): Promise<void> {
     const claimant = ownerForNewModel(caller) ?? '';
     if ((await this.redis.eval(CLAIM_MODEL_NAME, 1, this.key(), name, claimant)) === 1) return;
-    throw new AppError('NAME_TAKEN', `the model name "${name}" is taken by another key (or is being registered now); choose another name`, { details: { name } });
+    throw new AppError('NAME_TAKEN', `the model name "${name}" is taken by another key (or is being registered now); choose another name`, {
+      details: { name },
+    });
   }
 }

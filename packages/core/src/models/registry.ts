@@ -63,7 +63,12 @@ export async function scanModels(modelsDir: string): Promise<RegistrySnapshot> {
     }
   }
   // A model whose writer was between its two renames when we listed the folder (store.ts).
-  const swapping = new Set(entries.map((e) => parseStagingName(e.name)).filter((p) => p?.old).map((p) => p!.model));
+  const swapping = new Set(
+    entries
+      .map((e) => parseStagingName(e.name))
+      .filter((p) => p?.old)
+      .map((p) => p!.model),
+  );
   for (const name of swapping) {
     if (models.has(name) || !modelNameSchema.safeParse(name).success || !(await waitForSwap(modelsDir, name, 1_000))) continue;
     try {

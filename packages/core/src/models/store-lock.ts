@@ -119,7 +119,10 @@ export async function withModelLock<T>(modelsDir: string, name: string, fn: () =
     }
     if (Date.now() > deadline) {
       const by = held?.body ? ` by pid ${held.body.pid} on ${held.body.host}` : '';
-      throw new AppError('MODEL_BUSY', `model "${name}" is being written${by}; gave up after ${Math.round(timeoutMs / 1000)} s (remove ${file} if no registration is running)`);
+      throw new AppError(
+        'MODEL_BUSY',
+        `model "${name}" is being written${by}; gave up after ${Math.round(timeoutMs / 1000)} s (remove ${file} if no registration is running)`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(200, delay * 2);

@@ -74,8 +74,16 @@ export class CoalescingResultWriter implements ResultWriter {
     this.scheduled = false;
     for (const [batchId, group] of groups) {
       // Both calls go out at once (one connection keeps their order): starts, then rows.
-      if (group.started.length > 0) settle(this.store.markStarted(batchId, group.started).then(() => false), group.startWaiters);
-      if (group.rows.length > 0) settle(this.store.storeRows(batchId, group.rows).then((r) => r.completedBatch), group.storeWaiters);
+      if (group.started.length > 0)
+        settle(
+          this.store.markStarted(batchId, group.started).then(() => false),
+          group.startWaiters,
+        );
+      if (group.rows.length > 0)
+        settle(
+          this.store.storeRows(batchId, group.rows).then((r) => r.completedBatch),
+          group.storeWaiters,
+        );
     }
   }
 }

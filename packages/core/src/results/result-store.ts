@@ -76,7 +76,11 @@ export class ResultStore {
    * `ttlSeconds`: how long a finished batch's results are kept (0 = forever). Only a store that
    * writes rows (the workers') uses it; one that only reads can take the default.
    */
-  constructor(redis: Redis, private readonly keys: Keys, private readonly ttlSeconds = DEFAULT_RESULTS_TTL_SECONDS) {
+  constructor(
+    redis: Redis,
+    private readonly keys: Keys,
+    private readonly ttlSeconds = DEFAULT_RESULTS_TTL_SECONDS,
+  ) {
     this.redis = redis as ScriptRedis;
     if (!('hgStoreRows' in redis)) {
       redis.defineCommand('hgStoreRows', { numberOfKeys: 3, lua: STORE_ROWS });
@@ -98,7 +102,14 @@ export class ResultStore {
   async storeRows(batchId: string, rows: readonly ResultRow[]): Promise<{ stored: number; completedBatch: boolean; refused?: number }> {
     if (rows.length === 0) return { stored: 0, completedBatch: false };
     const args = rows.flatMap((row) => [String(row.index), JSON.stringify(row), isFailure(row) ? '1' : '0']);
-    const [stored, finished, refused] = await this.redis.hgStoreRows(this.keys.results(batchId), this.keys.batch(batchId), this.keys.started(batchId), String(Date.now()), String(this.ttlSeconds), ...args);
+    const [stored, finished, refused] = await this.redis.hgStoreRows(
+      this.keys.results(batchId),
+      this.keys.batch(batchId),
+      this.keys.started(batchId),
+      String(Date.now()),
+      String(this.ttlSeconds),
+      ...args,
+    );
     return refused > 0 ? { stored, completedBatch: finished === 1, refused } : { stored, completedBatch: finished === 1 };
   }
 

@@ -23,10 +23,7 @@ end
 return 0
 `;
 
-export type BlobReferences =
-  | { kind: 'none' }
-  | { kind: 'live' }
-  | { kind: 'expired' };
+export type BlobReferences = { kind: 'none' } | { kind: 'live' } | { kind: 'expired' };
 
 export class BlobRefs {
   constructor(

@@ -27,7 +27,13 @@ export class BlobStore {
     const digest = createHash('sha256').update(bytes).digest('hex');
     const relative = blobPath(digest);
     const absolute = path.join(this.dataRoot, relative);
-    if (await stat(absolute).then((s) => s.isFile(), () => false)) return relative;
+    if (
+      await stat(absolute).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return relative;
     await mkdir(path.dirname(absolute), { recursive: true });
     // Write then rename: a reader never sees a half-written blob.
     const temp = `${absolute}.${randomUUID()}.tmp`;
@@ -71,7 +77,10 @@ export class BlobStore {
       const absolute = path.join(this.dataRoot, relative);
       const lease = this.refs ? await this.refs.refs.lease(digest, this.refs.leaseMs) : undefined;
       await mkdir(path.dirname(absolute), { recursive: true });
-      const existed = await stat(absolute).then((s) => s.isFile(), () => false);
+      const existed = await stat(absolute).then(
+        (s) => s.isFile(),
+        () => false,
+      );
       await rename(temp, absolute);
       return { path: relative, digest, bytes, created: !existed, ...(lease !== undefined ? { lease } : {}) };
     } catch (error) {
@@ -103,10 +112,11 @@ export class BlobStore {
     } finally {
       // Redis away or still referenced: put it back (over a copy an upload moved in: same bytes).
       if (unreferenced) await rm(aside, { force: true });
-      else await rename(aside, absolute).catch((error: NodeJS.ErrnoException) => {
-        // Already put back by a sweep that found it aside (BlobSweeper.cleanTmp).
-        if (error.code !== 'ENOENT') throw error;
-      });
+      else
+        await rename(aside, absolute).catch((error: NodeJS.ErrnoException) => {
+          // Already put back by a sweep that found it aside (BlobSweeper.cleanTmp).
+          if (error.code !== 'ENOENT') throw error;
+        });
     }
     return unreferenced;
   }

@@ -20,7 +20,10 @@ export class Adam {
   readonly eps: number;
   readonly weightDecay: number;
 
-  constructor(private readonly params: Float64Array[], options: Omit<AdamOptions, 'lr'> = {}) {
+  constructor(
+    private readonly params: Float64Array[],
+    options: Omit<AdamOptions, 'lr'> = {},
+  ) {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;

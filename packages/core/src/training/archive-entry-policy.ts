@@ -75,9 +75,13 @@ export class ArchiveWriter {
     const ratio = this.limits.maxExpansionRatio ?? DEFAULT_MAX_EXPANSION_RATIO;
     const allowed = Math.max(this.archiveBytes * ratio, 64 * 1024 * 1024);
     if (this.archiveBytes > 0 && this.expanded > allowed) {
-      throw new AppError('ARCHIVE_TOO_LARGE', `archive expands more than ${ratio} times its size (${this.archiveBytes} bytes compressed): refused as a likely zip bomb`, {
-        details: { archiveBytes: this.archiveBytes, maxExpansionRatio: ratio },
-      });
+      throw new AppError(
+        'ARCHIVE_TOO_LARGE',
+        `archive expands more than ${ratio} times its size (${this.archiveBytes} bytes compressed): refused as a likely zip bomb`,
+        {
+          details: { archiveBytes: this.archiveBytes, maxExpansionRatio: ratio },
+        },
+      );
     }
   }
 
@@ -96,12 +100,20 @@ export class ArchiveWriter {
     if (segments.some((s) => s.startsWith('.')) || segments.at(-1) === 'Thumbs.db') return skip('hidden or system file');
     if (!DATASET_IMAGE_EXTENSIONS.has(path.extname(shown).toLowerCase())) return skip(`not an image (${path.extname(shown) || 'no extension'})`);
     if (segments.length > 3) return skip('deeper than <dataset>/<label>/<file>');
-    if (entry.size > this.limits.maxFileBytes) throw archiveInvalid(`archive entry "${shown}" is ${entry.size} bytes; the limit is ${this.limits.maxFileBytes}`);
+    if (entry.size > this.limits.maxFileBytes)
+      throw archiveInvalid(`archive entry "${shown}" is ${entry.size} bytes; the limit is ${this.limits.maxFileBytes}`);
     const key = shown.toLowerCase();
     if (this.seen.has(key)) return skip('duplicate name');
-    const parents = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/').toLowerCase());
+    const parents = segments.slice(0, -1).map((_, i) =>
+      segments
+        .slice(0, i + 1)
+        .join('/')
+        .toLowerCase(),
+    );
     if (this.folders.has(key) || parents.some((p) => this.seen.has(p))) {
-      throw new AppError('ARCHIVE_NAME_COLLISION', `archive entry "${shown}" collides with another entry: one name is both a file and a folder`, { details: { entry: shown } });
+      throw new AppError('ARCHIVE_NAME_COLLISION', `archive entry "${shown}" collides with another entry: one name is both a file and a folder`, {
+        details: { entry: shown },
+      });
     }
     this.seen.add(key);
     for (const p of parents) this.folders.add(p);

@@ -74,7 +74,8 @@ export async function readZip(file: string, writer: ArchiveWriter, limits: Archi
       } catch (error) {
         throw archiveInvalid(`zip entry "${name.slice(0, 200)}" does not inflate to its declared size: ${(error as Error).message}`);
       }
-      if (data.byteLength !== uncompressed) throw archiveInvalid(`zip entry "${name.slice(0, 200)}" is ${data.byteLength} bytes, its header says ${uncompressed}`);
+      if (data.byteLength !== uncompressed)
+        throw archiveInvalid(`zip entry "${name.slice(0, 200)}" is ${data.byteLength} bytes, its header says ${uncompressed}`);
       await writer.write(target, data);
     }
   } finally {

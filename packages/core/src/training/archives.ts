@@ -37,19 +37,25 @@ export function archiveKindOf(fileName: string): ArchiveKind | undefined {
  * beside it and renamed into place, so a rejected archive leaves nothing behind. A single
  * top-level folder in the archive is taken as the dataset folder itself.
  */
-export async function extractDatasetArchive(file: string, kind: ArchiveKind, targetDir: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveReport> {
+export async function extractDatasetArchive(
+  file: string,
+  kind: ArchiveKind,
+  targetDir: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<ArchiveReport> {
   const staging = path.join(path.dirname(targetDir), `.staging-${path.basename(targetDir)}-${randomUUID()}`);
   await mkdir(staging, { recursive: true });
   const writer = new ArchiveWriter(staging, limits, (await stat(file)).size);
   try {
     if (kind === 'zip') await readZip(file, writer, limits);
-    else await readTarGz(file, writer, limits).catch((error: unknown) => {
-      // gunzip and stream errors are plain Errors; they mean the upload is not a .tar.gz.
-      if (error instanceof AppError) throw error;
-      // File-system errors name paths on this server: say only what kind of failure it was.
-      const { code, message, path: where } = error as NodeJS.ErrnoException;
-      throw archiveInvalid(`not a readable .tar.gz: ${where !== undefined ? (code ?? 'read failed') : message}`);
-    });
+    else
+      await readTarGz(file, writer, limits).catch((error: unknown) => {
+        // gunzip and stream errors are plain Errors; they mean the upload is not a .tar.gz.
+        if (error instanceof AppError) throw error;
+        // File-system errors name paths on this server: say only what kind of failure it was.
+        const { code, message, path: where } = error as NodeJS.ErrnoException;
+        throw archiveInvalid(`not a readable .tar.gz: ${where !== undefined ? (code ?? 'read failed') : message}`);
+      });
     if (writer.written === 0) throw archiveInvalid('archive holds no image files (.jpg, .jpeg, .png, .webp)');
     const top = await readdir(staging, { withFileTypes: true });
     let root = staging;

@@ -13,9 +13,7 @@ import { DEFAULT_ARCHIVE_LIMITS, extractDatasetArchive, type ArchiveKind, type A
 import { hashDataset, scanDataset, summariseDataset, type DatasetScan, type DatasetSummary, type HashedDataset } from './datasets.js';
 
 /** Dataset names follow the model-name rule: they end up in model names and Redis keys. */
-export const datasetNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-", at most 64 characters');
+export const datasetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-", at most 64 characters');
 
 /** Uploaded archives are unpacked into DATA_ROOT/<this>/<name>. */
 export const UPLOADED_DATASETS_DIR = 'datasets';
@@ -108,7 +106,12 @@ export class DatasetRegistry {
     await this.assertMayWrite(datasetName, owner);
     const relative = `${UPLOADED_DATASETS_DIR}/${datasetName}`;
     const target = path.join(dataRoot, UPLOADED_DATASETS_DIR, datasetName);
-    if (await stat(target).then(() => true, () => false)) {
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    ) {
       throw new AppError('VALIDATION_FAILED', `a dataset folder "${relative}" already exists under DATA_ROOT; upload under another name`);
     }
     const report = await extractDatasetArchive(archive.file, archive.kind, target, limits);
@@ -154,7 +157,11 @@ export class DatasetRegistry {
 }
 
 function notFound(name: string): AppError {
-  return new AppError('DATASET_NOT_FOUND', `dataset "${name.slice(0, 64)}" is not registered and is not a folder under DATA_ROOT (POST /v1/datasets registers one)`, { details: { dataset: name.slice(0, 64) } });
+  return new AppError(
+    'DATASET_NOT_FOUND',
+    `dataset "${name.slice(0, 64)}" is not registered and is not a folder under DATA_ROOT (POST /v1/datasets registers one)`,
+    { details: { dataset: name.slice(0, 64) } },
+  );
 }
 
 function nameTaken(name: string): AppError {

@@ -44,14 +44,18 @@ export function parseIdx(bytes: Uint8Array): IdxArray {
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const offset = 4 + 4 * rank;
   const size = dims.reduce((a, b) => a * b, 1);
-  if (raw.byteLength - offset !== size) throw new AppError('DATASET_INVALID', `IDX holds ${raw.byteLength - offset} bytes, dims [${dims.join(', ')}] need ${size}`);
+  if (raw.byteLength - offset !== size)
+    throw new AppError('DATASET_INVALID', `IDX holds ${raw.byteLength - offset} bytes, dims [${dims.join(', ')}] need ${size}`);
   return { dims, data: raw.subarray(offset) };
 }
 
 async function readIdx(dir: string, stem: string): Promise<IdxArray> {
   for (const name of [`${stem}.gz`, stem]) {
     const file = path.join(dir, name);
-    const exists = await access(file).then(() => true, () => false);
+    const exists = await access(file).then(
+      () => true,
+      () => false,
+    );
     if (exists) return parseIdx(await readFile(file));
   }
   throw new AppError('DATASET_NOT_FOUND', `${path.join(dir, stem)}(.gz) not found: install it with \`apt-get install -y dataset-fashion-mnist\``);
@@ -97,13 +101,19 @@ export interface ImportFashionMnistOptions {
 /** Writes `<outDir>/<class>/<set>-<index>.png`; returns the count per class. */
 export async function importFashionMnist(options: ImportFashionMnistOptions): Promise<{ images: number; perClass: Record<string, number>; outDir: string }> {
   const set = options.set ?? 'train';
-  const images = await readFashionMnist({ set, ...(options.sourceDir ? { sourceDir: options.sourceDir } : {}), ...(options.perClass !== undefined ? { perClass: options.perClass } : {}) });
+  const images = await readFashionMnist({
+    set,
+    ...(options.sourceDir ? { sourceDir: options.sourceDir } : {}),
+    ...(options.perClass !== undefined ? { perClass: options.perClass } : {}),
+  });
   for (const folder of FASHION_MNIST_LABELS) await mkdir(path.join(options.outDir, folder), { recursive: true });
   const perClass: Record<string, number> = Object.fromEntries(FASHION_MNIST_LABELS.map((l) => [l, 0]));
   let done = 0;
   await mapLimit(images, 8, async (image) => {
     const folder = FASHION_MNIST_LABELS[image.label]!;
-    const png = await sharp(Buffer.from(image.pixels), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(image.pixels), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toBuffer();
     await writeFile(path.join(options.outDir, folder, `${set}-${String(image.index).padStart(5, '0')}.png`), png);
     perClass[folder] = perClass[folder]! + 1;
     done++;

@@ -117,7 +117,9 @@ export async function extractFeatures(request: ExtractRequest): Promise<ExtractR
       const row = (await request.classifier.classify(file)).features;
       if (row?.length !== width) {
         // Not the image's fault: every image would fail the same way.
-        const why = row ? `the classifier returned ${row.length} features, the backbone declares ${width}` : 'the classifier returned no features (open it with withFeatures)';
+        const why = row
+          ? `the classifier returned ${row.length} features, the backbone declares ${width}`
+          : 'the classifier returned no features (open it with withFeatures)';
         fatal ??= { error: new AppError('MODEL_INVALID', why) };
         return;
       }
@@ -141,5 +143,13 @@ export async function extractFeatures(request: ExtractRequest): Promise<ExtractR
   await flush();
   if (fatal) throw fatal.error;
   failures.sort((a, b) => a.index - b.index);
-  return { features, width, present, failures, cached, computed: todo.size - new Set(failures.map((f) => hashes[f.index])).size, seconds: (performance.now() - t0) / 1000 };
+  return {
+    features,
+    width,
+    present,
+    failures,
+    cached,
+    computed: todo.size - new Set(failures.map((f) => hashes[f.index])).size,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

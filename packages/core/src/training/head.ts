@@ -254,7 +254,11 @@ export function standardiseRows(x: FeatureMatrix, rows: ArrayLike<number>, s: St
 
 /** The first n rows of a row-major matrix, standardised. */
 export function standardise(x: FeatureMatrix, n: number, s: Standardiser): Float64Array {
-  return standardiseRows(x, Uint32Array.from({ length: n }, (_, r) => r), s);
+  return standardiseRows(
+    x,
+    Uint32Array.from({ length: n }, (_, r) => r),
+    s,
+  );
 }
 
 /**

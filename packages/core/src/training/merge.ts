@@ -23,11 +23,34 @@ export interface AppendHeadOptions {
 }
 
 /* The decoded protobufjs messages: plain objects with the proto's field names. */
-interface NodeMsg { input: string[]; output: string[]; name: string; op_type: string; domain: string; attribute: unknown[] }
-interface TensorMsg { name: string }
-interface ValueInfoMsg { name: string; type?: { tensor_type?: { shape?: { dim?: Array<{ dim_value?: unknown; dim_param?: string }> } } } }
-interface GraphMsg { name: string; node: NodeMsg[]; initializer: TensorMsg[]; input: ValueInfoMsg[]; output: ValueInfoMsg[]; value_info: ValueInfoMsg[] }
-interface ModelMsg { graph?: GraphMsg; metadata_props: Array<{ key: string; value: string }>; opset_import: Array<{ domain: string; version: unknown }> }
+interface NodeMsg {
+  input: string[];
+  output: string[];
+  name: string;
+  op_type: string;
+  domain: string;
+  attribute: unknown[];
+}
+interface TensorMsg {
+  name: string;
+}
+interface ValueInfoMsg {
+  name: string;
+  type?: { tensor_type?: { shape?: { dim?: Array<{ dim_value?: unknown; dim_param?: string }> } } };
+}
+interface GraphMsg {
+  name: string;
+  node: NodeMsg[];
+  initializer: TensorMsg[];
+  input: ValueInfoMsg[];
+  output: ValueInfoMsg[];
+  value_info: ValueInfoMsg[];
+}
+interface ModelMsg {
+  graph?: GraphMsg;
+  metadata_props: Array<{ key: string; value: string }>;
+  opset_import: Array<{ domain: string; version: unknown }>;
+}
 
 const root = ModelProto.root;
 const NodeProto = root.lookupType('onnx.NodeProto');
@@ -109,7 +132,14 @@ export function appendHead(options: AppendHeadOptions): Uint8Array {
   const addWeight = (stem: string, dims: number[], values: Float64Array): string => {
     const name = fresh(stem);
     const data = Float32Array.from(values);
-    graph.initializer.push(TensorProto.fromObject({ name, dims, data_type: DataType.FLOAT, raw_data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) }) as unknown as TensorMsg);
+    graph.initializer.push(
+      TensorProto.fromObject({
+        name,
+        dims,
+        data_type: DataType.FLOAT,
+        raw_data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      }) as unknown as TensorMsg,
+    );
     return name;
   };
   const intAttr = (name: string, i: number): object => ({ name, type: AttributeType.INT, i });

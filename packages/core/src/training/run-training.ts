@@ -82,7 +82,14 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
     onProgress: (p) => report({ phase: 'extracting', percent: Math.floor((EXTRACT_SHARE * p.done) / Math.max(1, p.total)), extracted: p }),
   });
 
-  const { trained, train, valid, classes, hyperParameters, seconds: trainSeconds } = await trainOnFeatures({
+  const {
+    trained,
+    train,
+    valid,
+    classes,
+    hyperParameters,
+    seconds: trainSeconds,
+  } = await trainOnFeatures({
     request,
     extracted,
     labels: dataset.labels,
@@ -117,16 +124,36 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
       output: { name: 'probabilities', kind: 'probabilities' },
       features: base.features,
       labels: dataset.labels,
-      source: { kind: 'trained', description: `hourglass train job ${spec.trainId}`, licence: typeof base.source.licence === 'string' ? base.source.licence : undefined, ...(spec.owner ? { owner: spec.owner } : {}) },
+      source: {
+        kind: 'trained',
+        description: `hourglass train job ${spec.trainId}`,
+        licence: typeof base.source.licence === 'string' ? base.source.licence : undefined,
+        ...(spec.owner ? { owner: spec.owner } : {}),
+      },
       batching: base.batching,
       topK: Math.min(5, dataset.labels.length),
-      training: { epochs: trained.epochs, accuracy: trained.accuracy, validLoss: trained.validLoss, images: { train: train.length, valid: valid.length, failed: extracted.failures.length } },
+      training: {
+        epochs: trained.epochs,
+        accuracy: trained.accuracy,
+        validLoss: trained.validLoss,
+        images: { train: train.length, valid: valid.length, failed: extracted.failures.length },
+      },
       lineage: {
         trainId: spec.trainId,
         baseModel: { name: base.name, version: base.version, fingerprint: backboneFingerprint(backbone) },
         dataset: { name: spec.dataset.name, path: dataset.path, hash: dataset.hash, images: dataset.images.length, classes: dataset.classes },
         seed: request.seed,
-        hyperParameters: { head: request.head, hidden, epochs: request.epochs, validPct: request.validPct, lr, batchSize, weightDecay, optimiser: 'AdamW', schedule: 'one-cycle (linear warm-up 10 %, cosine to lr/100)' },
+        hyperParameters: {
+          head: request.head,
+          hidden,
+          epochs: request.epochs,
+          validPct: request.validPct,
+          lr,
+          batchSize,
+          weightDecay,
+          optimiser: 'AdamW',
+          schedule: 'one-cycle (linear warm-up 10 %, cosine to lr/100)',
+        },
         trainedAt: new Date().toISOString(),
       },
     };
@@ -138,7 +165,12 @@ export async function runTraining(deps: RunTrainingDeps, spec: TrainSpec): Promi
     trainId: spec.trainId,
     model: { name: spec.outputModel, version },
     baseModel: { name: base.name, version: base.version },
-    dataset: { name: spec.dataset.name, path: dataset.path, hash: dataset.hash, changedSinceRegistration: spec.dataset.hash !== '' && spec.dataset.hash !== dataset.hash },
+    dataset: {
+      name: spec.dataset.name,
+      path: dataset.path,
+      hash: dataset.hash,
+      changedSinceRegistration: spec.dataset.hash !== '' && spec.dataset.hash !== dataset.hash,
+    },
     head: request.head,
     epochs: trained.epochs,
     accuracy: trained.accuracy,

@@ -43,9 +43,13 @@ export async function trainOnFeatures(input: TrainOnFeaturesInput): Promise<Trai
   const classes = splitCounts(labels, itemLabels, { train, valid });
   const short = classes.filter((c) => c.train < 1 || c.valid < 1);
   if (short.length > 0) {
-    throw new AppError('DATASET_INVALID', `after skipping ${extracted.failures.length} undecodable image(s), class(es) ${short.map((c) => c.label).join(', ')} have no training or validation image`, {
-      details: { classes, failures: extracted.failures.slice(0, 20) },
-    });
+    throw new AppError(
+      'DATASET_INVALID',
+      `after skipping ${extracted.failures.length} undecodable image(s), class(es) ${short.map((c) => c.label).join(', ')} have no training or validation image`,
+      {
+        details: { classes, failures: extracted.failures.slice(0, 20) },
+      },
+    );
   }
 
   const lr = request.lr ?? DEFAULT_LR[request.head];
@@ -57,7 +61,16 @@ export async function trainOnFeatures(input: TrainOnFeaturesInput): Promise<Trai
   const trained = await trainHead(
     // The extracted matrix itself: failed rows are zeros, and in neither set, so never read.
     { features: extracted.features, width: extracted.width, labels: itemLabels, classes: labels.length, train, valid },
-    { kind: request.head, epochs: request.epochs, lr, batchSize, seed: request.seed, weightDecay, ...(hidden ? { hidden } : {}), ...(input.onEpoch ? { onEpoch: input.onEpoch } : {}) },
+    {
+      kind: request.head,
+      epochs: request.epochs,
+      lr,
+      batchSize,
+      seed: request.seed,
+      weightDecay,
+      ...(hidden ? { hidden } : {}),
+      ...(input.onEpoch ? { onEpoch: input.onEpoch } : {}),
+    },
   );
   return { trained, train, valid, classes, hyperParameters: { lr, batchSize, hidden, weightDecay }, seconds: (performance.now() - t0) / 1000 };
 }

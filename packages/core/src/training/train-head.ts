@@ -9,7 +9,19 @@
  * 200,000-image dataset is already 1-1.6 GB).
  */
 import { Adam, oneCycleLr } from './adam.js';
-import { accumulateLoss, fitStandardiser, foldStandardiser, initHead, lossAndGradients, standardiseRows, type FeatureMatrix, type Head, type HeadKind, type LossStats, type Standardiser } from './head.js';
+import {
+  accumulateLoss,
+  fitStandardiser,
+  foldStandardiser,
+  initHead,
+  lossAndGradients,
+  standardiseRows,
+  type FeatureMatrix,
+  type Head,
+  type HeadKind,
+  type LossStats,
+  type Standardiser,
+} from './head.js';
 import { permutation, randomStream } from './random.js';
 
 /** One row of the per-epoch table (fastai's column names; epochs count from 0 as fastai prints them). */
@@ -91,7 +103,10 @@ export async function trainHead(data: TrainHeadData, options: TrainHeadOptions):
   if (data.features.length < data.labels.length * width) throw new RangeError(`${data.features.length} features for ${data.labels.length} rows of ${width}`);
   const standardiser = fitStandardiser(data.features, data.train.length, width, data.train);
 
-  const head = initHead({ kind: options.kind, inputs: width, classes, ...(options.hidden ? { hidden: options.hidden } : {}) }, randomStream(options.seed, INIT_STREAM));
+  const head = initHead(
+    { kind: options.kind, inputs: width, classes, ...(options.hidden ? { hidden: options.hidden } : {}) },
+    randomStream(options.seed, INIT_STREAM),
+  );
   const params = head.layers.flatMap((l) => [l.weight, l.bias]);
   const adam = new Adam(params, { weightDecay: options.weightDecay ?? DEFAULT_WEIGHT_DECAY });
   const shuffle = randomStream(options.seed, SHUFFLE_STREAM);
@@ -118,7 +133,10 @@ export async function trainHead(data: TrainHeadData, options: TrainHeadOptions):
       const y = gatherLabels(data.labels, rows);
       const { loss, gradients } = lossAndGradients(head, x, y, to - from);
       lossSum += loss * (to - from);
-      adam.step(gradients.layers.flatMap((g) => [g.weight, g.bias]), oneCycleLr(options.lr, adam.steps, totalSteps));
+      adam.step(
+        gradients.layers.flatMap((g) => [g.weight, g.bias]),
+        oneCycleLr(options.lr, adam.steps, totalSteps),
+      );
       if ((b + 1) % yieldEvery === 0) await yieldToEventLoop();
     }
     const valid = await evaluateRows(head, data, data.valid, standardiser, evalChunk);

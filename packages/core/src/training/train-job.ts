@@ -22,7 +22,12 @@ export const trainRequestSchema = z
     epochs: z.number().int().min(1).max(200).default(3),
     /** Share of the images held out for validation (fastai's valid_pct). */
     validPct: z.number().gt(0).max(0.9).default(0.2),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
     /** Peak learning rate of the one-cycle schedule. Default 3e-3. */
     lr: z.number().positive().max(10).optional(),
     /** Mini-batch size. Default 64. */

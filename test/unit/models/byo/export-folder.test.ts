@@ -34,7 +34,11 @@ describe('resolveExportSource', () => {
     await writeTimmLikeExport(dir, { arch: 'vit', weights: 'external' });
     const source = await resolveExportSource(dir);
     expect(source).toMatchObject({ dir, onnxPath: path.join(dir, 'model.onnx'), metadataFile: path.join(dir, 'model.json') });
-    expect(source.metadata).toMatchObject({ name: 'timm-like-vit', input: { name: 'input', layout: 'NCHW', width: 224, resize: 'cover' }, output: { name: 'logits', kind: 'logits' } });
+    expect(source.metadata).toMatchObject({
+      name: 'timm-like-vit',
+      input: { name: 'input', layout: 'NCHW', width: 224, resize: 'cover' },
+      output: { name: 'logits', kind: 'logits' },
+    });
   });
 
   it('a single differently named .onnx and a labels.json', async () => {
@@ -79,7 +83,16 @@ describe('infra/export_timm.py', () => {
 
   it('writes the folder layout and model.json fields the loader reads', async () => {
     const source = await readFile(EXPORTER, 'utf8');
-    for (const needle of ['"model.onnx"', 'model.onnx.data', '"model.json"', 'input_names=["input"]', 'output_names=["logits"]', '{0: "batch"}', '"resize": "cover"', '"layout": "NCHW"']) {
+    for (const needle of [
+      '"model.onnx"',
+      'model.onnx.data',
+      '"model.json"',
+      'input_names=["input"]',
+      'output_names=["logits"]',
+      '{0: "batch"}',
+      '"resize": "cover"',
+      '"layout": "NCHW"',
+    ]) {
       expect(source, needle).toContain(needle);
     }
     // A model.json as the script writes it (pretrained levit_128s), accepted by the loader's schema.
@@ -89,7 +102,15 @@ describe('infra/export_timm.py', () => {
       input: { name: 'input', layout: 'NCHW', width: 224, height: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'cover' },
       output: { name: 'logits', kind: 'logits' },
       labels: Array.from({ length: 1000 }, (_, i) => `label ${i}`),
-      source: { kind: 'imported', licence: 'apache-2.0', url: 'https://huggingface.co/timm/levit_128s.fb_dist_in1k', timm: { model: 'levit_128s', pretrained_tag: null, crop_pct: 0.9, crop_mode: 'center', interpolation: 'bicubic' }, torch: '2.5.1', opset: 17, externalData: false },
+      source: {
+        kind: 'imported',
+        licence: 'apache-2.0',
+        url: 'https://huggingface.co/timm/levit_128s.fb_dist_in1k',
+        timm: { model: 'levit_128s', pretrained_tag: null, crop_pct: 0.9, crop_mode: 'center', interpolation: 'bicubic' },
+        torch: '2.5.1',
+        opset: 17,
+        externalData: false,
+      },
     };
     expect(exportMetadataSchema.safeParse(sample).success).toBe(true);
   });

@@ -121,13 +121,25 @@ describe('inspectOnnxFile rejections', () => {
   });
 
   it('MODEL_NO_IMAGE_INPUT: two inputs, no 3-channel axis, a fixed batch of 8', async () => {
-    await expect(inspectOnnxFile(await file(twoInputModel()))).rejects.toMatchObject({ code: 'MODEL_NO_IMAGE_INPUT', message: expect.stringContaining('2 inputs') });
-    await expect(inspectOnnxFile(await file(imageModel({ shape: ['batch', 4, 32, 32] })))).rejects.toMatchObject({ code: 'MODEL_NO_IMAGE_INPUT', message: expect.stringContaining('3-channel') });
-    await expect(inspectOnnxFile(await file(imageModel({ shape: [8, 3, 32, 32] })))).rejects.toMatchObject({ code: 'MODEL_NO_IMAGE_INPUT', message: expect.stringContaining('fixed batch of 8') });
+    await expect(inspectOnnxFile(await file(twoInputModel()))).rejects.toMatchObject({
+      code: 'MODEL_NO_IMAGE_INPUT',
+      message: expect.stringContaining('2 inputs'),
+    });
+    await expect(inspectOnnxFile(await file(imageModel({ shape: ['batch', 4, 32, 32] })))).rejects.toMatchObject({
+      code: 'MODEL_NO_IMAGE_INPUT',
+      message: expect.stringContaining('3-channel'),
+    });
+    await expect(inspectOnnxFile(await file(imageModel({ shape: [8, 3, 32, 32] })))).rejects.toMatchObject({
+      code: 'MODEL_NO_IMAGE_INPUT',
+      message: expect.stringContaining('fixed batch of 8'),
+    });
   });
 
   it('MODEL_NO_CLASS_OUTPUT: an output that is not [batch, classes]', async () => {
-    await expect(inspectOnnxFile(await file(spatialOutputModel()))).rejects.toMatchObject({ code: 'MODEL_NO_CLASS_OUTPUT', message: expect.stringContaining('[batch, 4, 1, 1]') });
+    await expect(inspectOnnxFile(await file(spatialOutputModel()))).rejects.toMatchObject({
+      code: 'MODEL_NO_CLASS_OUTPUT',
+      message: expect.stringContaining('[batch, 4, 1, 1]'),
+    });
   });
 
   it('MODEL_NO_IMAGE_INPUT / MODEL_NO_CLASS_OUTPUT: a named input or output that does not exist', async () => {
@@ -140,9 +152,12 @@ describe('inspectOnnxFile rejections', () => {
 describe('external data checks', () => {
   const withLocation = (location: string): Uint8Array => externalizeWeights(buildTimmLike({ arch: 'convnet' }).onnx, { location }).onnx;
 
-  it.each(['../weights.bin', '/etc/passwd', 'sub/../../x.bin', 'C:\\weights.bin'])('MODEL_EXTERNAL_DATA_INVALID: a location outside the folder (%s)', (location) => {
-    expect(() => inspectOnnxBytes(withLocation(location), 'escape.onnx')).toThrow(expect.objectContaining({ code: 'MODEL_EXTERNAL_DATA_INVALID' }));
-  });
+  it.each(['../weights.bin', '/etc/passwd', 'sub/../../x.bin', 'C:\\weights.bin'])(
+    'MODEL_EXTERNAL_DATA_INVALID: a location outside the folder (%s)',
+    (location) => {
+      expect(() => inspectOnnxBytes(withLocation(location), 'escape.onnx')).toThrow(expect.objectContaining({ code: 'MODEL_EXTERNAL_DATA_INVALID' }));
+    },
+  );
 
   it('accepts a data file in a sub-folder', () => {
     expect(inspectOnnxBytes(withLocation('weights/model.bin'), 'sub.onnx').externalData).toEqual([expect.objectContaining({ path: 'weights/model.bin' })]);
@@ -153,12 +168,21 @@ describe('external data checks', () => {
     const { onnxPath } = await writeTimmLikeExport(dir, { arch: 'vit', weights: 'external' });
     const info = await inspectOnnxFile(onnxPath);
     await truncate(path.join(dir, 'model.onnx.data'), 1000);
-    await expect(verifyExternalData(dir, info.externalData)).rejects.toMatchObject({ code: 'MODEL_EXTERNAL_DATA_INVALID', message: expect.stringContaining('truncated') });
+    await expect(verifyExternalData(dir, info.externalData)).rejects.toMatchObject({
+      code: 'MODEL_EXTERNAL_DATA_INVALID',
+      message: expect.stringContaining('truncated'),
+    });
     await rm(path.join(dir, 'model.onnx.data'));
-    await expect(verifyExternalData(dir, info.externalData)).rejects.toMatchObject({ code: 'MODEL_EXTERNAL_DATA_INVALID', message: expect.stringContaining('missing') });
+    await expect(verifyExternalData(dir, info.externalData)).rejects.toMatchObject({
+      code: 'MODEL_EXTERNAL_DATA_INVALID',
+      message: expect.stringContaining('missing'),
+    });
     const outside = path.join(root, `outside-${counter++}.data`);
     await writeFile(outside, Buffer.alloc(info.externalData[0]!.minBytes));
     await symlink(outside, path.join(dir, 'model.onnx.data'));
-    await expect(verifyExternalData(dir, info.externalData)).rejects.toMatchObject({ code: 'MODEL_EXTERNAL_DATA_INVALID', message: expect.stringContaining('outside') });
+    await expect(verifyExternalData(dir, info.externalData)).rejects.toMatchObject({
+      code: 'MODEL_EXTERNAL_DATA_INVALID',
+      message: expect.stringContaining('outside'),
+    });
   });
 });

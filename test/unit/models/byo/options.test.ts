@@ -10,14 +10,16 @@ describe('registration option parsers', () => {
     expect(parseTriple('0.5,0.5,0.5', 'mean')).toEqual([0.5, 0.5, 0.5]);
     expect(parseTriple(' 0.485, 0.456 ,0.406 ', 'mean')).toEqual([0.485, 0.456, 0.406]);
     expect(parseTriple('[0.229, 0.224, 0.225]', 'std')).toEqual([0.229, 0.224, 0.225]);
-    for (const bad of ['1,2', '1,2,3,4', 'a,b,c', '', '[1,2]']) expect(() => parseTriple(bad, 'mean'), bad).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    for (const bad of ['1,2', '1,2,3,4', 'a,b,c', '', '[1,2]'])
+      expect(() => parseTriple(bad, 'mean'), bad).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     expect(() => parseTriple('0.2,0,0.2', 'std')).toThrow(/> 0/);
   });
 
   it('parseSize: N or WxH within 1..4096', () => {
     expect(parseSize('224')).toEqual({ width: 224, height: 224 });
     expect(parseSize('256x192')).toEqual({ width: 256, height: 192 });
-    for (const bad of ['0', '5000', '224x', 'x224', 'big', '-3']) expect(() => parseSize(bad), bad).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    for (const bad of ['0', '5000', '224x', 'x224', 'big', '-3'])
+      expect(() => parseSize(bad), bad).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
   });
 
   it('parseResize: fill, cover or contain', () => {
@@ -38,7 +40,10 @@ describe('registration option parsers', () => {
     try {
       await writeFile(path.join(dir, 'labels.txt'), 'a\nb\n');
       expect(await readLabelsFile(path.join(dir, 'labels.txt'))).toEqual(['a', 'b']);
-      await expect(readLabelsFile(path.join(dir, 'none.txt'))).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('none.txt') });
+      await expect(readLabelsFile(path.join(dir, 'none.txt'))).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('none.txt'),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

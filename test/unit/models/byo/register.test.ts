@@ -32,7 +32,14 @@ async function onnxFile(bytes: Uint8Array | string): Promise<string> {
 }
 
 async function classifyColours(model: RegisteredModel): Promise<string[]> {
-  const classifier = await ImageClassifier.open(model, { provider: { ep: 'cpu' }, intraOpThreads: 1, batchSize: 4, batchTimeoutMs: 5, maxInputPixels: 1e8, preprocessConcurrency: 2 });
+  const classifier = await ImageClassifier.open(model, {
+    provider: { ep: 'cpu' },
+    intraOpThreads: 1,
+    batchSize: 4,
+    batchTimeoutMs: 5,
+    maxInputPixels: 1e8,
+    preprocessConcurrency: 2,
+  });
   try {
     const images = await Promise.all((['red', 'green', 'blue'] as const).map((colour) => solidImage({ colour, width: 96, height: 64 })));
     const results = await Promise.all(images.map((img) => classifier.classify(img)));
@@ -49,13 +56,28 @@ describe('registerOnnxModel: defaults from the graph', () => {
     const result = await registerOnnxModel(modelsDir, src, { name: 'bare-vit' });
     expect(result).toMatchObject({ name: 'bare-vit', version: 1, dir: path.join(modelsDir, 'bare-vit'), warnings: [], validation: { batch: 2 } });
     const { manifest } = await loadModel(modelsDir, 'bare-vit');
-    expect(manifest.input).toEqual({ name: 'input', layout: 'NCHW', width: 224, height: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'cover', dynamicBatch: true });
+    expect(manifest.input).toEqual({
+      name: 'input',
+      layout: 'NCHW',
+      width: 224,
+      height: 224,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+      resize: 'cover',
+      dynamicBatch: true,
+    });
     expect(manifest.output).toEqual({ name: 'logits', kind: 'logits' });
     expect(manifest.labels).toEqual(['class_0', 'class_1', 'class_2', 'class_3', 'class_4', 'class_5', 'class_6']);
     expect(manifest.source).toMatchObject({ kind: 'imported', format: 'onnx', file: 'model.onnx' });
     expect(manifest.batching).toEqual({ size: 16, timeoutMs: 10 });
     expect(manifest.topK).toBe(5);
-    expect(manifest.onnx).toMatchObject({ opset: 18, params: buildTimmLike({ arch: 'vit', classes: 7 }).params, externalData: [], inputShape: ['batch', 3, 224, 224], outputShape: ['batch', 7] });
+    expect(manifest.onnx).toMatchObject({
+      opset: 18,
+      params: buildTimmLike({ arch: 'vit', classes: 7 }).params,
+      externalData: [],
+      inputShape: ['batch', 3, 224, 224],
+      outputShape: ['batch', 7],
+    });
     expect(await readdir(modelsDir)).toEqual(['bare-vit']);
   });
 
@@ -69,8 +91,20 @@ describe('registerOnnxModel: defaults from the graph', () => {
     expect(fromFolder.manifest.source).toMatchObject({ kind: 'imported', licence: 'MIT', timm: { crop_pct: 1 } });
 
     const labels = Array.from({ length: 10 }, (_, i) => `thing ${i}`);
-    const flagged = await registerOnnxModel(modelsDir, dir, { name: 'flagged', labels, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: 'contain', description: 'mine' });
-    expect(flagged.manifest).toMatchObject({ name: 'flagged', description: 'mine', labels, input: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: 'contain' } });
+    const flagged = await registerOnnxModel(modelsDir, dir, {
+      name: 'flagged',
+      labels,
+      mean: [0.5, 0.5, 0.5],
+      std: [0.5, 0.5, 0.5],
+      resize: 'contain',
+      description: 'mine',
+    });
+    expect(flagged.manifest).toMatchObject({
+      name: 'flagged',
+      description: 'mine',
+      labels,
+      input: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resize: 'contain' },
+    });
   });
 
   it('labels.txt next to the model, when model.json has none', async () => {
@@ -86,10 +120,16 @@ describe('registerOnnxModel: defaults from the graph', () => {
     const modelsDir = fresh('models');
     const symbolic = await onnxFile(imageModel({ shape: ['batch', 3, 'h', 'w'] }));
     expect((await registerOnnxModel(modelsDir, symbolic, { name: 'sym-default' })).manifest.input).toMatchObject({ width: 224, height: 224 });
-    expect((await registerOnnxModel(modelsDir, symbolic, { name: 'sym-sized', size: { width: 96, height: 64 } })).manifest.input).toMatchObject({ width: 96, height: 64 });
+    expect((await registerOnnxModel(modelsDir, symbolic, { name: 'sym-sized', size: { width: 96, height: 64 } })).manifest.input).toMatchObject({
+      width: 96,
+      height: 64,
+    });
     const fixed = await onnxFile(imageModel({ shape: ['batch', 3, 32, 32] }));
     expect((await registerOnnxModel(modelsDir, fixed, { name: 'fixed' })).manifest.input).toMatchObject({ width: 32, height: 32 });
-    await expect(registerOnnxModel(modelsDir, fixed, { name: 'fixed-wrong', size: { width: 64, height: 64 } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('fixed at 32x32') });
+    await expect(registerOnnxModel(modelsDir, fixed, { name: 'fixed-wrong', size: { width: 64, height: 64 } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('fixed at 32x32'),
+    });
   });
 
   it('NHWC input and a Softmax ending are registered as such', async () => {
@@ -105,7 +145,10 @@ describe('registerOnnxModel: batch axis', () => {
   it('a static batch of 1 is accepted with dynamicBatch false, batch size 1 and a warning', async () => {
     const modelsDir = fresh('models');
     const warned: string[] = [];
-    const result = await registerOnnxModel(modelsDir, await onnxFile(buildTimmLike({ arch: 'convnet', batch: 'static' }).onnx), { name: 'static', onWarning: (w) => warned.push(w) });
+    const result = await registerOnnxModel(modelsDir, await onnxFile(buildTimmLike({ arch: 'convnet', batch: 'static' }).onnx), {
+      name: 'static',
+      onWarning: (w) => warned.push(w),
+    });
     expect(result.manifest.input.dynamicBatch).toBe(false);
     expect(result.manifest.batching).toEqual({ size: 1, timeoutMs: 10 });
     expect(result.validation.batch).toBe(1);
@@ -200,9 +243,15 @@ describe('registerOnnxModel rejections (and nothing registered)', () => {
   it('VALIDATION_FAILED: labels that do not match the class count, a bad name, a bundled name', async () => {
     const modelsDir = fresh('models');
     const src = await onnxFile(buildTimmLike({ arch: 'convnet', classes: 10 }).onnx);
-    await expect(registerOnnxModel(modelsDir, src, { name: 'wrong-labels', labels: ['a', 'b'] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('10 classes') });
+    await expect(registerOnnxModel(modelsDir, src, { name: 'wrong-labels', labels: ['a', 'b'] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('10 classes'),
+    });
     await expect(registerOnnxModel(modelsDir, src, { name: 'Bad Name!' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(registerOnnxModel(modelsDir, src, { name: 'mobilenet-v2' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('bundled') });
+    await expect(registerOnnxModel(modelsDir, src, { name: 'mobilenet-v2' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('bundled'),
+    });
     expect(await readdir(modelsDir).catch(() => [])).toEqual([]);
   });
 
@@ -227,6 +276,11 @@ describe('modelFacts (what GET /v1/models shows)', () => {
     // Written without `models add` (as the importers and train jobs do): no facts in model.json.
     const plain = buildTimmLike({ arch: 'convnet', classes: 3 });
     await writeModel(modelsDir, { ...plain.metadata, name: 'facts-plain', version: 1 }, plain.onnx);
-    expect(await modelFacts(await loadModel(modelsDir, 'facts-plain'))).toEqual({ params: plain.params, opset: 18, externalDataBytes: 0, totalBytes: plain.onnx.byteLength });
+    expect(await modelFacts(await loadModel(modelsDir, 'facts-plain'))).toEqual({
+      params: plain.params,
+      opset: 18,
+      externalDataBytes: 0,
+      totalBytes: plain.onnx.byteLength,
+    });
   });
 });

@@ -63,9 +63,27 @@ export const exampleModel = {
   params: 3504872,
   opset: 17,
   queue: 'classify-mobilenet-v2',
-  workers: [{ id: 'host-4121-a1b2', ep: 'cpu', host: 'host', batchSize: 16, intraOpThreads: 1, processed: 1200, imagesPerSecond: 131.5, seenAt: '2025-11-26T04:00:05.000Z' }],
+  workers: [
+    {
+      id: 'host-4121-a1b2',
+      ep: 'cpu',
+      host: 'host',
+      batchSize: 16,
+      intraOpThreads: 1,
+      processed: 1200,
+      imagesPerSecond: 131.5,
+      seenAt: '2025-11-26T04:00:05.000Z',
+    },
+  ],
   served: true,
-  benchmark: { imagesPerSecond: 212.4, images: 10000, workers: 2, version: 1, measuredAt: '2025-11-26T04:00:00.000Z', report: '2025-11-26-host-mobilenet-v2.json' },
+  benchmark: {
+    imagesPerSecond: 212.4,
+    images: 10000,
+    workers: 2,
+    version: 1,
+    measuredAt: '2025-11-26T04:00:00.000Z',
+    report: '2025-11-26-host-mobilenet-v2.json',
+  },
 };
 
 export const exampleDataset = {

@@ -23,8 +23,7 @@ export interface DummyRunJob {
 }
 
 export type DummyRunAttempt =
-  | { batch: number; ok: true; dims: number[]; type: string; finite: boolean; ms: number }
-  | { batch: number; ok: false; message: string; ms: number };
+  { batch: number; ok: true; dims: number[]; type: string; finite: boolean; ms: number } | { batch: number; ok: false; message: string; ms: number };
 
 export interface DummyRunReport {
   loadError?: string;
@@ -51,9 +50,13 @@ export const DEFAULT_MODEL_CHECK_MEMORY_BYTES = 2 * 1024 ** 3;
 const OUT_OF_MEMORY = /bad_alloc|Failed to allocate|out of memory|Cannot allocate|allocation failed|ENOMEM|failed to map segment/i;
 
 function resourceLimit(job: DummyRunJob, limitBytes: number, what: string): AppError {
-  return new AppError('MODEL_RESOURCE_LIMIT', `${job.onnxPath}: running one dummy batch needed more than the ${Math.round(limitBytes / 1024 ** 2)} MiB the check may use (${what}); a graph that allocates this much per image cannot be served`, {
-    details: { limitBytes },
-  });
+  return new AppError(
+    'MODEL_RESOURCE_LIMIT',
+    `${job.onnxPath}: running one dummy batch needed more than the ${Math.round(limitBytes / 1024 ** 2)} MiB the check may use (${what}); a graph that allocates this much per image cannot be served`,
+    {
+      details: { limitBytes },
+    },
+  );
 }
 
 /**
@@ -80,10 +83,14 @@ function runInChild(job: DummyRunJob, timeoutMs: number, limitBytes: number): Pr
       fn();
     };
     const timer = setTimeout(() => {
-      finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: loading and running one dummy batch took longer than ${Math.round(timeoutMs / 1000)} s`)));
+      finish(() =>
+        reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: loading and running one dummy batch took longer than ${Math.round(timeoutMs / 1000)} s`)),
+      );
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.once('error', (error) => finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: the model check could not start: ${error.message}`, { cause: error }))));
+    child.once('error', (error) =>
+      finish(() => reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: the model check could not start: ${error.message}`, { cause: error }))),
+    );
     child.once('close', (code, signal) =>
       finish(() => {
         const line = stdout.trim().split('\n').at(-1);
@@ -91,12 +98,16 @@ function runInChild(job: DummyRunJob, timeoutMs: number, limitBytes: number): Pr
           const report = JSON.parse(line) as DummyRunReport;
           const failed = report.attempts.find((a): a is Extract<DummyRunAttempt, { ok: false }> => !a.ok && OUT_OF_MEMORY.test(a.message));
           const failure = report.loadError ?? failed?.message;
-          if (failure && OUT_OF_MEMORY.test(failure) && !report.attempts.some((a) => a.ok)) return reject(resourceLimit(job, limitBytes, failure.split('\n')[0]!.slice(0, 200)));
+          if (failure && OUT_OF_MEMORY.test(failure) && !report.attempts.some((a) => a.ok))
+            return reject(resourceLimit(job, limitBytes, failure.split('\n')[0]!.slice(0, 200)));
           return resolve(report);
         }
         // Killed or aborted: an allocation past the limit ends the process this way.
         if (signal !== null || OUT_OF_MEMORY.test(stderr) || code === 134) return reject(resourceLimit(job, limitBytes, signal ?? `exit ${code}`));
-        const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+        const lines = stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '');
         const said = (lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1))?.slice(0, 300);
         if (said && OUT_OF_MEMORY.test(said)) return reject(resourceLimit(job, limitBytes, said));
         reject(new AppError('MODEL_RUN_FAILED', `${job.onnxPath}: onnxruntime exited (code ${code}) before answering${said ? `: ${said}` : ''}`));
@@ -106,7 +117,12 @@ function runInChild(job: DummyRunJob, timeoutMs: number, limitBytes: number): Pr
 }
 
 /** Runs one dummy batch through the model (see the module comment). */
-export async function runDummyBatch(onnxPath: string, input: ImageInputInfo & { width: number; height: number }, outputName: string, options: { timeoutMs?: number; memoryLimitBytes?: number } = {}): Promise<DummyRunResult> {
+export async function runDummyBatch(
+  onnxPath: string,
+  input: ImageInputInfo & { width: number; height: number },
+  outputName: string,
+  options: { timeoutMs?: number; memoryLimitBytes?: number } = {},
+): Promise<DummyRunResult> {
   const itemDims = input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3];
   const job: DummyRunJob = {
     onnxPath,
@@ -121,18 +137,26 @@ export async function runDummyBatch(onnxPath: string, input: ImageInputInfo & { 
   if (report.loadError !== undefined) {
     throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: onnxruntime cannot load it: ${report.loadError.split('\n')[0]}`, { details });
   }
-  if (!report.inputNames.includes(input.name)) throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: onnxruntime sees no input "${input.name}" (inputs: ${report.inputNames.join(', ')})`, { details });
-  if (!report.outputNames.includes(outputName)) throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: onnxruntime sees no output "${outputName}" (outputs: ${report.outputNames.join(', ')})`, { details });
+  if (!report.inputNames.includes(input.name))
+    throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: onnxruntime sees no input "${input.name}" (inputs: ${report.inputNames.join(', ')})`, { details });
+  if (!report.outputNames.includes(outputName))
+    throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: onnxruntime sees no output "${outputName}" (outputs: ${report.outputNames.join(', ')})`, { details });
   const success = report.attempts.find((a) => a.ok);
   const failures = report.attempts.filter((a): a is Extract<DummyRunAttempt, { ok: false }> => !a.ok);
   if (!success || !success.ok) {
     const last = failures.at(-1);
-    throw new AppError('MODEL_RUN_FAILED', `${onnxPath}: a dummy batch of ${last?.batch ?? 1} ${input.layout} ${itemDims.join('x')} image(s) failed to run: ${(last?.message ?? 'no result').split('\n')[0]}`, { details });
+    throw new AppError(
+      'MODEL_RUN_FAILED',
+      `${onnxPath}: a dummy batch of ${last?.batch ?? 1} ${input.layout} ${itemDims.join('x')} image(s) failed to run: ${(last?.message ?? 'no result').split('\n')[0]}`,
+      { details },
+    );
   }
   const warnings: string[] = [];
   const dynamicBatch = input.dynamicBatch && success.batch > 1;
   if (input.dynamicBatch && !dynamicBatch) {
-    warnings.push(`the graph declares a dynamic batch axis but fails with 2 images (${failures[0]?.message.split('\n')[0] ?? 'error'}); registered with batch size 1`);
+    warnings.push(
+      `the graph declares a dynamic batch axis but fails with 2 images (${failures[0]?.message.split('\n')[0] ?? 'error'}); registered with batch size 1`,
+    );
   }
   if (success.type !== 'float32') {
     throw new AppError('MODEL_NO_CLASS_OUTPUT', `${onnxPath}: output "${outputName}" is ${success.type}; hourglass reads float32`, { details });
@@ -140,7 +164,11 @@ export async function runDummyBatch(onnxPath: string, input: ImageInputInfo & { 
   const dims = success.dims;
   const classes = dims.length === 2 && dims[0] === success.batch ? dims[1]! : 0;
   if (classes < 1) {
-    throw new AppError('MODEL_NO_CLASS_OUTPUT', `${onnxPath}: output "${outputName}" came out as [${dims.join(', ')}] for a batch of ${success.batch}; expected [${success.batch}, classes]`, { details });
+    throw new AppError(
+      'MODEL_NO_CLASS_OUTPUT',
+      `${onnxPath}: output "${outputName}" came out as [${dims.join(', ')}] for a batch of ${success.batch}; expected [${success.batch}, classes]`,
+      { details },
+    );
   }
   if (!success.finite) warnings.push(`output "${outputName}" has NaN or infinite values for the dummy batch: check the export`);
   return { classes, dynamicBatch, batch: success.batch, outputDims: dims, ms: success.ms, warnings };

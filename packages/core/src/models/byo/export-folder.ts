@@ -39,7 +39,10 @@ export const exportMetadataSchema = z
       })
       .loose()
       .optional(),
-    output: z.object({ name: z.string().optional(), kind: z.enum(['logits', 'probabilities']).optional() }).loose().optional(),
+    output: z
+      .object({ name: z.string().optional(), kind: z.enum(['logits', 'probabilities']).optional() })
+      .loose()
+      .optional(),
     labels: z.array(z.string()).optional(),
     source: z.record(z.string(), z.unknown()).optional(),
   })

@@ -40,7 +40,12 @@ export async function modelFacts(model: RegisteredModel): Promise<ModelFacts> {
   const stored = (model.manifest as { onnx?: StoredOnnxFacts }).onnx;
   if (stored && typeof stored.params === 'number') {
     const externalDataBytes = (stored.externalData ?? []).reduce((sum, f) => sum + (typeof f.bytes === 'number' ? f.bytes : 0), 0);
-    return { params: stored.params, opset: typeof stored.opset === 'number' ? stored.opset : null, externalDataBytes, totalBytes: model.onnxBytes + externalDataBytes };
+    return {
+      params: stored.params,
+      opset: typeof stored.opset === 'number' ? stored.opset : null,
+      externalDataBytes,
+      totalBytes: model.onnxBytes + externalDataBytes,
+    };
   }
   const info = await stat(model.onnxPath).catch(() => undefined);
   const key = `${info?.size}:${info?.mtimeMs}`;

@@ -106,7 +106,8 @@ function asImageInput(info: ValueInfoObj): ImageInputInfo | string {
   if (!layout) return `input "${name}" is ${showShape(shape)}: no 3-channel axis at position 1 (NCHW) or 3 (NHWC)`;
   const [h, w] = layout === 'NCHW' ? [shape[2], shape[3]] : [shape[1], shape[2]];
   const batch = shape[0] ?? null;
-  if (typeof batch === 'number' && batch !== 1) return `input "${name}" is ${showShape(shape)}: a fixed batch of ${batch}; export with a dynamic batch axis (dynamic_axes={'${name}': {0: 'batch'}}) or batch 1`;
+  if (typeof batch === 'number' && batch !== 1)
+    return `input "${name}" is ${showShape(shape)}: a fixed batch of ${batch}; export with a dynamic batch axis (dynamic_axes={'${name}': {0: 'batch'}}) or batch 1`;
   return {
     name,
     layout,
@@ -128,11 +129,15 @@ function pickInput(graph: GraphObj, initializerNames: Set<string>, wanted: strin
   if (wanted !== undefined) {
     const chosen = inputs.find((i) => i.name === wanted);
     if (!chosen) reject(`no input named "${wanted}" (inputs: ${inputs.map((i) => i.name).join(', ')})`);
-    if (inputs.length > 1) reject(`the graph needs ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); hourglass feeds exactly one image tensor`);
+    if (inputs.length > 1)
+      reject(`the graph needs ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); hourglass feeds exactly one image tensor`);
     const result = asImageInput(chosen!);
     return typeof result === 'string' ? reject(result) : result;
   }
-  if (inputs.length > 1) reject(`the graph needs ${inputs.length} inputs (${inputs.map((i) => `${i.name} ${showShape(dimsOf(i))}`).join(', ')}); hourglass feeds exactly one image tensor`);
+  if (inputs.length > 1)
+    reject(
+      `the graph needs ${inputs.length} inputs (${inputs.map((i) => `${i.name} ${showShape(dimsOf(i))}`).join(', ')}); hourglass feeds exactly one image tensor`,
+    );
   const result = asImageInput(inputs[0]!);
   return typeof result === 'string' ? reject(result) : result;
 }
@@ -196,8 +201,13 @@ function externalFiles(graph: GraphObj, file: string): { files: ExternalDataFile
     }
     const offset = Number(entries.get('offset') ?? 0);
     const bytesPerElement = ELEMENT_BYTES[tensor.data_type ?? 0];
-    const length = entries.has('length') ? Number(entries.get('length')) : bytesPerElement === undefined ? Number.NaN : elementCount(tensor.dims) * bytesPerElement;
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) bad(`has an invalid offset/length (${entries.get('offset')}, ${entries.get('length')})`);
+    const length = entries.has('length')
+      ? Number(entries.get('length'))
+      : bytesPerElement === undefined
+        ? Number.NaN
+        : elementCount(tensor.dims) * bytesPerElement;
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0)
+      bad(`has an invalid offset/length (${entries.get('offset')}, ${entries.get('length')})`);
     const entry = files.get(relative!) ?? { path: relative!, tensors: 0, minBytes: 0 };
     entry.tensors++;
     entry.minBytes = Math.max(entry.minBytes, offset + length);
@@ -210,7 +220,7 @@ function externalFiles(graph: GraphObj, file: string): { files: ExternalDataFile
 
 function opTypes(graph: GraphObj, into = new Set<string>()): Set<string> {
   for (const node of graph.node ?? []) {
-    into.add(node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.op_type}` : node.op_type ?? '?');
+    into.add(node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.op_type}` : (node.op_type ?? '?'));
     for (const a of node.attribute ?? []) {
       if (a.g) opTypes(a.g, into);
       for (const g of a.graphs ?? []) opTypes(g, into);
@@ -228,7 +238,10 @@ export function inspectOnnxBytes(bytes: Uint8Array, file: string, options: { inp
   const output = pickOutput(graph, options.output, file);
   const { files, params, initializers } = externalFiles(graph, file);
   const warnings: string[] = [];
-  if (!input.dynamicBatch) warnings.push(`input "${input.name}" has a fixed batch of 1: the worker will run one image per session.run (export with a dynamic batch axis for micro-batching)`);
+  if (!input.dynamicBatch)
+    warnings.push(
+      `input "${input.name}" has a fixed batch of 1: the worker will run one image per session.run (export with a dynamic batch axis for micro-batching)`,
+    );
   const opset = defaultOpset(model) ?? null;
   if (opset !== null && opset < 7) warnings.push(`opset ${opset} is very old; onnxruntime may not run it`);
   return {
@@ -256,7 +269,11 @@ export async function readOnnxFile(file: string): Promise<Buffer> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new AppError('VALIDATION_FAILED', `${file}: no such file`, { details: { file } });
   if (info.size > MAX_ONNX_FILE_BYTES) {
-    throw new AppError('MODEL_NOT_ONNX', `${file} is ${info.size} bytes: a protobuf ModelProto holds at most 2 GiB; larger models keep their weights in external data`, { details: { file } });
+    throw new AppError(
+      'MODEL_NOT_ONNX',
+      `${file} is ${info.size} bytes: a protobuf ModelProto holds at most 2 GiB; larger models keep their weights in external data`,
+      { details: { file } },
+    );
   }
   try {
     await checkOnnxFile(file);
@@ -277,21 +294,34 @@ export async function inspectOnnxFile(file: string, options: { input?: string; o
  * long enough for the tensors that read from it; MODEL_EXTERNAL_DATA_INVALID otherwise. Answers
  * each file's absolute path and size.
  */
-export async function verifyExternalData(dir: string, files: readonly ExternalDataFile[]): Promise<Array<ExternalDataFile & { absolute: string; bytes: number }>> {
+export async function verifyExternalData(
+  dir: string,
+  files: readonly ExternalDataFile[],
+): Promise<Array<ExternalDataFile & { absolute: string; bytes: number }>> {
   const root = await realpath(dir);
   const verified: Array<ExternalDataFile & { absolute: string; bytes: number }> = [];
   for (const file of files) {
     const absolute = path.join(dir, ...file.path.split('/'));
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isFile()) {
-      throw new AppError('MODEL_EXTERNAL_DATA_INVALID', `the model keeps ${file.tensors} tensor(s) in "${file.path}", which is missing next to it (expected ${absolute}); copy the data file with the model`, { details: { file: file.path } });
+      throw new AppError(
+        'MODEL_EXTERNAL_DATA_INVALID',
+        `the model keeps ${file.tensors} tensor(s) in "${file.path}", which is missing next to it (expected ${absolute}); copy the data file with the model`,
+        { details: { file: file.path } },
+      );
     }
     const real = await realpath(absolute);
     if (path.relative(root, real).startsWith('..') || path.isAbsolute(path.relative(root, real))) {
-      throw new AppError('MODEL_EXTERNAL_DATA_INVALID', `external data "${file.path}" is a link to ${real}, outside the model's folder`, { details: { file: file.path } });
+      throw new AppError('MODEL_EXTERNAL_DATA_INVALID', `external data "${file.path}" is a link to ${real}, outside the model's folder`, {
+        details: { file: file.path },
+      });
     }
     if (info.size < file.minBytes) {
-      throw new AppError('MODEL_EXTERNAL_DATA_INVALID', `external data "${file.path}" is ${info.size} bytes; its tensors need ${file.minBytes} (truncated copy?)`, { details: { file: file.path } });
+      throw new AppError(
+        'MODEL_EXTERNAL_DATA_INVALID',
+        `external data "${file.path}" is ${info.size} bytes; its tensors need ${file.minBytes} (truncated copy?)`,
+        { details: { file: file.path } },
+      );
     }
     verified.push({ ...file, absolute, bytes: info.size });
   }

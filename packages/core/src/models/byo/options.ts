@@ -111,7 +111,10 @@ export function parseLabels(text: string, where = 'labels'): string[] {
     return checkLabels(json, where);
   }
   return checkLabels(
-    trimmed.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0),
+    trimmed
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0),
     where,
   );
 }

@@ -60,7 +60,11 @@ const invalid = (message: string): AppError => new AppError('VALIDATION_FAILED',
 function nameFrom(source: ExportSource): string {
   const stem = path.basename(source.onnxPath, path.extname(source.onnxPath));
   const base = stem === 'model' ? path.basename(source.dir) : stem;
-  return base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64);
+  return base
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 64);
 }
 
 /** The source kind of the model registered under `name`, if one loads. */
@@ -85,7 +89,9 @@ export async function registerOnnxModel(modelsDir: string, fileOrFolder: string,
   // Name first: a bad name should fail before a 300 MB file is read.
   const name = options.name ?? meta?.name ?? nameFrom(source);
   if (!modelNameSchema.safeParse(name).success) {
-    throw invalid(`name "${name.slice(0, 80)}" is not a valid model name: lower-case letters, digits, ".", "_" and "-", at most 64 characters${options.name ? '' : ' (pass --name)'}`);
+    throw invalid(
+      `name "${name.slice(0, 80)}" is not a valid model name: lower-case letters, digits, ".", "_" and "-", at most 64 characters${options.name ? '' : ' (pass --name)'}`,
+    );
   }
   if (BUNDLED_MODELS.some((m) => m.name === name)) {
     throw invalid(`"${name}" is the name of a bundled model (npm run models:import would overwrite it); choose another name`);
@@ -117,7 +123,10 @@ export async function registerOnnxModel(modelsDir: string, fileOrFolder: string,
   });
   run.warnings.forEach(warn);
   if (inspection.output.classes !== undefined && inspection.output.classes !== run.classes) {
-    throw new AppError('MODEL_NO_CLASS_OUTPUT', `${source.onnxPath}: output "${inspection.output.name}" declares ${inspection.output.classes} classes but produced ${run.classes}`);
+    throw new AppError(
+      'MODEL_NO_CLASS_OUTPUT',
+      `${source.onnxPath}: output "${inspection.output.name}" declares ${inspection.output.classes} classes but produced ${run.classes}`,
+    );
   }
   const classes = run.classes;
 
@@ -132,7 +141,8 @@ export async function registerOnnxModel(modelsDir: string, fileOrFolder: string,
   }
 
   const kind = options.output === undefined && meta?.output?.kind ? meta.output.kind : inspection.output.kind;
-  if (kind !== inspection.output.kind) warn(`${source.metadataFile}: output kind "${kind}" kept, though the graph ${inspection.output.kind === 'logits' ? 'does not end' : 'ends'} in Softmax`);
+  if (kind !== inspection.output.kind)
+    warn(`${source.metadataFile}: output kind "${kind}" kept, though the graph ${inspection.output.kind === 'logits' ? 'does not end' : 'ends'} in Softmax`);
 
   if ((await registeredKind(modelsDir, name)) === 'bundled') throw invalid(`"${name}" is a bundled model; choose another name`);
 
@@ -154,7 +164,16 @@ export async function registerOnnxModel(modelsDir: string, fileOrFolder: string,
     // Replaced under the registry lock by the registered version + 1 (storeModel nextVersion).
     version: 1,
     description: options.description ?? meta?.description ?? `ONNX model registered from ${path.basename(source.onnxPath)}`,
-    input: { name: input.name, layout: input.layout, width, height, mean, std, resize: options.resize ?? meta?.input?.resize ?? DEFAULT_RESIZE, dynamicBatch: run.dynamicBatch },
+    input: {
+      name: input.name,
+      layout: input.layout,
+      width,
+      height,
+      mean,
+      std,
+      resize: options.resize ?? meta?.input?.resize ?? DEFAULT_RESIZE,
+      dynamicBatch: run.dynamicBatch,
+    },
     output: { name: inspection.output.name, kind },
     labels,
     source: {

@@ -77,15 +77,33 @@ export class ArchKit {
 
   layerNorm(stem: string, x: T): T {
     const d = x.shape.at(-1) as number;
-    return this.op('LayerNormalization', [x.name, this.weight(`${stem}.weight`, [d], 0, 1), this.weight(`${stem}.bias`, [d], 0, 0)], x.shape, { axis: attr.int(-1), epsilon: attr.float(1e-6) });
+    return this.op('LayerNormalization', [x.name, this.weight(`${stem}.weight`, [d], 0, 1), this.weight(`${stem}.bias`, [d], 0, 0)], x.shape, {
+      axis: attr.int(-1),
+      epsilon: attr.float(1e-6),
+    });
   }
 
   reshape(x: T, shape: Dim[]): T {
-    return this.op('Reshape', [x.name, this.ints('shape', shape.map((d) => (typeof d === 'number' ? d : 0)))], shape);
+    return this.op(
+      'Reshape',
+      [
+        x.name,
+        this.ints(
+          'shape',
+          shape.map((d) => (typeof d === 'number' ? d : 0)),
+        ),
+      ],
+      shape,
+    );
   }
 
   transpose(x: T, perm: number[]): T {
-    return this.op('Transpose', [x.name], perm.map((p) => x.shape[p]!), { perm: attr.ints(perm) });
+    return this.op(
+      'Transpose',
+      [x.name],
+      perm.map((p) => x.shape[p]!),
+      { perm: attr.ints(perm) },
+    );
   }
 
   /** GELU as torch exports it below opset 20: x · 0.5 · (1 + erf(x / √2)). */

@@ -65,7 +65,12 @@ export function buildBeit(k: ArchKit, input: T, classes: number): T {
   const b = input.shape[0]!;
   const size = input.shape[2] as number;
   const grid = size / patch;
-  const conv = k.op('Conv', [input.name, k.weight('patch_embed.proj.weight', [d, 3, patch, patch]), k.weight('patch_embed.proj.bias', [d])], [b, d, grid, grid], { kernel_shape: attr.ints([patch, patch]), strides: attr.ints([patch, patch]) });
+  const conv = k.op(
+    'Conv',
+    [input.name, k.weight('patch_embed.proj.weight', [d, 3, patch, patch]), k.weight('patch_embed.proj.bias', [d])],
+    [b, d, grid, grid],
+    { kernel_shape: attr.ints([patch, patch]), strides: attr.ints([patch, patch]) },
+  );
   const patches = k.transpose(k.reshape(conv, [b, d, grid * grid]), [0, 2, 1]);
   // cls_token.expand(B, -1, -1), as torch exports it: Shape → batch → Concat → Expand.
   // (int64 shape tensors: not annotated, value_info here is float.)

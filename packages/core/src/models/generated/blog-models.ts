@@ -29,7 +29,10 @@ export function buildBlogModel(name: BlogModelName, options: { seed?: number } =
   const size = 224;
   const k = new ArchKit(name, options.seed ?? 11);
   const input: T = { name: k.g.input('input', ['batch', 3, size, size]), shape: ['batch', 3, size, size] };
-  const logits = name === 'beit-base-gen' ? buildBeit(k, input, classes) : buildLevit(k, input, LEVIT_SPECS[name === 'levit-128s-gen' ? 'levit-128s' : 'levit-256'], classes);
+  const logits =
+    name === 'beit-base-gen'
+      ? buildBeit(k, input, classes)
+      : buildLevit(k, input, LEVIT_SPECS[name === 'levit-128s-gen' ? 'levit-128s' : 'levit-256'], classes);
   k.g.node('Identity', [logits.name], {}, 'logits');
   k.g.output('logits', ['batch', classes]);
   void attr;
@@ -41,9 +44,18 @@ export function buildBlogModel(name: BlogModelName, options: { seed?: number } =
     input: { name: 'input', layout: 'NCHW', width: size, height: size, mean: IMAGENET_MEAN, std: IMAGENET_STD, resize: 'cover', dynamicBatch: true },
     output: { name: 'logits', kind: 'logits' },
     labels: Array.from({ length: classes }, (_, i) => `random-weights class ${i}`),
-    source: { kind: 'generated', description: `hourglass architecture generator: ${facts.arch}, random weights, speed only`, licence: 'MIT', seed: options.seed ?? 11 },
+    source: {
+      kind: 'generated',
+      description: `hourglass architecture generator: ${facts.arch}, random weights, speed only`,
+      licence: 'MIT',
+      seed: options.seed ?? 11,
+    },
     batching: { size: facts.batch, timeoutMs: 10 },
     topK: 5,
   };
-  return { manifest, onnx: k.g.toBytes({ opset: 18, producer: 'hourglass architecture generator (random weights, speed only)', doc: description }), params: k.params };
+  return {
+    manifest,
+    onnx: k.g.toBytes({ opset: 18, producer: 'hourglass architecture generator (random weights, speed only)', doc: description }),
+    params: k.params,
+  };
 }

@@ -40,7 +40,7 @@ function convWeights(out: number, inp: number, random: () => number): Float32Arr
   for (let o = 0; o < out; o++) {
     for (let i = 0; i < inp; i++) {
       for (let k = 0; k < 9; k++) {
-        const at = ((o * inp + i) * 9) + k;
+        const at = (o * inp + i) * 9 + k;
         // Identity paths: output channel c (< 3) copies input channel c through the centre tap.
         if (o < 3) w[at] = o === i && k === 4 ? 1 : 0;
         else w[at] = (random() - 0.5) * 0.2;
@@ -59,10 +59,22 @@ export function buildColourNet(options: ColourNetOptions): { manifest: ManifestI
   const kernel = attr.ints([3, 3]);
 
   const input = g.input('input', ['batch', 3, size, size]);
-  const c1 = g.node('Conv', [input, g.weight('conv1.weight', [channels, 3, 3, 3], convWeights(channels, 3, random)), g.weight('conv1.bias', [channels], new Float32Array(channels))], { kernel_shape: kernel, pads });
+  const c1 = g.node(
+    'Conv',
+    [input, g.weight('conv1.weight', [channels, 3, 3, 3], convWeights(channels, 3, random)), g.weight('conv1.bias', [channels], new Float32Array(channels))],
+    { kernel_shape: kernel, pads },
+  );
   const r1 = g.node('Relu', [c1]);
   const p1 = g.node('AveragePool', [r1], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) });
-  const c2 = g.node('Conv', [p1, g.weight('conv2.weight', [channels, channels, 3, 3], convWeights(channels, channels, random)), g.weight('conv2.bias', [channels], new Float32Array(channels))], { kernel_shape: kernel, pads });
+  const c2 = g.node(
+    'Conv',
+    [
+      p1,
+      g.weight('conv2.weight', [channels, channels, 3, 3], convWeights(channels, channels, random)),
+      g.weight('conv2.bias', [channels], new Float32Array(channels)),
+    ],
+    { kernel_shape: kernel, pads },
+  );
   const r2 = g.node('Relu', [c2]);
   const gap = g.node('GlobalAveragePool', [r2]);
   const features = g.node('Flatten', [gap], { axis: attr.int(1) }, 'features');

@@ -25,9 +25,10 @@ export const LEVIT_SPECS = {
 /** Offsets |dy|·res + |dx| between query point q (on a grid of stride `stride`) and key point k. */
 function biasIndex(res: number, resOut: number, stride: number): number[] {
   const idx: number[] = [];
-  for (let qy = 0; qy < resOut; qy++) for (let qx = 0; qx < resOut; qx++) {
-    for (let ky = 0; ky < res; ky++) for (let kx = 0; kx < res; kx++) idx.push(Math.abs(qy * stride - ky) * res + Math.abs(qx * stride - kx));
-  }
+  for (let qy = 0; qy < resOut; qy++)
+    for (let qx = 0; qx < resOut; qx++) {
+      for (let ky = 0; ky < res; ky++) for (let kx = 0; kx < res; kx++) idx.push(Math.abs(qy * stride - ky) * res + Math.abs(qx * stride - kx));
+    }
   return idx;
 }
 
@@ -98,7 +99,11 @@ function downsample(k: ArchKit, stem: string, x: T, outDim: number, keyDim: numb
   const kv = linearNorm(k, `${stem}.attn_downsample.kv`, x, heads * (keyDim + vd));
   const [key, v] = k.split(k.reshape(kv, [b!, res * res, heads, keyDim + vd]), [keyDim, vd], 3).map((t) => k.transpose(t, [0, 2, 1, 3]));
   const grid = k.reshape(x, [b!, res, res, inDim]);
-  const sub = k.op('Slice', [grid.name, k.ints('sub_starts', [0, 0]), k.ints('sub_ends', [res, res]), k.ints('sub_axes', [1, 2]), k.ints('sub_steps', [2, 2])], [b!, resOut, resOut, inDim]);
+  const sub = k.op(
+    'Slice',
+    [grid.name, k.ints('sub_starts', [0, 0]), k.ints('sub_ends', [res, res]), k.ints('sub_axes', [1, 2]), k.ints('sub_steps', [2, 2])],
+    [b!, resOut, resOut, inDim],
+  );
   const q = headsOf(k, linearNorm(k, `${stem}.attn_downsample.q`, k.reshape(sub, [b!, resOut * resOut, inDim]), heads * keyDim), heads, keyDim);
   const mixed = attend(k, `${stem}.attn_downsample`, q, key!, v!, heads, keyDim, res, resOut, 2);
   const out = linearNorm(k, `${stem}.attn_downsample.proj`, mixed, outDim);
@@ -108,7 +113,11 @@ function downsample(k: ArchKit, stem: string, x: T, outDim: number, keyDim: numb
 function convNorm(k: ArchKit, stem: string, x: T, out: number): T {
   const [b, cin, h] = x.shape as [string | number, number, number];
   const size = Math.floor((h + 2 - 3) / 2) + 1;
-  const conv = k.op('Conv', [x.name, k.weight(`${stem}.conv.weight`, [out, cin, 3, 3])], [b, out, size, size], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) });
+  const conv = k.op('Conv', [x.name, k.weight(`${stem}.conv.weight`, [out, cin, 3, 3])], [b, out, size, size], {
+    kernel_shape: attr.ints([3, 3]),
+    strides: attr.ints([2, 2]),
+    pads: attr.ints([1, 1, 1, 1]),
+  });
   return k.affine(stem, conv, out, true);
 }
 
@@ -137,7 +146,9 @@ export function buildLevit(k: ArchKit, input: T, spec: LevitSpec, classes: numbe
   const pooled = k.op('ReduceMean', [x.name, k.ints('pool_axes', [1])], [b, dim], { keepdims: attr.int(0) });
   const head = (stem: string): T => {
     const normed = k.affine(stem, pooled, dim);
-    return k.op('Gemm', [normed.name, k.weight(`${stem}.linear.weight`, [classes, dim]), k.weight(`${stem}.linear.bias`, [classes])], [b, classes], { transB: attr.int(1) });
+    return k.op('Gemm', [normed.name, k.weight(`${stem}.linear.weight`, [classes, dim]), k.weight(`${stem}.linear.bias`, [classes])], [b, classes], {
+      transB: attr.int(1),
+    });
   };
   // LevitDistilled at inference: the mean of the class and distillation heads.
   const both = k.op('Add', [head('head').name, head('head_dist').name], [b, classes]);

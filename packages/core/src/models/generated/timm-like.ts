@@ -54,7 +54,15 @@ export interface TimmLikeOptions {
 export interface TimmLikeMetadata {
   name: string;
   description: string;
-  input: { name: string; layout: 'NCHW' | 'NHWC'; width: number; height: number; mean: [number, number, number]; std: [number, number, number]; resize: 'cover' };
+  input: {
+    name: string;
+    layout: 'NCHW' | 'NHWC';
+    width: number;
+    height: number;
+    mean: [number, number, number];
+    std: [number, number, number];
+    resize: 'cover';
+  };
   output: { name: string; kind: 'logits' | 'probabilities' };
   labels: string[];
   source: { kind: 'imported'; description: string; licence: string; [key: string]: unknown };
@@ -83,7 +91,10 @@ export function timmLikeLabels(classes: number): string[] {
 
 class Weights {
   params = 0;
-  constructor(readonly g: GraphBuilder, readonly random: () => number) {}
+  constructor(
+    readonly g: GraphBuilder,
+    readonly random: () => number,
+  ) {}
 
   tensor(stem: string, dims: number[], fill: (index: number) => number): string {
     const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
@@ -121,17 +132,27 @@ function convnet(w: Weights, x: string, width: number): { features: string; dim:
   const c = Math.max(3, width);
   const noise = w.noise(0.1);
   // Output channel o < 3 copies input channel o through the centre tap; the rest is noise.
-  const identityConv = (inp: number, k: number) => (i: number): number => {
-    const taps = k * k;
-    const o = Math.floor(i / (inp * taps));
-    const ch = Math.floor(i / taps) % inp;
-    const tap = i % taps;
-    if (o < 3) return o === ch && tap === Math.floor(taps / 2) ? 1 : 0;
-    return noise();
-  };
+  const identityConv =
+    (inp: number, k: number) =>
+    (i: number): number => {
+      const taps = k * k;
+      const o = Math.floor(i / (inp * taps));
+      const ch = Math.floor(i / taps) % inp;
+      const tap = i % taps;
+      if (o < 3) return o === ch && tap === Math.floor(taps / 2) ? 1 : 0;
+      return noise();
+    };
   const w1 = w.tensor('conv_stem.weight', [c, 3, 3, 3], identityConv(3, 3));
   const b1 = w.tensor('conv_stem.bias', [c], () => 0);
-  const stem = g.node('Relu', [g.node('Conv', [x, w1, b1], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), dilations: attr.ints([1, 1]), group: attr.int(1) })]);
+  const stem = g.node('Relu', [
+    g.node('Conv', [x, w1, b1], {
+      kernel_shape: attr.ints([3, 3]),
+      strides: attr.ints([2, 2]),
+      pads: attr.ints([1, 1, 1, 1]),
+      dilations: attr.ints([1, 1]),
+      group: attr.int(1),
+    }),
+  ]);
   const pooled = g.node('MaxPool', [stem], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) });
   const w2 = w.tensor('blocks.0.conv.weight', [c, c, 3, 3], identityConv(c, 3));
   const b2 = w.tensor('blocks.0.conv.bias', [c], () => 0);
@@ -164,7 +185,11 @@ function vit(w: Weights, x: string, width: number, size: number): { features: st
 
   // LayerNorm scale 1 / shift 0 on the colour dims keeps their order (one positive scale per token).
   const ln = (stem: string, input: string): string =>
-    g.node('LayerNormalization', [input, w.tensor(`${stem}.weight`, [d], (i) => (i < 3 ? 1 : 1 + noise())), w.tensor(`${stem}.bias`, [d], (i) => (i < 3 ? 0 : noise()))], { axis: attr.int(-1), epsilon: eps });
+    g.node(
+      'LayerNormalization',
+      [input, w.tensor(`${stem}.weight`, [d], (i) => (i < 3 ? 1 : 1 + noise())), w.tensor(`${stem}.bias`, [d], (i) => (i < 3 ? 0 : noise()))],
+      { axis: attr.int(-1), epsilon: eps },
+    );
   // Projections that never write the colour dims (their output columns 0..2 are zero).
   const proj = (stem: string, rows: number, cols: number, keepColour: boolean): string =>
     w.tensor(stem, [rows, cols], (i) => (keepColour && i % cols < 3 ? 0 : noise()));
@@ -173,13 +198,19 @@ function vit(w: Weights, x: string, width: number, size: number): { features: st
   const q = g.node('MatMul', [h, proj('blocks.0.attn.q', d, d, false)]);
   const k = g.node('MatMul', [h, proj('blocks.0.attn.k', d, d, false)]);
   const v = g.node('MatMul', [h, proj('blocks.0.attn.v', d, d, false)]);
-  const scores = g.node('Mul', [g.node('MatMul', [q, g.node('Transpose', [k], { perm: attr.ints([0, 2, 1]) })]), w.tensor('blocks.0.attn.scale', [1], () => 1 / Math.sqrt(d))]);
+  const scores = g.node('Mul', [
+    g.node('MatMul', [q, g.node('Transpose', [k], { perm: attr.ints([0, 2, 1]) })]),
+    w.tensor('blocks.0.attn.scale', [1], () => 1 / Math.sqrt(d)),
+  ]);
   const attn = g.node('Softmax', [scores], { axis: attr.int(-1) });
   const mixed = g.node('MatMul', [g.node('MatMul', [attn, v]), proj('blocks.0.attn.proj', d, d, true)]);
   const x1 = g.node('Add', [x0, mixed]);
 
   const h2 = ln('blocks.0.norm2', x1);
-  const fc1 = g.node('Add', [g.node('MatMul', [h2, proj('blocks.0.mlp.fc1.weight', d, 2 * d, false)]), w.tensor('blocks.0.mlp.fc1.bias', [2 * d], () => noise())]);
+  const fc1 = g.node('Add', [
+    g.node('MatMul', [h2, proj('blocks.0.mlp.fc1.weight', d, 2 * d, false)]),
+    w.tensor('blocks.0.mlp.fc1.bias', [2 * d], () => noise()),
+  ]);
   // GELU as torch exports it below opset 20: x · 0.5 · (1 + erf(x / √2)).
   const erf = g.node('Erf', [g.node('Div', [fc1, w.tensor('gelu.sqrt2', [1], () => Math.SQRT2)])]);
   const gelu = g.node('Mul', [g.node('Mul', [fc1, w.tensor('gelu.half', [1], () => 0.5)]), g.node('Add', [erf, w.tensor('gelu.one', [1], () => 1)])]);
@@ -222,7 +253,12 @@ export function buildTimmLike(options: TimmLikeOptions): TimmLikeExport {
     input: { name: inputName, layout, width: size, height: size, mean: IMAGENET_MEAN, std: IMAGENET_STD, resize: 'cover' },
     output: { name: outputName, kind: options.softmax ? 'probabilities' : 'logits' },
     labels,
-    source: { kind: 'imported', description: 'hourglass timm-like fixture generator', licence: 'MIT', timm: { model: name, input_size: [3, size, size], crop_pct: 1, interpolation: 'bilinear' } },
+    source: {
+      kind: 'imported',
+      description: 'hourglass timm-like fixture generator',
+      licence: 'MIT',
+      timm: { model: name, input_size: [3, size, size], crop_pct: 1, interpolation: 'bilinear' },
+    },
   };
   return { onnx, files, params: w.params, inputName, outputName, classes, labels, metadata };
 }
@@ -231,7 +267,10 @@ export function buildTimmLike(options: TimmLikeOptions): TimmLikeExport {
  * Writes a timm-like export folder (model.onnx, model.onnx.data when external, model.json unless
  * `metadata: false`): the same layout infra/export_timm.py writes. Answers the folder's files.
  */
-export async function writeTimmLikeExport(dir: string, options: TimmLikeOptions & { metadata?: boolean }): Promise<{ dir: string; onnxPath: string; files: string[]; model: TimmLikeExport }> {
+export async function writeTimmLikeExport(
+  dir: string,
+  options: TimmLikeOptions & { metadata?: boolean },
+): Promise<{ dir: string; onnxPath: string; files: string[]; model: TimmLikeExport }> {
   const model = buildTimmLike(options);
   await mkdir(dir, { recursive: true });
   const onnxPath = path.join(dir, 'model.onnx');

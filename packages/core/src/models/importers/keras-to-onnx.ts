@@ -24,7 +24,10 @@ import { consumersOf, inboundNames, readTopology, topologicalOrder } from './ker
 export function convertKerasModel(modelTopology: unknown, weights: WeightMap, options: ConvertOptions): ConvertedModel {
   const topology = readTopology(modelTopology);
   if (topology.inputs.length !== 1 || topology.outputs.length !== 1) {
-    throw new AppError('MODEL_INVALID', `only single-input, single-output models are supported (inputs ${topology.inputs.length}, outputs ${topology.outputs.length})`);
+    throw new AppError(
+      'MODEL_INVALID',
+      `only single-input, single-output models are supported (inputs ${topology.inputs.length}, outputs ${topology.outputs.length})`,
+    );
   }
   const order = topologicalOrder(topology.layers);
   const c = new KerasConversion(options, weights, consumersOf(order));

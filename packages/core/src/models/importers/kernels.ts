@@ -15,8 +15,7 @@ export function convKernelToOnnx(kernel: FloatTensor): OnnxWeight {
   const data = new Float32Array(kernel.data.length);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++)
-        for (let o = 0; o < cout; o++) data[((o * cin + i) * kh + y) * kw + x] = kernel.data[((y * kw + x) * cin + i) * cout + o]!;
+      for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) data[((o * cin + i) * kh + y) * kw + x] = kernel.data[((y * kw + x) * cin + i) * cout + o]!;
   return { dims: [cout, cin, kh, kw], data };
 }
 
@@ -29,8 +28,7 @@ export function depthwiseKernelToOnnx(kernel: FloatTensor): OnnxWeight {
   const data = new Float32Array(kernel.data.length);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
-      for (let c = 0; c < cin; c++)
-        for (let j = 0; j < mult; j++) data[((c * mult + j) * kh + y) * kw + x] = kernel.data[((y * kw + x) * cin + c) * mult + j]!;
+      for (let c = 0; c < cin; c++) for (let j = 0; j < mult; j++) data[((c * mult + j) * kh + y) * kw + x] = kernel.data[((y * kw + x) * cin + c) * mult + j]!;
   return { dims: [cin * mult, 1, kh, kw], data };
 }
 

@@ -193,7 +193,13 @@ export class NchwGraph {
     for (const x of rest) {
       if (x.shape.join() !== first.shape.join()) throw new AppError('MODEL_INVALID', `Add of shapes [${first.shape.join(',')}] and [${x.shape.join(',')}]`);
     }
-    const name = rest.length === 1 ? this.node('Add', [first.name, rest[0]!.name]) : this.node('Sum', xs.map((x) => x.name));
+    const name =
+      rest.length === 1
+        ? this.node('Add', [first.name, rest[0]!.name])
+        : this.node(
+            'Sum',
+            xs.map((x) => x.name),
+          );
     return { name, shape: first.shape };
   }
 
@@ -203,7 +209,14 @@ export class NchwGraph {
     if (!first) throw new AppError('MODEL_INVALID', 'Concat of nothing');
     const shape = [...first.shape];
     shape[axis - 1] = xs.reduce((n, x) => n + x.shape[axis - 1]!, 0);
-    return { name: this.node('Concat', xs.map((x) => x.name), { axis: attr.int(axis) }), shape };
+    return {
+      name: this.node(
+        'Concat',
+        xs.map((x) => x.name),
+        { axis: attr.int(axis) },
+      ),
+      shape,
+    };
   }
 
   /** Per-channel affine x · scale + shift (a batch norm that could not be folded). */

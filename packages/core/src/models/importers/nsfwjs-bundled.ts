@@ -99,7 +99,10 @@ export async function convertBundledModel(spec: BundledModelSpec, pkg?: NsfwjsPa
   }
   if (!converted.features) throw new AppError('MODEL_INVALID', `${dir}: no dense layer, so no pooled features to expose`);
   if (converted.input.width !== spec.size || converted.input.height !== spec.size || converted.input.channels !== 3) {
-    throw new AppError('MODEL_INVALID', `${dir}: input ${converted.input.width}x${converted.input.height}x${converted.input.channels}, expected ${spec.size}x${spec.size}x3`);
+    throw new AppError(
+      'MODEL_INVALID',
+      `${dir}: input ${converted.input.width}x${converted.input.height}x${converted.input.channels}, expected ${spec.size}x${spec.size}x3`,
+    );
   }
   const manifest: ManifestInput = {
     name: spec.name,
@@ -197,7 +200,9 @@ export async function importBundledModels(modelsDir: string, options: ImportBund
     const dir = await writeModel(modelsDir, converted.manifest, converted.onnx);
     const ms = performance.now() - t0;
     results.push({ name: spec.name, status: 'imported', dir, ms });
-    options.log?.(`${spec.name}: imported in ${(ms / 1000).toFixed(1)} s (${(converted.onnx.byteLength / 1e6).toFixed(1)} MB, features ${converted.converted.features?.size})`);
+    options.log?.(
+      `${spec.name}: imported in ${(ms / 1000).toFixed(1)} s (${(converted.onnx.byteLength / 1e6).toFixed(1)} MB, features ${converted.converted.features?.size})`,
+    );
   }
   return results;
 }

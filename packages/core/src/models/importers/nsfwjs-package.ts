@@ -17,7 +17,10 @@ export async function findNsfwjsPackage(from: string = import.meta.url): Promise
     throw new AppError('MODEL_NOT_FOUND', 'the nsfwjs package is not installed (npm install)', { cause });
   }
   for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const pkg = await readFile(path.join(dir, 'package.json'), 'utf8').then((t) => JSON.parse(t) as { name?: string; version?: string }, () => undefined);
+    const pkg = await readFile(path.join(dir, 'package.json'), 'utf8').then(
+      (t) => JSON.parse(t) as { name?: string; version?: string },
+      () => undefined,
+    );
     if (pkg?.name === 'nsfwjs' && pkg.version) return { dir, version: pkg.version };
   }
   throw new AppError('MODEL_NOT_FOUND', `cannot find nsfwjs's package.json above ${entry}`);

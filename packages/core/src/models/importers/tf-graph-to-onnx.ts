@@ -20,11 +20,7 @@ import { findOutputNode, postOrderFrom, type TfGraphSignature } from './tf-graph
 
 export type { TfGraphSignature } from './tf-graph/walk.js';
 
-export function convertTfGraphModel(
-  modelTopology: unknown,
-  weights: WeightMap,
-  options: ConvertOptions & { signature?: TfGraphSignature },
-): ConvertedModel {
+export function convertTfGraphModel(modelTopology: unknown, weights: WeightMap, options: ConvertOptions & { signature?: TfGraphSignature }): ConvertedModel {
   const nodes = (modelTopology as { node?: TfNode[] }).node;
   if (!Array.isArray(nodes)) throw new AppError('MODEL_INVALID', 'TF graph model without nodes');
   const byName = new Map(nodes.map((n) => [n.name, n]));

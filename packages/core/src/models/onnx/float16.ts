@@ -56,7 +56,8 @@ function convertTensor(t: TensorObj): void {
     throw new AppError('MODEL_INVALID', `tensor "${t.name ?? ''}" has external data: inline the weights before converting to float16`);
   }
   const floats = floatsOf(t);
-  if (floats.length !== elementCount(t.dims)) throw new AppError('MODEL_INVALID', `tensor "${t.name ?? ''}": ${floats.length} values for dims [${(t.dims ?? []).join(', ')}]`);
+  if (floats.length !== elementCount(t.dims))
+    throw new AppError('MODEL_INVALID', `tensor "${t.name ?? ''}": ${floats.length} values for dims [${(t.dims ?? []).join(', ')}]`);
   const halves = new Uint16Array(floats.length);
   for (let i = 0; i < floats.length; i++) halves[i] = toHalf(floats[i]!);
   t.data_type = FLOAT16;
@@ -65,7 +66,13 @@ function convertTensor(t: TensorObj): void {
 }
 
 const isFloat = (v: ValueInfoObj): boolean => v.type?.tensor_type?.elem_type === FLOAT;
-const cast = (input: string, output: string, to: number): NodeObj => ({ op_type: 'Cast', name: `${output}_cast`, input: [input], output: [output], attribute: [{ name: 'to', type: 2, i: to } as never] });
+const cast = (input: string, output: string, to: number): NodeObj => ({
+  op_type: 'Cast',
+  name: `${output}_cast`,
+  input: [input],
+  output: [output],
+  attribute: [{ name: 'to', type: 2, i: to } as never],
+});
 
 function convertGraph(graph: GraphObj, keepIo: boolean): void {
   for (const t of graphTensors(graph)) convertTensor(t);

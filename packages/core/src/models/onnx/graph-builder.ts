@@ -131,7 +131,13 @@ export class GraphBuilder {
   /** Appends a node with several outputs (Split), named by the caller. */
   nodeMulti(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, Attribute> = {}): void {
     for (const o of outputs) this.names.add(o);
-    this.nodes.push({ op_type: opType, input: [...inputs], output: [...outputs], name: this.fresh(`${opType}_node`), attribute: Object.entries(attrs).map(([k, v]) => encodeAttribute(k, v)) });
+    this.nodes.push({
+      op_type: opType,
+      input: [...inputs],
+      output: [...outputs],
+      name: this.fresh(`${opType}_node`),
+      attribute: Object.entries(attrs).map(([k, v]) => encodeAttribute(k, v)),
+    });
   }
 
   /** Serialises to ONNX bytes. Opset 17 covers every op hourglass writes. */

@@ -31,7 +31,7 @@ export function foldableBatchNorm(c: KerasConversion, conv: KerasLayer): KerasLa
 /** A batch norm no conv absorbed. */
 export const convertBatchNormalization: LayerConverter = (c, layer, inputs) => {
   const x = c.take(onlyInput(layer, inputs));
-  const axis = Number(Array.isArray(layer.config.axis) ? layer.config.axis[0] : layer.config.axis ?? -1);
+  const axis = Number(Array.isArray(layer.config.axis) ? layer.config.axis[0] : (layer.config.axis ?? -1));
   if (nchwAxis(axis, x.shape.length + 1, layer) !== 1) fail(layer, `normalising axis ${axis} (not the channel axis) is not supported`);
   const { scale, shift } = batchNormAffine(batchNormParams(c, layer));
   return c.graph.channelAffine(x, layer.name, scale, shift);

@@ -70,7 +70,9 @@ export const convertZeroPadding2D: LayerConverter = (c, layer, inputs) => {
   const source = onlyInput(layer, inputs);
   const x = c.take(source);
   const next = c.consumers.get(layer.name) ?? [];
-  const intoValidConvs = next.length > 0 && next.every((n) => (n.class_name === 'Conv2D' || n.class_name === 'DepthwiseConv2D') && parseTfPadding(n.config.padding, n.name) === 'valid');
+  const intoValidConvs =
+    next.length > 0 &&
+    next.every((n) => (n.class_name === 'Conv2D' || n.class_name === 'DepthwiseConv2D') && parseTfPadding(n.config.padding, n.name) === 'valid');
   if (intoValidConvs) {
     c.entries.set(layer.name, { value: x, pendingPads: pads });
     return undefined;

@@ -3,7 +3,15 @@ import type { LayerConverter } from './conversion.js';
 import { fail, onlyInput, requireChannelsLast } from './layer.js';
 
 /** Dropout and friends only act while training. */
-export const IDENTITY_LAYERS = ['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization'];
+export const IDENTITY_LAYERS = [
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+  'ActivityRegularization',
+];
 
 export const convertIdentity: LayerConverter = (c, layer, inputs) => c.take(onlyInput(layer, inputs));
 

@@ -22,7 +22,13 @@ function conv(c: TfGraphConversion, node: TfNode, depthwise: boolean): Value {
     rest = fused.slice(1);
   } else if (fused[0] === 'FusedBatchNorm') {
     const [scale, offset, mean, variance] = args.map((a) => c.constant(node, a).data);
-    ({ weight, bias } = foldBatchNorm(weight, undefined, { gamma: scale!, beta: offset!, mean: mean!, variance: variance!, epsilon: node.attr?.epsilon?.f ?? 1e-3 }));
+    ({ weight, bias } = foldBatchNorm(weight, undefined, {
+      gamma: scale!,
+      beta: offset!,
+      mean: mean!,
+      variance: variance!,
+      epsilon: node.attr?.epsilon?.f ?? 1e-3,
+    }));
     rest = fused.slice(1);
   }
   if (rest.length > 1) fail(node, `fused ops [${fused.join(', ')}] are not supported`);

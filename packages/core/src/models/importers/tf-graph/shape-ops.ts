@@ -9,7 +9,10 @@ export const convertSqueeze = producesValue((c, node, ins) => {
   if (dims.length === 0) dims = [1, 2].filter((d) => x.shape[d] === 1);
   if (dims.some((d) => d !== 1 && d !== 2)) fail(node, `squeezing axes [${dims.join(',')}] is not supported (only the spatial axes)`);
   // NHWC spatial axes 1, 2 are NCHW axes 2, 3.
-  const out = c.graph.squeezeSpatial(x, dims.map((d) => d + 1));
+  const out = c.graph.squeezeSpatial(
+    x,
+    dims.map((d) => d + 1),
+  );
   if (out.shape.length === 3) fail(node, 'squeezing one spatial axis only is not supported');
   return out;
 });
