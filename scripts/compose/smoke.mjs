@@ -74,8 +74,17 @@ const containersOf = (service, all = false) =>
 
 // The API, published on a loopback port of the host only (HOURGLASS_API_PUBLISH).
 const apiPort = Number(/:(\d+)$/.exec(process.env.HOURGLASS_API_PUBLISH ?? '')?.[1] ?? 3000);
+// Every request has a deadline: a connection the port's docker-proxy accepted for a container that is
+// not listening yet can stall without ever answering. (Node's fetch holds no ref'd handle while it
+// stalls, so with nothing else pending the script would end with exit 13, "unsettled top-level
+// await", instead of retrying: `alive` below keeps the loop running until the scenario ends.)
 const api = async (pathname, { key = userKey, ...init } = {}) =>
-  fetch(`http://127.0.0.1:${apiPort}${pathname}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...init.headers } });
+  fetch(`http://127.0.0.1:${apiPort}${pathname}`, {
+    signal: AbortSignal.timeout(15_000),
+    ...init,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...init.headers },
+  });
+const alive = setInterval(() => {}, 60_000);
 const json = async (pathname, init) => {
   const r = await api(pathname, init);
   if (!r.ok) throw new Error(`${pathname}: HTTP ${r.status} ${await r.text()}`);
@@ -178,13 +187,7 @@ check(auditB.wrongLabels === 0, "every label equals batch A's for the same photo
 const board = async (key) => (await api('/admin/queues', { key, redirect: 'manual' })).status;
 check((await board('')) === 401, 'Bull Board without a key: 401');
 check((await board('not-a-key-0123456789abcdef')) === 401, 'Bull Board with an unknown key: 401');
-const adminStatus = await board(adminKey);
-if (adminStatus === 200) {
-  check((await board(userKey)) === 403, 'Bull Board with an admin key: 200; with a tenant key: 403');
-} else {
-  // An API that does not read HOURGLASS_ADMIN_KEYS yet: any API key opens the board.
-  check(adminStatus === 401 && (await board(userKey)) === 200, 'Bull Board: the API key opens it, an unread admin key does not');
-}
+check((await board(adminKey)) === 200 && (await board(userKey)) === 403, 'Bull Board with an admin key: 200; with a tenant key: 403');
 
 // ---- down -v -------------------------------------------------------------------------------------
 compose('down', '-v', '--remove-orphans', '-t', '45');
@@ -192,3 +195,4 @@ const leftContainers = docker('ps', '-aq', '--filter', `label=com.docker.compose
 const leftVolumes = docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`);
 check(leftContainers === '' && leftVolumes === '', 'down -v left no container and no volume');
 say('scenario passed');
+clearInterval(alive);
