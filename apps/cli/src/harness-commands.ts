@@ -40,9 +40,10 @@ export function runHarness(argv: string[], stderr: NodeJS.WritableStream = proce
     );
     return Promise.resolve(EXIT.USAGE);
   }
-  const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: 'inherit' });
-  // A Ctrl-C reaches the whole process group; a SIGTERM sent to this process alone is passed on,
-  // so the harness still stops what it started (Redis, workers) before exiting.
+  // Its own process group, so a terminal's Ctrl-C reaches this process alone and is passed on once:
+  // the harness stops what it started (workers, Redis) on its first SIGINT/SIGTERM, and a second
+  // copy (the group's and ours) would arrive after its handler is gone and kill it mid-cleanup.
+  const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: 'inherit', detached: true });
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
   process.on('SIGTERM', forward);
   process.on('SIGINT', forward);
