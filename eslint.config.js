@@ -18,6 +18,7 @@ const nodeGlobals = {
   performance: 'readonly',
   fetch: 'readonly',
   AbortController: 'readonly',
+  AbortSignal: 'readonly',
   TextDecoder: 'readonly',
   TextEncoder: 'readonly',
 };
