@@ -46,7 +46,7 @@ export type { BatchView } from './batches/batch-view.js';
 export { BatchShapes } from './batches/job-ownership.js';
 export { RemovedJobSweeper, type SweepOutcome } from './batches/removed-job-sweeper.js';
 export { migrateLegacyBatchIndex } from './batches/legacy-index.js';
-export { submitBatch } from './batches/submit.js';
+export { isIdempotencyKeyClaimed, submitBatch } from './batches/submit.js';
 export {
   checkBatchShape,
   checkChunkSize,

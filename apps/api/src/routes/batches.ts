@@ -9,6 +9,7 @@ import {
   assertShardsCovered,
   checkQueuedImages,
   DatasetRegistry,
+  isIdempotencyKeyClaimed,
   checkIdempotencyKey,
   listBatches,
   listLiveWorkers,
@@ -131,7 +132,7 @@ export function batchesRouter(ctx: ApiContext): Router {
     // batch, full queue or not: the queue already holds its jobs, so it adds nothing, and a client
     // that lost the first 202 must not be told QUEUE_FULL about work that is queued. (A key reused
     // for a different request is still refused, by submitBatch.)
-    const retried = idempotencyKey !== undefined && (await ctx.redis.exists(ctx.keys.idempotency(req.owner!, idempotencyKey))) === 1;
+    const retried = idempotencyKey !== undefined && (await isIdempotencyKeyClaimed(ctx.redis, ctx.keys, req.owner!, idempotencyKey));
     if (!retried) await checkBackpressure(ctx, model.manifest.name, request.images.length);
     // One heartbeat scan per submit: the shard check and the job sizing read the same list.
     const workers = (await listLiveWorkers(ctx.redis, ctx.keys)).filter((w) => w.model === model.manifest.name);

@@ -62,6 +62,14 @@ function fingerprint(request: SubmitRequest): string {
   return hash.digest('hex').slice(0, 32);
 }
 
+/**
+ * Whether a submit with this Idempotency-Key got past its checks before (claimBatchId claimed the
+ * key for it): its retry adds no work beyond what was admitted then.
+ */
+export async function isIdempotencyKeyClaimed(redis: Redis, keys: Keys, owner: string, idempotencyKey: string): Promise<boolean> {
+  return (await redis.exists(keys.idempotency(owner, idempotencyKey))) === 1;
+}
+
 async function claimBatchId(deps: SubmitDeps, request: SubmitRequest): Promise<string> {
   if (!request.idempotencyKey) return newBatchId();
   const key = deps.keys.idempotency(request.owner, request.idempotencyKey);
