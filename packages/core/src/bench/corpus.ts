@@ -23,19 +23,26 @@ export interface PhotoFolder {
   files?: readonly string[];
 }
 
-const DARKNET_PHOTOS = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg', 'horses.jpg', 'kite.jpg', 'person.jpg'];
-
-/** Where Debian packages put real photos (`apt-get install darknet opencv-doc python3-skimage`). */
-export const KNOWN_PHOTO_FOLDERS: readonly PhotoFolder[] = [
-  { dir: '/usr/share/darknet/data', files: DARKNET_PHOTOS },
-  // `apt-get download darknet && dpkg -x darknet_*.deb /tmp/darknet`: the photos without installing darknet.
-  { dir: '/tmp/darknet/usr/share/darknet/data', files: DARKNET_PHOTOS },
+/** Debian packages that ship real photos: the package, where it installs them, and which files are photos. */
+const PHOTO_PACKAGES: readonly (PhotoFolder & { pkg: string })[] = [
+  { pkg: 'darknet', dir: '/usr/share/darknet/data', files: ['dog.jpg', 'eagle.jpg', 'giraffe.jpg', 'horses.jpg', 'kite.jpg', 'person.jpg'] },
   {
+    pkg: 'opencv-doc',
     dir: '/usr/share/doc/opencv-doc/examples/data',
     files: ['aero1.jpg', 'aero3.jpg', 'aloeL.jpg', 'apple.jpg', 'baboon.jpg', 'building.jpg', 'butterfly.jpg', 'fruits.jpg', 'home.jpg', 'leuvenA.jpg', 'leuvenB.jpg', 'messi5.jpg', 'orange.jpg', 'squirrel_cls.jpg'],
   },
-  { dir: '/usr/lib/python3/dist-packages/skimage/data', files: ['astronaut.png', 'chelsea.png', 'coffee.png', 'motorcycle_left.png', 'rocket.jpg'] },
+  { pkg: 'python3-skimage', dir: '/usr/lib/python3/dist-packages/skimage/data', files: ['astronaut.png', 'chelsea.png', 'coffee.png', 'motorcycle_left.png', 'rocket.jpg'] },
 ];
+
+/**
+ * Where real photos are looked for: each package's installed folder, and the same folder under
+ * /tmp/<package> for `apt-get download <package> && dpkg -x <package>_*.deb /tmp/<package>`
+ * (the photos without installing the package and its dependencies).
+ */
+export const KNOWN_PHOTO_FOLDERS: readonly PhotoFolder[] = PHOTO_PACKAGES.flatMap(({ pkg, dir, files }) => [
+  { dir, files },
+  { dir: `/tmp/${pkg}${dir}`, files },
+]);
 
 export interface CorpusOptions {
   /** DATA_ROOT: the corpus lands in DATA_ROOT/bench-corpus/<key>/. */

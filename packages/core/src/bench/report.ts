@@ -230,7 +230,7 @@ export function renderMarkdown(report: BenchReport): string {
   );
   lines.push('## Reproduce', '');
   lines.push(
-    'Real photos: `apt-get download darknet opencv-doc python3-skimage` and `dpkg -x` each into a folder (or `apt-get install` them: their photo folders are searched), or copy any JPEGs into `$DATA_ROOT/bench-photos/`; without photos the corpus falls back to generated images and the report says so. Models: `npm run models:import`. Then the command above; `npm run hourglass -- plan --model M --images N --workers W [--target S]` predicts from these results.',
+    'Real photos: `apt-get download darknet opencv-doc python3-skimage` and `dpkg -x` each into `/tmp/<package>` (or `apt-get install` them: their photo folders are searched), or copy any JPEGs into `$DATA_ROOT/bench-photos/`; without photos the corpus falls back to generated images and the report says so. Models: `npm run models:import`. Then the command above; `npm run hourglass -- plan --model M --images N --workers W [--target S]` predicts from these results.',
     '',
   );
   if (report.notes.length > 0) {
