@@ -161,6 +161,28 @@ describe('MicroBatcher', () => {
     expect(settled.map((s) => s.result[s.row])).toEqual([50, 60, 70]);
   });
 
+  it('with two runs in flight, a timed-out partial batch keeps filling until the last of them ends', async () => {
+    const { calls, submit, answerOf } = harness({ maxSize: 4, maxWaitMs: 10, hold: true });
+    const firstTwo = [1, 2, 3, 4, 5, 6, 7, 8].map(submit);
+    expect(calls.map((c) => c.size)).toEqual([4, 4]);
+    const third = [submit(9)];
+    await sleep(50); // past T
+
+    // The first run ends while the second is still queued on the engine: the partial batch must not go
+    // yet (on a busy worker that is what made batches of 9 and 13 out of B = 16).
+    calls[0]!.gate.resolve(answerOf(calls[0]!));
+    await Promise.all(firstTwo.slice(0, 4));
+    await sleep(30);
+    expect(calls).toHaveLength(2);
+    third.push(submit(10), submit(11));
+
+    calls[1]!.gate.resolve(answerOf(calls[1]!));
+    await expect.poll(() => calls.length, { timeout: 5_000 }).toBe(3);
+    expect(calls[2]!.size).toBe(3);
+    calls[2]!.gate.resolve(answerOf(calls[2]!));
+    expect((await Promise.all(third)).map((s) => s.result[s.row])).toEqual([90, 100, 110]);
+  });
+
   it('while a run is in flight, a batch that reaches B runs at once', async () => {
     const { calls, submit, answerOf } = harness({ maxSize: 2, maxWaitMs: 60_000, hold: true });
     const all = [submit(1), submit(2), submit(3), submit(4)];

@@ -101,8 +101,10 @@ export class MicroBatcher<R> {
       )
       .finally(() => {
         this.inFlight--;
+        // A timed-out partial batch goes when the engine is about to idle, not when one of several
+        // queued runs ends: while another run is still queued it can keep filling.
         const next = this.current;
-        if (next && (next.timedOut || next.count >= this.options.maxSize)) this.dispatch();
+        if (next && this.inFlight === 0 && (next.timedOut || next.count >= this.options.maxSize)) this.dispatch();
         if (!this.busy) this.idleWaiters.splice(0).forEach((wake) => wake());
       });
   }
