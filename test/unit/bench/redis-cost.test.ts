@@ -1,7 +1,7 @@
 /** Redis cost per image, from the server's INFO counters. */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisCounters, readRedisCounters, redisCostPerImage } from '@hourglass/core/bench';
+import { parseRedisCounters, pollGapMs, readRedisCounters, redisCostPerImage, sampleRedisIdle } from '@hourglass/core/bench';
 import { testRedis } from '../../helpers/redis.js';
 
 let redis: Redis;
@@ -39,6 +39,30 @@ describe('Redis cost', () => {
     expect(redisCostPerImage({ cpuSeconds: 1, scriptCalls: 100, netBytes: 0 }, { cpuSeconds: 1.5, scriptCalls: 4_100, netBytes: 300_000 }, 1_000)).toEqual({ scriptCallsPerImage: 4, cpuUsPerImage: 500, netBytesPerImage: 300 });
     expect(redisCostPerImage(undefined, { cpuSeconds: 1, scriptCalls: 1 }, 10)).toBeUndefined();
     expect(redisCostPerImage({ cpuSeconds: 1, scriptCalls: 1 }, { cpuSeconds: 1, scriptCalls: 1 }, 0)).toBeUndefined();
+  });
+
+  it('above idle: the idle floor times the drain wall is taken off, never below zero', () => {
+    // 10 s drain of 60 images, 0.115 s of Redis CPU, idle floor 2,600 µs/s: 26 ms of it is the floor.
+    const cost = redisCostPerImage({ cpuSeconds: 1, scriptCalls: 0 }, { cpuSeconds: 1.115, scriptCalls: 30 }, 60, { sample: { cpuUsPerSecond: 2_600 }, wallMs: 10_000 });
+    expect(cost).toEqual({ scriptCallsPerImage: 0.5, cpuUsPerImage: 1916.7, idleCpuUsPerSecond: 2_600, cpuUsPerImageAboveIdle: 1483.3 });
+    const noisy = redisCostPerImage({ cpuSeconds: 1, scriptCalls: 0 }, { cpuSeconds: 1.001, scriptCalls: 0 }, 10, { sample: { cpuUsPerSecond: 5_000 }, wallMs: 1_000 });
+    expect(noisy!.cpuUsPerImageAboveIdle).toBe(0);
+  });
+
+  it('samples the idle floor of a live server over the time asked', async () => {
+    const t0 = performance.now();
+    const idle = await sampleRedisIdle(redis, 200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    expect(idle!.cpuUsPerSecond).toBeGreaterThanOrEqual(0);
+    expect(Number.isInteger(idle!.cpuUsPerSecond)).toBe(true);
+  });
+
+  it('the progress poll backs off to 0.5 % of the time elapsed, between the minimum and 250 ms', () => {
+    expect(pollGapMs(0, 20)).toBe(20);
+    expect(pollGapMs(4_000, 20)).toBe(20);
+    expect(pollGapMs(20_000, 20)).toBe(100);
+    expect(pollGapMs(3_600_000, 20)).toBe(250);
+    expect(pollGapMs(1_000, 500)).toBe(500);
   });
 
   it('reads a live server: a script call shows up in the counters', async () => {

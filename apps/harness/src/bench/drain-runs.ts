@@ -26,7 +26,10 @@ import { cpuNote, metered } from './metering.js';
 import type { BenchRun } from './session.js';
 import { ProgressLine } from '@hourglass/cli';
 
-const redisNote = (cost: RunRecord['redis']): string => (cost ? ` · redis ${cost.scriptCallsPerImage.toFixed(2)} calls, ${cost.cpuUsPerImage.toFixed(0)} µs cpu per image` : '');
+const redisNote = (cost: RunRecord['redis']): string =>
+  cost
+    ? ` · redis ${cost.scriptCallsPerImage.toFixed(2)} calls, ${cost.cpuUsPerImage.toFixed(0)} µs cpu per image${cost.cpuUsPerImageAboveIdle === undefined ? '' : ` (${cost.cpuUsPerImageAboveIdle.toFixed(0)} above its idle ${(cost.idleCpuUsPerSecond! / 1000).toFixed(1)} ms/s)`}`
+    : '';
 const pct = (predicted: number, actual: number): string => `${predicted >= actual ? '+' : ''}${(((predicted - actual) / actual) * 100).toFixed(1)} %`;
 
 export async function drainRuns(

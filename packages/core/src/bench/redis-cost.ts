@@ -21,6 +21,20 @@ export interface RedisCost {
   cpuUsPerImage: number;
   /** Bytes in + out of the server per image (requests and replies: job data, rows, polling). */
   netBytesPerImage?: number;
+  /**
+   * Redis CPU per second with the fleet connected and nothing queued, µs/s, sampled just before the
+   * drain: the server's own timers (hz), the workers' heartbeats, stall checks and blocking waits.
+   * A slow model's drain pays it for longer, so it can dominate cpuUsPerImage (at 6 img/s an idle
+   * floor of 2.6 ms/s is ~430 µs per image) without any image costing more.
+   */
+  idleCpuUsPerSecond?: number;
+  /** cpuUsPerImage less the idle floor over the drain's wall time: what the images themselves cost. */
+  cpuUsPerImageAboveIdle?: number;
+}
+
+/** A sample of Redis's idle CPU: counters `ms` apart with nothing submitted in between. */
+export interface RedisIdleSample {
+  cpuUsPerSecond: number;
 }
 
 const SCRIPT_COMMANDS = new Set(['evalsha', 'eval', 'evalsha_ro', 'eval_ro', 'fcall', 'fcall_ro']);
@@ -51,11 +65,37 @@ export async function readRedisCounters(redis: Redis): Promise<RedisCounters | u
   }
 }
 
-export function redisCostPerImage(before: RedisCounters | undefined, after: RedisCounters | undefined, images: number): RedisCost | undefined {
+/** Redis's CPU over `ms` of nothing submitted (see RedisCost.idleCpuUsPerSecond); undefined where INFO is refused. */
+export async function sampleRedisIdle(redis: Redis, ms: number): Promise<RedisIdleSample | undefined> {
+  const before = await readRedisCounters(redis);
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await readRedisCounters(redis);
+  const seconds = (performance.now() - t0) / 1000;
+  if (!before || !after || seconds <= 0) return undefined;
+  return { cpuUsPerSecond: Math.round((Math.max(0, after.cpuSeconds - before.cpuSeconds) * 1e6) / seconds) };
+}
+
+const tenths = (v: number): number => Math.round(v * 10) / 10;
+
+/** Per-image cost between two readings; with an idle sample and the drain's wall time, also the cost above the idle floor. */
+export function redisCostPerImage(
+  before: RedisCounters | undefined,
+  after: RedisCounters | undefined,
+  images: number,
+  idle?: { sample: RedisIdleSample; wallMs: number },
+): RedisCost | undefined {
   if (!before || !after || images <= 0) return undefined;
+  const cpuUs = (after.cpuSeconds - before.cpuSeconds) * 1e6;
   return {
     scriptCallsPerImage: Math.round(((after.scriptCalls - before.scriptCalls) / images) * 1000) / 1000,
-    cpuUsPerImage: Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / images * 10) / 10,
+    cpuUsPerImage: tenths(cpuUs / images),
     ...(before.netBytes !== undefined && after.netBytes !== undefined ? { netBytesPerImage: Math.round((after.netBytes - before.netBytes) / images) } : {}),
+    ...(idle
+      ? {
+          idleCpuUsPerSecond: idle.sample.cpuUsPerSecond,
+          cpuUsPerImageAboveIdle: tenths(Math.max(0, cpuUs - (idle.sample.cpuUsPerSecond * idle.wallMs) / 1000) / images),
+        }
+      : {}),
   };
 }

@@ -143,6 +143,12 @@ function cpuCostText(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): s
   return e2e === null || inProc === null ? '–' : `${e2e.toFixed(1)} / ${inProc.toFixed(1)}`;
 }
 
+/** "0.27 / 176 (150)": script calls and µs per image, in brackets µs above Redis's idle floor (older reports have none). */
+const redisCell = (cost: RedisCost | undefined): string =>
+  cost
+    ? `${cost.scriptCallsPerImage.toFixed(2)} / ${cost.cpuUsPerImage.toFixed(0)}${cost.cpuUsPerImageAboveIdle === undefined ? '' : ` (${cost.cpuUsPerImageAboveIdle.toFixed(0)})`}`
+    : '–';
+
 const cpuText = (cpu: CpuUsage | undefined): string =>
   cpu && cpu.oursCores !== null && cpu.foreignCores !== null ? `${cpu.oursCores.toFixed(2)} / ${cpu.foreignCores.toFixed(2)}` : '–';
 
@@ -172,7 +178,7 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push('## Every run', '');
   lines.push(
     table(
-      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'CPU ms/img e2e / in-process', 'Overhead ms/img', 'Redis calls / µs per img', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
+      ['Model', 'Workers', 'Images', 'Images/job', 'Drain', 'img/s', 'In-process img/s', 'Efficiency', 'Per-CPU efficiency', 'CPU ms/img e2e / in-process', 'Overhead ms/img', 'Redis calls / µs per img (above idle)', 'First result', 'Predicted', 'Failures', 'CPU ours / other'],
       runs.map(({ model, config, run }) => [
         model.model,
         config.workers,
@@ -185,7 +191,7 @@ export function renderMarkdown(report: BenchReport): string {
         cpuEfficiency(config, run)?.toFixed(3) ?? '–',
         cpuCostText(config, run),
         run.overheadMsPerImage.toFixed(3),
-        run.redis ? `${run.redis.scriptCallsPerImage.toFixed(2)} / ${run.redis.cpuUsPerImage.toFixed(0)}` : '–',
+        redisCell(run.redis),
         formatDuration(run.firstResultMs),
         formatDuration(run.predictedMs),
         run.failures,
@@ -194,7 +200,7 @@ export function renderMarkdown(report: BenchReport): string {
     ),
     '',
   );
-  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. Redis: Lua script calls (the round trips of BullMQ and the result store) and Redis CPU µs per image, from the INFO counters of the server (workers and the progress polling of the coordinator). CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process (the CPU ms/img column shows both costs): the steadier figure when other programs share the machine.', '');
+  lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. Redis: Lua script calls (the round trips of BullMQ and the result store) and Redis CPU µs per image, from the INFO counters of the server (workers and the progress polling of the coordinator); in brackets the same less the idle floor of Redis (its CPU per second with the fleet connected and nothing queued, sampled before the drain, times the wall time of the drain), which the long drain of a slow model pays without any image costing more. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process (the CPU ms/img column shows both costs): the steadier figure when other programs share the machine.', '');
 
   lines.push('## Where the time went (ms per image, summed over the run ÷ N)', '');
   lines.push(
