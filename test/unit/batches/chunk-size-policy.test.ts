@@ -11,8 +11,11 @@ describe('chooseChunkSize', () => {
     ['two CPU workers, the fastest decides the floor', { liveWorkers: 2, workerRates: [100, 125] }, 16, '2 %'],
     // 2,000 images over 2 workers: 16/job still leaves 62 jobs each.
     ['MobileNetV2, 2,000 images, 2 workers', { total: 2_000, liveWorkers: 2, workerRates: [125, 125] }, 16, '2 %'],
-    // 4 img/s (250 ms/image): one image is 100× the job cost; 1 per job.
-    ['a slow ViT-sized model', { workerRates: [4] }, 1, '2 %'],
+    // 4 img/s (250 ms/image): one image is 100× the worker's job cost, but at 1 per job each image
+    // would carry 130 µs of Redis: 3 per job keeps it under 50 µs (the first-result cap allows 4).
+    ['a slow ViT-sized model: the Redis floor', { workerRates: [4] }, 3, 'µs of Redis'],
+    // 1 img/s: the first-result cap (1 image per second of work) wins over the Redis floor.
+    ['a very slow model: the first result caps the Redis floor', { workerRates: [1] }, 1, 'first result'],
     // 2,600 img/s (LeViT on a GPU): the floor (≥ 2,500/1) is above the limit.
     ['a GPU worker: the request limit caps it', { workerRates: [2_600] }, 256, 'limit'],
     // A short batch: 40 images over 2 workers × 4 jobs each = 5 per job.
@@ -47,6 +50,14 @@ describe('chooseChunkSize', () => {
       const workMs = chunkSize * (1000 / rate);
       if (chunkSize < Math.floor(CHUNK_POLICY.firstResultMs / (1000 / rate)))
         expect(CHUNK_POLICY.jobCostMs / workMs).toBeLessThanOrEqual(CHUNK_POLICY.maxJobCostShare);
+    }
+  });
+
+  it('keeps Redis per image under its share whenever no cap applies', () => {
+    for (const rate of [0.5, 2, 4, 10, 125, 1_000]) {
+      const { chunkSize } = chooseChunkSize(ask({ total: 1_000_000, workerRates: [rate], maxChunkSize: 100_000 }));
+      if (chunkSize < Math.floor(CHUNK_POLICY.firstResultMs / (1000 / rate)))
+        expect(CHUNK_POLICY.jobRedisUs / chunkSize).toBeLessThanOrEqual(CHUNK_POLICY.maxRedisUsPerImage);
     }
   });
 

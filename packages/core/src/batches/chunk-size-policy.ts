@@ -3,8 +3,10 @@
  * DEFAULT_CHUNK_SIZE: a pure function of the model's measured rate, its live workers and the batch.
  *
  * A job costs about the same whatever it carries (BullMQ's fetch, lock, completion and the result
- * store's scripts: ~140 µs of Redis CPU and a few ms of a busy worker's time). Three rules:
- *   1. floor: that cost stays under ~2 % of the job's work on the fastest worker;
+ * store's scripts: ~130 µs of Redis CPU and a few ms of a busy worker's time). Three rules:
+ *   1. floor: that cost stays under ~2 % of the job's work on the fastest worker, and under
+ *      50 µs of Redis CPU per image (a slow model's images each carry a whole job's Redis cost at
+ *      1 per job: the worker hardly notices, the shared Redis does);
  *   2. spread: every live worker still gets several jobs, so none idles while another has a backlog;
  *   3. first result: one job's work on a typical worker stays under a second (rows are stored per job).
  * The floor gives way to the two caps: a short batch or a slow model gets small jobs.
@@ -38,6 +40,13 @@ export const CHUNK_POLICY = {
   jobCostMs: 2.5,
   /** Largest share of a job's work its per-job cost may take. */
   maxJobCostShare: 0.02,
+  /**
+   * What one job costs Redis, µs of its CPU: `npm run bench:redis-profile` measured 111-131 µs per
+   * image at 1 image per job (BullMQ's add, fetch and finish plus the result store's scripts).
+   */
+  jobRedisUs: 130,
+  /** Largest share of that a single image may carry, µs: 3+ images per job at 130 µs. */
+  maxRedisUsPerImage: 50,
   /** Jobs each live worker should get at least. */
   jobsPerWorker: 4,
   /** One job's work on a typical worker stays under this, ms (its rows are stored together). */
@@ -69,7 +78,7 @@ export function chooseChunkSize(inputs: ChunkSizeInputs, policy: typeof CHUNK_PO
   const fastestMs = measured ? 1000 / Math.max(...rates) : policy.assumedMsPerImage;
   const typicalMs = measured ? 1000 / median(rates) : policy.assumedMsPerImage;
 
-  const floor = Math.ceil(policy.jobCostMs / (policy.maxJobCostShare * fastestMs));
+  const floor = Math.max(Math.ceil(policy.jobCostMs / (policy.maxJobCostShare * fastestMs)), Math.ceil(policy.jobRedisUs / policy.maxRedisUsPerImage));
   const spreadCap = Math.floor(total / (workers * policy.jobsPerWorker));
   const firstCap = Math.floor(policy.firstResultMs / typicalMs);
   const chunkSize = Math.max(1, Math.min(floor, spreadCap, firstCap, max));
@@ -79,7 +88,8 @@ export function chooseChunkSize(inputs: ChunkSizeInputs, policy: typeof CHUNK_PO
     : `no worker rate reported yet, ${policy.assumedMsPerImage} ms/image assumed (${workers} worker${workers === 1 ? '' : 's'})`;
   let rule: string;
   if (chunkSize === max && floor >= max) rule = `the ${max}-image limit (per-job cost is below 2 % at any allowed size)`;
-  else if (chunkSize === floor) rule = `per-job cost under ${policy.maxJobCostShare * 100} % of the work`;
+  else if (chunkSize === floor)
+    rule = `per-job cost under ${policy.maxJobCostShare * 100} % of the work and ${policy.maxRedisUsPerImage} µs of Redis per image`;
   else if (chunkSize === Math.max(1, spreadCap)) rule = `capped so each worker gets ${policy.jobsPerWorker}+ jobs of ${total} images`;
   else rule = `capped so a job's work stays under ${policy.firstResultMs} ms (first result)`;
   return { chunkSize, source: 'auto', reason: `${chunkSize} image${chunkSize === 1 ? '' : 's'}/job: ${rule}; ${basis}` };
