@@ -1,8 +1,9 @@
 /**
  * Collects single images from concurrent BullMQ processors into batches for one model run. It
- * flushes when B items are waiting, or T ms after the first one arrived. While a run is in flight a
- * timed-out partial batch keeps filling until the run ends (at most B), so under load batches grow
- * to B on their own and at low load a lone image waits at most T ms plus the current run.
+ * flushes when B items are waiting, or T ms after the first one arrived. While runs are in flight
+ * (a full batch is dispatched at once, so two can be queued on the engine) a timed-out partial
+ * batch keeps filling until the last of them ends (at most B), so under load batches grow to B on
+ * their own and at low load a lone image waits at most T ms plus the runs ahead of it.
  */
 export interface BatchSlotResult<R> {
   /** What the run returned for the whole batch. */
