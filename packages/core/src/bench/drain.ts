@@ -88,8 +88,9 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
   const stallTimeoutMs = options.stallTimeoutMs ?? 180_000;
   const total = items.length;
 
+  // The idle sample's closing reading is the drain's starting one (INFO refused: both undefined).
   const idle = options.measureRedis ? await sampleRedisIdle(redis, options.redisIdleSampleMs ?? 1_000) : undefined;
-  const redisBefore = options.measureRedis ? await readRedisCounters(redis) : undefined;
+  const redisBefore = idle?.until;
   const startEpoch = Date.now();
   const t0 = performance.now();
   // The auto size is chosen inside the timed span, as the API does it inside the submit request.

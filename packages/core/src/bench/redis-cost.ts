@@ -65,15 +65,19 @@ export async function readRedisCounters(redis: Redis): Promise<RedisCounters | u
   }
 }
 
-/** Redis's CPU over `ms` of nothing submitted (see RedisCost.idleCpuUsPerSecond); undefined where INFO is refused. */
-export async function sampleRedisIdle(redis: Redis, ms: number): Promise<RedisIdleSample | undefined> {
+/**
+ * Redis's CPU over `ms` of nothing submitted (see RedisCost.idleCpuUsPerSecond), with the reading
+ * that closed the sample (`until`: a drain that starts now can count from it); undefined where
+ * INFO is refused.
+ */
+export async function sampleRedisIdle(redis: Redis, ms: number): Promise<(RedisIdleSample & { until: RedisCounters }) | undefined> {
   const before = await readRedisCounters(redis);
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, ms));
   const after = await readRedisCounters(redis);
   const seconds = (performance.now() - t0) / 1000;
   if (!before || !after || seconds <= 0) return undefined;
-  return { cpuUsPerSecond: Math.round((Math.max(0, after.cpuSeconds - before.cpuSeconds) * 1e6) / seconds) };
+  return { cpuUsPerSecond: Math.round((Math.max(0, after.cpuSeconds - before.cpuSeconds) * 1e6) / seconds), until: after };
 }
 
 const tenths = (v: number): number => Math.round(v * 10) / 10;
