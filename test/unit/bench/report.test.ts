@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allRuns, blogTable, curvesFromReport, formatDuration, renderDrainChart, renderMarkdown, reportBaseName } from '@hourglass/core/bench';
+import { allRuns, blogTable, bracketCeiling, deriveRun, curvesFromReport, formatDuration, renderDrainChart, renderMarkdown, reportBaseName } from '@hourglass/core/bench';
 import { sampleReport } from './sample-report.js';
 
 describe('bench report', () => {
@@ -40,6 +40,21 @@ describe('bench report', () => {
     const columns = everyRun[0]!.split('|').length;
     for (const line of everyRun) expect(line.split('|')).toHaveLength(columns);
     expect(md).toMatch(/\| mobilenet-v2 \| 1 \| 10,000 \| 16 \|/); // the chunked run is listed
+  });
+
+  it('shows a bracketed ceiling with both of its sides, and says once how it was measured', () => {
+    const cfg = report.models[0]!.configs[0]!;
+    const plain = cfg.runs[1]!;
+    const side = (wallMs: number) => ({ ...cfg.inProcess[1]!, wallMs, imagesPerSecond: (10_000 * 1000) / wallMs });
+    const ceiling = bracketCeiling(side(38_000), side(42_000));
+    const run = deriveRun(plain, 1, ceiling, { medianMs: 8 }, { ms: 1, from: 'test' });
+    expect(run.inProcess.bracket).toEqual(ceiling.bracket);
+    expect(run.efficiency).toBeCloseTo(plain.imagesPerSecond / 250, 3); // 10,000 in the mean 40 s: 250 img/s
+    const bracketed = { ...report, models: [{ ...report.models[0]!, configs: [{ ...cfg, runs: [run] }] }] };
+    const md = renderMarkdown(bracketed);
+    expect(md).toContain('| 250.0 (263.2 before, 238.1 after) |');
+    expect(md).toContain('measured just before and just after its drain (`--bracket`)');
+    expect(renderMarkdown(report)).not.toContain('--bracket');
   });
 
   it('names files <date>-<host>-<model>', () => {

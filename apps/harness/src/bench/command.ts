@@ -13,7 +13,7 @@ import { UsageError, renderTable } from '@hourglass/cli';
 
 export const BENCH_USAGE = `  bench --model NAME[,NAME] [--images 100,10000,100000] [--workers 1,2] [--batch B]
         [--ep cpu|webgpu] [--external] [--chunk K [--chunk-at N]] [--out DIR] [--photos DIR[,DIR]]
-        [--corpus N] [--seed S] [--inprocess-max N] [--naive-samples N] [--quiet CORES [--quiet-wait S]] [--no-write]
+        [--corpus N] [--seed S] [--inprocess-max N] [--naive-samples N] [--quiet CORES [--quiet-wait S]] [--bracket] [--no-write]
                                              drain time of N images across W workers vs the naive projection
   bench-smoke [--model NAME] [--images 1000]  1 worker: e2e rate, in-process rate and their ratio
   bench-render FILE.json [...] [--out DIR] [--results-md FILE]
@@ -36,6 +36,7 @@ const options = {
   'inprocess-max': { type: 'string' },
   'naive-samples': { type: 'string' },
   'no-write': { type: 'boolean', default: false },
+  bracket: { type: 'boolean', default: false },
   quiet: { type: 'string' },
   'quiet-wait': { type: 'string' },
 } as const;
@@ -88,6 +89,7 @@ export async function benchCommand(args: string[], env: NodeJS.ProcessEnv = proc
     seed: parseCount(values.seed, 'seed', BENCH_DEFAULTS.seed),
     inProcessMax: parseCount(values['inprocess-max'], 'inprocess-max', BENCH_DEFAULTS.inProcessMax),
     naiveSamples: parseCount(values['naive-samples'], 'naive-samples', BENCH_DEFAULTS.naiveSamples),
+    ...(values.bracket ? { bracket: true } : {}),
     ...(values.quiet ? { quietBelow: Number(values.quiet), quietMaxWaitMs: parseCount(values['quiet-wait'], 'quiet-wait', 300) * 1000 } : {}),
     command: `npm run bench -- ${args.join(' ')}`,
   }, env);

@@ -1,7 +1,8 @@
 /**
  * The measured drains: a batch through Redis/BullMQ to the fleet, per planned size, each printed
  * beside the drain time predicted for it (stored curves, this run's smaller drains, or the
- * in-process rate).
+ * in-process rate). With --bracket, each drain sits between two in-process runs at its N, and
+ * its ceiling is their mean (bracketed-ceiling.ts says why).
  */
 import { createClassifyQueue, createRedis, type RegisteredModel } from '@hourglass/core';
 import {
@@ -15,6 +16,8 @@ import {
   formatDuration,
   predictDrain,
   predictFromRate,
+  bracketCeiling,
+  bracketSpread,
   type ConfigRecord,
   type DrainPrediction,
   type InProcessResult,
@@ -22,6 +25,7 @@ import {
   type RunRecord,
 } from '@hourglass/core/bench';
 import { waitForWorkerRates, type Fleet } from './fleet.js';
+import { InProcessCeiling } from './in-process.js';
 import { cpuNote, metered } from './metering.js';
 import type { BenchRun } from './session.js';
 import { ProgressLine } from '@hourglass/cli';
@@ -49,24 +53,29 @@ export async function drainRuns(
   const queue = createClassifyQueue(name, queueConnection, prefix);
   const s = fleet.settings;
   const { inProcess } = config;
-  const baselineFor = (n: number): InProcessResult => inProcess.find((r) => r.images === n) ?? inProcess.at(-1)!;
+  const baselineFor = (n: number): InProcessResult | undefined => inProcess.find((r) => r.images === Math.min(n, session.options.inProcessMax)) ?? inProcess.at(-1);
+  let ceiling: InProcessCeiling | undefined;
   try {
+    // With --bracket the coordinator keeps its own classifiers open beside the (idle) fleet.
+    if (session.options.bracket) ceiling = await InProcessCeiling.open(bench, model, fleet);
     // Warm-up, not recorded: every worker has its session warm and its BullMQ loop fetching.
     const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.max(20, fleet.workers * s.concurrency * 2)), keepKeys: true });
     batchIds.push(warm.batchId);
-    const warmRate = baselineFor(warm.images).imagesPerSecond;
+    const warmRate = (baselineFor(warm.images) ?? ceiling!.warmUp).imagesPerSecond;
     const fixedGuess = Math.max(0, warm.wallMs - (warm.images / warmRate) * 1000);
     const rates = await waitForWorkerRates(redis, keys, name, fleet.workers);
     say(`  warm-up   ${fleet.workers} worker(s) ready (threads ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}; heartbeat rates ${rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s`);
 
     for (const step of plan) {
+      const before = ceiling ? await ceiling.measure(step.images, 'before') : undefined;
+      if (before && !inProcess.some((r) => r.images === before.images)) inProcess.push(before);
       const own = config.runs.filter((r) => isDefaultSizeRun(r) && r.failures === 0);
       let prediction: DrainPrediction;
       if (storedCurves.some((c) => c.workers === fleet.workers)) prediction = predictDrain(storedCurves, step.images, fleet.workers);
       else if (own.length >= 2) {
         const fit = fitCurve(own.map((r) => ({ images: r.images, wallMs: r.wallMs })));
         prediction = { ms: fit.fixedMs + step.images * fit.msPerImage, imagesPerSecond: 1000 / fit.msPerImage, basis: `this run's ${own.length} smaller drains` };
-      } else prediction = predictFromRate(step.images, baselineFor(step.images).imagesPerSecond, fixedGuess);
+      } else prediction = predictFromRate(step.images, baselineFor(step.images)!.imagesPerSecond, fixedGuess);
 
       const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize !== 'auto' ? ` (${step.chunkSize}/job)` : ''}`;
       const progress = new ProgressLine(label, step.images, out);
@@ -76,15 +85,19 @@ export async function drainRuns(
       const redisCost = drain.redis;
       batchIds.push(drain.batchId);
       progress.finish();
-      const run: RunRecord = { ...deriveRun(drain, fleet.workers, baselineFor(step.images), naive, { ms: prediction.ms, from: prediction.basis }), cpu, ...(redisCost ? { redis: redisCost } : {}) };
+      const bracketed = before ? bracketCeiling(before, await ceiling!.measure(step.images, 'after')) : undefined;
+      const baseline = bracketed ?? baselineFor(step.images)!;
+      const run: RunRecord = { ...deriveRun(drain, fleet.workers, baseline, naive, { ms: prediction.ms, from: prediction.basis }), cpu, ...(redisCost ? { redis: redisCost } : {}) };
       config.runs.push(run);
       say(
         `  ${step.chunkSize !== 'auto' ? `${step.chunkSize} img/job` : `${run.chunkSize}/job auto`}  ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
       );
+      if (bracketed) say(`            ceiling ${bracketed.imagesPerSecond.toFixed(1)} img/s, the mean of ${bracketed.bracket[0].imagesPerSecond.toFixed(1)} before and ${bracketed.bracket[1].imagesPerSecond.toFixed(1)} after (spread ${(bracketSpread(bracketed.bracket) * 100).toFixed(1)} %)`);
       say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
       await bench.checkpoint();
     }
   } finally {
+    await ceiling?.close();
     await queue.close();
     await queueConnection.quit().catch(() => queueConnection.disconnect());
   }

@@ -77,7 +77,8 @@ export async function benchModel(bench: BenchRun, name: string): Promise<void> {
     const planned: Fleet = options.external
       ? await externalFleet(redis, keys, model, config)
       : { workers: w, settings: workerPipelineSettings({ ...config, WORKERS_PER_HOST: w }, manifest), external: false, pids: () => [], stop: async () => undefined };
-    const inProcess = await measureInProcessRuns(bench, model, planned);
+    // --bracket measures the ceiling around each drain instead (drain-runs.ts).
+    const inProcess = options.bracket ? [] : await measureInProcessRuns(bench, model, planned);
     const cfg: ConfigRecord = { ...settingsRecord(planned.settings), workers: planned.workers, external: planned.external, inProcess, runs: [] };
     configs.set(w, cfg);
     record.configs.push(cfg);

@@ -28,6 +28,11 @@ export interface BenchOptions {
   inProcessMax: number;
   naiveSamples: number;
   /**
+   * Measure each drain's in-process ceiling just before and just after it, at its N, instead of
+   * once per worker count up front: the ratio then sees the machine as it was around the drain.
+   */
+  bracket?: boolean;
+  /**
    * On a shared machine: before each measured run wait (at most quietMaxWaitMs) until other
    * programs use fewer than this many cores. Undefined: do not wait.
    */

@@ -27,7 +27,7 @@ export function newBenchReport(options: BenchOptions, machine: MachineInfo, corp
     command: options.command,
     machine,
     corpus: { kind: corpus.kind, seed: corpus.seed, sources: corpus.sources, width: corpus.width, height: corpus.height, bytes: corpus.bytes, cached: corpus.cached, count: corpus.files.length },
-    options: { images: options.images, workers: options.workers, ep: options.ep, external: options.external, ...(options.batch ? { batch: options.batch } : {}), ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.quietBelow !== undefined ? { quietBelow: options.quietBelow } : {}) },
+    options: { images: options.images, workers: options.workers, ep: options.ep, external: options.external, ...(options.batch ? { batch: options.batch } : {}), ...(options.chunk ? { chunk: options.chunk } : {}), ...(options.quietBelow !== undefined ? { quietBelow: options.quietBelow } : {}), ...(options.bracket ? { bracket: true } : {}) },
     models: [],
     notes,
   };

@@ -13,3 +13,4 @@ export * from './redis-cost.js';
 export * from './queue-report.js';
 export * from './scaling.js';
 export * from './plan-backtest.js';
+export * from './bracketed-ceiling.js';

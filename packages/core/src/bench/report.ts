@@ -4,6 +4,7 @@
  * drain times beside the naive projection, then every run's efficiency, overhead and stage costs.
  */
 import type { Corpus } from './corpus.js';
+import type { BracketSide } from './bracketed-ceiling.js';
 import type { CpuUsage } from './cpu.js';
 import { chunkLabel, isDefaultSizeRun, type DrainResult } from './drain.js';
 import type { RedisCost } from './redis-cost.js';
@@ -16,8 +17,11 @@ export const BENCH_SCHEMA = 'hourglass-bench/1';
 
 export interface RunRecord extends DrainResult {
   workers: number;
-  /** The in-process baseline this run is compared with (same N, or the largest measured N below it). */
-  inProcess: { images: number; wallMs: number; imagesPerSecond: number; cpu?: CpuUsage };
+  /**
+   * The in-process baseline this run is compared with (same N, or the largest measured N below it).
+   * With `bracket`, it was measured just before and just after this drain and is their mean.
+   */
+  inProcess: { images: number; wallMs: number; imagesPerSecond: number; cpu?: CpuUsage; bracket?: [BracketSide, BracketSide] };
   /** e2e images/s ÷ in-process images/s (1 = the queue costs nothing). */
   efficiency: number;
   /** (e2e wall − in-process wall at this N) ÷ N, ms: what the queue adds per image. */
@@ -66,7 +70,7 @@ export interface BenchReport {
   command: string;
   machine: MachineInfo;
   corpus: Omit<Corpus, 'files' | 'dir'> & { count: number };
-  options: { images: number[]; workers: number[]; batch?: number; ep: string; chunk?: number; external: boolean; quietBelow?: number };
+  options: { images: number[]; workers: number[]; batch?: number; ep: string; chunk?: number; external: boolean; quietBelow?: number; bracket?: boolean };
   models: ModelRecord[];
   notes: string[];
 }
@@ -143,6 +147,15 @@ function cpuCostText(config: Pick<ConfigRecord, 'inProcess'>, run: RunRecord): s
   return e2e === null || inProc === null ? '–' : `${e2e.toFixed(1)} / ${inProc.toFixed(1)}`;
 }
 
+/** "118.3 (121.0 before, 115.7 after)" for a bracketed ceiling; "(at 10,000)" when measured at a smaller N. */
+const inProcessCell = (run: RunRecord): string => {
+  const { inProcess } = run;
+  const at = inProcess.images !== run.images ? ` at ${formatCount(inProcess.images)}` : '';
+  const sides = inProcess.bracket ? `${inProcess.bracket[0].imagesPerSecond.toFixed(1)} before, ${inProcess.bracket[1].imagesPerSecond.toFixed(1)} after` : '';
+  const note = [sides, at.trim()].filter(Boolean).join('; ');
+  return `${inProcess.imagesPerSecond.toFixed(1)}${note ? ` (${note})` : ''}`;
+};
+
 /** "0.27 / 176 (150)": script calls and µs per image, in brackets µs above Redis's idle floor (older reports have none). */
 const redisCell = (cost: RedisCost | undefined): string =>
   cost
@@ -186,7 +199,7 @@ export function renderMarkdown(report: BenchReport): string {
         chunkLabel(run),
         formatDuration(run.wallMs),
         run.imagesPerSecond.toFixed(1),
-        `${run.inProcess.imagesPerSecond.toFixed(1)}${run.inProcess.images !== run.images ? ` (at ${formatCount(run.inProcess.images)})` : ''}`,
+        inProcessCell(run),
         run.efficiency.toFixed(3),
         cpuEfficiency(config, run)?.toFixed(3) ?? '–',
         cpuCostText(config, run),
@@ -201,6 +214,9 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   );
   lines.push('Efficiency = e2e images/s ÷ in-process images/s (same classifier code, batch size, threads and concurrency, no Redis or queue, same machine). Overhead = (e2e wall − in-process wall) ÷ N. Redis: Lua script calls (the round trips of BullMQ and the result store) and Redis CPU µs per image, from the INFO counters of the server (workers and the progress polling of the coordinator); in brackets the same less the idle floor of Redis (its CPU per second with the fleet connected and nothing queued, sampled before the drain, times the wall time of the drain), which the long drain of a slow model pays without any image costing more. CPU: average cores used during the drain by this benchmark (coordinator, workers, Redis) / by other programs on the machine; a run with other load is slower for reasons that are not hourglass\'s. Per-CPU efficiency = images per core-second our processes used, e2e ÷ in-process (the CPU ms/img column shows both costs): the steadier figure when other programs share the machine.', '');
+  if (runs.some(({ run }) => run.inProcess.bracket)) {
+    lines.push('In-process "before, after": that ceiling was measured just before and just after its drain (`--bracket`), at the same N, and is their mean (N ÷ the mean wall time): the ratio compares the drain with the machine as it was on both sides of it, where a ceiling measured once, minutes earlier, moves with the VM by ±10 %.', '');
+  }
 
   lines.push('## Where the time went (ms per image, summed over the run ÷ N)', '');
   lines.push(
@@ -251,7 +267,7 @@ export function renderMarkdown(report: BenchReport): string {
 export function deriveRun(
   drain: DrainResult,
   workers: number,
-  inProcess: Pick<InProcessResult, 'images' | 'wallMs' | 'imagesPerSecond' | 'cpu'>,
+  inProcess: Pick<InProcessResult, 'images' | 'wallMs' | 'imagesPerSecond' | 'cpu'> & { bracket?: [BracketSide, BracketSide] },
   naive: Pick<NaiveResult, 'medianMs'>,
   prediction: { ms: number; from: string },
 ): RunRecord {
@@ -260,7 +276,13 @@ export function deriveRun(
   return {
     ...drain,
     workers,
-    inProcess: { images: inProcess.images, wallMs: inProcess.wallMs, imagesPerSecond: inProcess.imagesPerSecond, ...(inProcess.cpu ? { cpu: inProcess.cpu } : {}) },
+    inProcess: {
+      images: inProcess.images,
+      wallMs: inProcess.wallMs,
+      imagesPerSecond: inProcess.imagesPerSecond,
+      ...(inProcess.cpu ? { cpu: inProcess.cpu } : {}),
+      ...(inProcess.bracket ? { bracket: inProcess.bracket } : {}),
+    },
     efficiency: round(drain.imagesPerSecond / Math.max(1e-9, inProcess.imagesPerSecond), 3),
     overheadMsPerImage: round((drain.wallMs - inProcessWallAtN) / drain.images, 3),
     naiveMs: round(naiveMs, 1),
