@@ -1,7 +1,7 @@
 /** Redis cost per image, from the server's INFO counters. */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisCounters, pollGapMs, readRedisCounters, redisCostPerImage, sampleRedisIdle } from '@hourglass/core/bench';
+import { meanIdleSample, parseRedisCounters, pollGapMs, remainingMs, topCommandCosts, readRedisCounters, redisCostPerImage, sampleRedisIdle } from '@hourglass/core/bench';
 import { testRedis } from '../../helpers/redis.js';
 
 let redis: Redis;
@@ -30,8 +30,24 @@ const INFO = [
 
 describe('Redis cost', () => {
   it('counts main-process CPU and script calls only (not commands run inside scripts, not children)', () => {
-    expect(parseRedisCounters(INFO)).toEqual({ cpuSeconds: 3.75, scriptCalls: 705, netBytes: 1_500 });
-    expect(parseRedisCounters(INFO.replace(/total_net_\w+:\d+/g, ''))).toEqual({ cpuSeconds: 3.75, scriptCalls: 705 });
+    const commands = { evalsha: { calls: 700, usec: 47_600 }, eval: { calls: 3, usec: 30 }, fcall: { calls: 2, usec: 20 }, hsetnx: { calls: 5_000, usec: 12_000 } };
+    expect(parseRedisCounters(INFO)).toEqual({ cpuSeconds: 3.75, scriptCalls: 705, netBytes: 1_500, commands });
+    expect(parseRedisCounters(INFO.replace(/total_net_\w+:\d+/g, ''))).toEqual({ cpuSeconds: 3.75, scriptCalls: 705, commands });
+  });
+
+  it('names the commands that took the most time inside Redis, per image, most first', () => {
+    const before = { evalsha: { calls: 100, usec: 10_000 }, hmget: { calls: 10, usec: 50 }, info: { calls: 3, usec: 300 } };
+    const after = { evalsha: { calls: 400, usec: 40_000 }, hmget: { calls: 510, usec: 2_050 }, info: { calls: 3, usec: 300 }, xadd: { calls: 200, usec: 1_000 } };
+    // info did not run in between: left out; xadd is new since the first reading: counted from zero.
+    expect(topCommandCosts(before, after, 100)).toEqual([
+      { command: 'evalsha', usPerImage: 300, callsPerImage: 3 },
+      { command: 'hmget', usPerImage: 20, callsPerImage: 5 },
+      { command: 'xadd', usPerImage: 10, callsPerImage: 2 },
+    ]);
+    expect(topCommandCosts(before, after, 100, 1)).toHaveLength(1);
+    expect(topCommandCosts(undefined, after, 100)).toEqual([]);
+    const cost = redisCostPerImage({ cpuSeconds: 1, scriptCalls: 100, commands: before }, { cpuSeconds: 1.1, scriptCalls: 400, commands: after }, 100);
+    expect(cost!.topCommands![0]).toEqual({ command: 'evalsha', usPerImage: 300, callsPerImage: 3 });
   });
 
   it('per image: the difference of two readings over the images drained', () => {
@@ -49,6 +65,13 @@ describe('Redis cost', () => {
     expect(noisy!.cpuUsPerImageAboveIdle).toBe(0);
   });
 
+  it('the floor from samples before and after a drain is their mean, both kept in the cost', () => {
+    const floor = meanIdleSample({ cpuUsPerSecond: 2_000 }, { cpuUsPerSecond: 3_001 });
+    expect(floor).toEqual({ cpuUsPerSecond: 2_501, samples: [2_000, 3_001] });
+    const cost = redisCostPerImage({ cpuSeconds: 1, scriptCalls: 0 }, { cpuSeconds: 1.1, scriptCalls: 0 }, 100, { sample: floor, wallMs: 10_000 });
+    expect(cost).toMatchObject({ idleCpuUsPerSecond: 2_501, idleSamplesCpuUsPerSecond: [2_000, 3_001], cpuUsPerImageAboveIdle: 749.9 });
+  });
+
   it('samples the idle floor of a live server over the time asked', async () => {
     const t0 = performance.now();
     const idle = await sampleRedisIdle(redis, 200);
@@ -63,6 +86,18 @@ describe('Redis cost', () => {
     expect(pollGapMs(20_000, 20)).toBe(100);
     expect(pollGapMs(3_600_000, 20)).toBe(250);
     expect(pollGapMs(1_000, 500)).toBe(500);
+  });
+
+  it('far from the end the poll waits a quarter of the time left, up to 1 s; near it, the bound above holds', () => {
+    // 30 s left: the longest gap; 2 s left: half a second; 100 ms left: the 0.5 % bound again.
+    expect(pollGapMs(10_000, 20, 30_000)).toBe(1_000);
+    expect(pollGapMs(10_000, 20, 2_000)).toBe(500);
+    expect(pollGapMs(10_000, 20, 100)).toBe(50);
+    // Before the first result the time left is unknown (0): the near-end bound.
+    expect(remainingMs(0, 300, 5_000)).toBe(0);
+    // 100 of 300 done in 20 s: 40 s to go at that rate.
+    expect(remainingMs(100, 300, 20_000)).toBe(40_000);
+    expect(remainingMs(300, 300, 60_000)).toBe(0);
   });
 
   it('reads a live server: a script call shows up in the counters', async () => {

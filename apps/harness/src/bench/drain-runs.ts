@@ -32,8 +32,16 @@ import { ProgressLine } from '@hourglass/cli';
 
 const redisNote = (cost: RunRecord['redis']): string =>
   cost
-    ? ` · redis ${cost.scriptCallsPerImage.toFixed(2)} calls, ${cost.cpuUsPerImage.toFixed(0)} µs cpu per image${cost.cpuUsPerImageAboveIdle === undefined ? '' : ` (${cost.cpuUsPerImageAboveIdle.toFixed(0)} above its idle ${(cost.idleCpuUsPerSecond! / 1000).toFixed(1)} ms/s)`}`
+    ? ` · redis ${cost.scriptCallsPerImage.toFixed(2)} calls, ${cost.cpuUsPerImage.toFixed(0)} µs cpu per image${cost.cpuUsPerImageAboveIdle === undefined ? '' : ` (${cost.cpuUsPerImageAboveIdle.toFixed(0)} above its idle ${(cost.idleCpuUsPerSecond! / 1000).toFixed(2)} ms/s${cost.idleSamplesCpuUsPerSecond ? `: ${cost.idleSamplesCpuUsPerSecond.map((v) => (v / 1000).toFixed(2)).join(' before, ')} after` : ''})`}`
     : '';
+/** "evalsha 150 µs × 1.2, hmget 8 µs × 0.4": time inside Redis per image by command (see RedisCost.topCommands). */
+const redisTopNote = (cost: RunRecord['redis']): string =>
+  cost?.topCommands?.length ? `            redis time inside commands per image: ${cost.topCommands.map((c) => `${c.command} ${c.usPerImage.toFixed(1)} µs × ${c.callsPerImage}`).join(', ')}` : '';
+/**
+ * How long Redis's idle floor is sampled before a drain: 2 % of the drain predicted, 1-5 s. A slow
+ * model's drain subtracts the floor over minutes, and a 1-s sample of it read 2.2 to 7.4 ms/s.
+ */
+const idleSampleMs = (predictedMs: number): number => Math.round(Math.min(5_000, Math.max(1_000, predictedMs * 0.02)));
 const pct = (predicted: number, actual: number): string => `${predicted >= actual ? '+' : ''}${(((predicted - actual) / actual) * 100).toFixed(1)} %`;
 
 export async function drainRuns(
@@ -80,7 +88,7 @@ export async function drainRuns(
       const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize !== 'auto' ? ` (${step.chunkSize}/job)` : ''}`;
       const progress = new ProgressLine(label, step.images, out);
       const { cpu, ...drain } = await metered(session, () =>
-        drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, measureRedis: true, onProgress: (done, failed) => progress.update(done, failed) }),
+        drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, measureRedis: true, redisIdleSampleMs: idleSampleMs(prediction.ms), onProgress: (done, failed) => progress.update(done, failed) }),
       );
       const redisCost = drain.redis;
       batchIds.push(drain.batchId);
@@ -92,6 +100,7 @@ export async function drainRuns(
       say(
         `  ${step.chunkSize !== 'auto' ? `${step.chunkSize} img/job` : `${run.chunkSize}/job auto`}  ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
       );
+      if (redisTopNote(run.redis)) say(redisTopNote(run.redis));
       if (bracketed) say(`            ceiling ${bracketed.imagesPerSecond.toFixed(1)} img/s, the mean of ${bracketed.bracket[0].imagesPerSecond.toFixed(1)} before and ${bracketed.bracket[1].imagesPerSecond.toFixed(1)} after (spread ${(bracketSpread(bracketed.bracket) * 100).toFixed(1)} %)`);
       say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
       await bench.checkpoint();

@@ -18,7 +18,7 @@ import { resolveChunkSize } from '../batches/chunk-size.js';
 import type { ChunkSizeSource } from '../batches/chunk-size-policy.js';
 import { batchHistogram, sumStages, type StageSums } from './measure.js';
 import { ratePerSecond, round } from './stats.js';
-import { readRedisCounters, redisCostPerImage, sampleRedisIdle, type RedisCost } from './redis-cost.js';
+import { meanIdleSample, readRedisCounters, redisCostPerImage, sampleRedisIdle, type RedisCost } from './redis-cost.js';
 
 /** The owner the benchmark submits its batches as (it bypasses the API's keys). */
 export const BENCH_OWNER = 'bench';
@@ -34,7 +34,8 @@ export interface DrainOptions {
   /**
    * The shortest gap between the coordinator's reads of the batch's counters, ms (default 20). The
    * gap grows with the time elapsed (0.5 % of it, at most 250 ms), so the end is known to within
-   * 0.5 % of the drain while a long, slow drain is not charged 50 reads a second of Redis CPU.
+   * 0.5 % of the drain, and while the end is far off it is a quarter of the time left, up to 1 s
+   * (pollGapMs), so a long, slow drain is not charged 50 reads a second of Redis CPU.
    */
   pollMs?: number;
   /** Fail when nothing finishes for this long (a dead fleet must not hang the bench), ms. */
@@ -45,7 +46,8 @@ export interface DrainOptions {
   /**
    * Read Redis's counters just before the submit and as soon as the batch is done, so the cost
    * covers the submit, the workers and the polls, and not the coordinator reading the rows back.
-   * Redis's idle floor is sampled for `redisIdleSampleMs` (default 1,000) before that.
+   * Redis's idle floor is sampled for `redisIdleSampleMs` (default 1,000) before that and again
+   * after it (before the rows are read back), and the floor is the mean of the two.
    */
   measureRedis?: boolean;
   redisIdleSampleMs?: number;
@@ -77,9 +79,21 @@ export interface DrainResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The wait before the next progress read: 0.5 % of the time elapsed, between `minMs` and 250 ms (see DrainOptions.pollMs). */
-export function pollGapMs(elapsedMs: number, minMs: number): number {
-  return Math.max(minMs, Math.min(250, elapsedMs * 0.005));
+/**
+ * The wait before the next progress read. Near the end it is 0.5 % of the time elapsed, between
+ * `minMs` and 250 ms (see DrainOptions.pollMs): that bounds the error on the drain's end. Far
+ * from it, a quarter of the time the rest should take at the rate so far, up to 1 s: each read is
+ * a round trip to the same Redis the fleet uses, and a slow model's drain of 300 images read it
+ * 2.5 times per image (~75 µs of Redis CPU per image, a third of what the images cost).
+ */
+export function pollGapMs(elapsedMs: number, minMs: number, remainingMs = 0): number {
+  const nearEnd = Math.max(minMs, Math.min(250, elapsedMs * 0.005));
+  return Math.max(nearEnd, Math.min(1_000, remainingMs / 4));
+}
+
+/** The time the rest of a drain should take at its rate so far (0 before the first result). */
+export function remainingMs(done: number, total: number, elapsedMs: number): number {
+  return done > 0 ? ((total - done) * elapsedMs) / done : 0;
 }
 
 export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
@@ -121,10 +135,17 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     if (now - lastProgress > stallTimeoutMs) {
       throw new AppError('INTERNAL', `bench batch ${view.id}: no progress for ${Math.round(stallTimeoutMs / 1000)} s at ${done}/${total} (are workers for "${model.manifest.name}" running against this Redis and prefix?)`);
     }
-    await sleep(pollGapMs(now - t0, pollMs));
+    await sleep(pollGapMs(now - t0, pollMs, remainingMs(done, total, now - t0)));
   }
 
-  const redisCost = options.measureRedis ? redisCostPerImage(redisBefore, await readRedisCounters(redis), total, idle ? { sample: idle, wallMs } : undefined) : undefined;
+  let redisCost: RedisCost | undefined;
+  if (options.measureRedis) {
+    const redisAfter = await readRedisCounters(redis);
+    // The floor drifts (1-s samples read 2.1 to 7.4 ms/s on this VM): one taken on each side of the drain.
+    const idleAfter = idle ? await sampleRedisIdle(redis, options.redisIdleSampleMs ?? 1_000) : undefined;
+    const floor = idle && idleAfter ? meanIdleSample(idle, idleAfter) : idle;
+    redisCost = redisCostPerImage(redisBefore, redisAfter, total, floor ? { sample: floor, wallMs } : undefined);
+  }
   const firstResultAt = (await batches.progress(view.id)).firstResultAt ?? 0;
   const store = new ResultStore(redis, keys);
   const failureCodes: Record<string, number> = {};
