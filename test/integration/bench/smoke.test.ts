@@ -14,6 +14,40 @@ import { buildColourNet } from '@hourglass/core/testing';
 import { runBench } from '../../../apps/harness/src/bench/run.js';
 import { testRedis, testRedisUrl } from '../../helpers/redis.js';
 
+async function smokeRun(root: string, extra: Partial<Parameters<typeof runBench>[0]>, log: (text: string) => void): Promise<BenchReport> {
+  const { manifest, onnx } = buildColourNet({ name: 'colours', size: 32, channels: 8 });
+  await writeModel(path.join(root, 'models'), manifest, onnx);
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      log(String(chunk));
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  return runBench(
+    {
+      models: ['colours'],
+      images: [100],
+      workers: [1],
+      ep: 'cpu',
+      external: false,
+      batch: 8,
+      chunkAt: 100,
+      outDir: path.join(root, 'out'),
+      resultsMd: path.join(root, 'RESULTS.md'),
+      photoDirs: [],
+      knownPhotoFolders: [],
+      corpusSize: 12,
+      seed: 3,
+      inProcessMax: 100,
+      naiveSamples: 5,
+      command: 'npm run bench -- --model colours --images 100 --workers 1',
+      out: sink,
+      ...extra,
+    },
+    { PATH: process.env.PATH, REDIS_URL: testRedisUrl(), MODELS_DIR: path.join(root, 'models'), DATA_ROOT: path.join(root, 'data'), LOG_LEVEL: 'warn' },
+  );
+}
+
 describe('bench smoke', () => {
   let root: string;
   let report: BenchReport;
@@ -21,37 +55,9 @@ describe('bench smoke', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'hg-bench-'));
-    const { manifest, onnx } = buildColourNet({ name: 'colours', size: 32, channels: 8 });
-    await writeModel(path.join(root, 'models'), manifest, onnx);
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        log += String(chunk);
-        done();
-      },
-    }) as unknown as NodeJS.WriteStream;
-    report = await runBench(
-      {
-        models: ['colours'],
-        images: [100],
-        workers: [1],
-        ep: 'cpu',
-        external: false,
-        batch: 8,
-        chunk: 4,
-        chunkAt: 100,
-        outDir: path.join(root, 'out'),
-        resultsMd: path.join(root, 'RESULTS.md'),
-        photoDirs: [],
-        knownPhotoFolders: [],
-        corpusSize: 12,
-        seed: 3,
-        inProcessMax: 100,
-        naiveSamples: 5,
-        command: 'npm run bench -- --model colours --images 100 --workers 1',
-        out: sink,
-      },
-      { PATH: process.env.PATH, REDIS_URL: testRedisUrl(), MODELS_DIR: path.join(root, 'models'), DATA_ROOT: path.join(root, 'data'), LOG_LEVEL: 'warn' },
-    );
+    report = await smokeRun(root, { chunk: 4 }, (text) => {
+      log += text;
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -95,6 +101,10 @@ describe('bench smoke', () => {
       expect(histogramImages).toBe(100);
       expect(Math.max(...Object.keys(run.batchHistogram).map(Number))).toBeLessThanOrEqual(8);
       expect(run.predictedFrom.length).toBeGreaterThan(0);
+      // CPU over the drain alone (Linux /proc), and where Redis's time went.
+      expect(run.cpu?.oursCores).toBeGreaterThan(0);
+      expect(run.redis?.idleSamplesCpuUsPerSecond).toHaveLength(2);
+      expect(run.redis?.topCommands?.map((c) => c.command)).toContain('evalsha');
     }
     expect(log).toMatch(/predicted .* vs actual/);
   });
@@ -124,5 +134,38 @@ describe('bench smoke', () => {
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describe('bench smoke, --bracket', () => {
+  let root: string;
+  let report: BenchReport;
+  let log = '';
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'hg-bench-bracket-'));
+    report = await smokeRun(root, { bracket: true }, (text) => {
+      log += text;
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("compares each drain with the in-process runs just before and just after it, and keeps both", () => {
+    const config = report.models[0]!.configs[0]!;
+    expect(report.options.bracket).toBe(true);
+    const [run] = config.runs;
+    expect(config.runs).toHaveLength(1);
+    const [before, after] = run!.inProcess.bracket!;
+    expect(before.imagesPerSecond).toBeGreaterThan(0);
+    expect(after.imagesPerSecond).toBeGreaterThan(0);
+    expect(run!.inProcess.images).toBe(100);
+    expect(run!.inProcess.wallMs).toBeCloseTo((before.wallMs + after.wallMs) / 2, 0);
+    expect(run!.efficiency).toBeCloseTo(run!.imagesPerSecond / run!.inProcess.imagesPerSecond, 2);
+    // The "before" run is the worker count's baseline too (no separate up-front runs).
+    expect(config.inProcess.map((r) => r.images)).toEqual([100]);
+    expect(log).toMatch(/ceiling [\d.]+ img\/s, the mean of [\d.]+ before and [\d.]+ after/);
   });
 });

@@ -17,6 +17,7 @@ import {
   predictDrain,
   predictFromRate,
   bracketCeiling,
+  CpuMeter,
   bracketSpread,
   type ConfigRecord,
   type DrainPrediction,
@@ -26,7 +27,7 @@ import {
 } from '@hourglass/core/bench';
 import { waitForWorkerRates, type Fleet } from './fleet.js';
 import { InProcessCeiling } from './in-process.js';
-import { cpuNote, metered } from './metering.js';
+import { cpuNote, waitQuiet } from './metering.js';
 import type { BenchRun } from './session.js';
 import { ProgressLine } from '@hourglass/cli';
 
@@ -87,9 +88,20 @@ export async function drainRuns(
 
       const label = `  ${name} ${fleet.workers}w ${formatCount(step.images)}${step.chunkSize !== 'auto' ? ` (${step.chunkSize}/job)` : ''}`;
       const progress = new ProgressLine(label, step.images, out);
-      const { cpu, ...drain } = await metered(session, () =>
-        drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, step.images), chunkSize: step.chunkSize, keepKeys: true, measureRedis: true, redisIdleSampleMs: idleSampleMs(prediction.ms), onProgress: (done, failed) => progress.update(done, failed) }),
-      );
+      await waitQuiet(session);
+      const { cpu, ...drain } = await drainBatch({
+        redis,
+        keys,
+        queue,
+        model,
+        items: corpusItems(corpus, step.images),
+        chunkSize: step.chunkSize,
+        keepKeys: true,
+        measureRedis: true,
+        redisIdleSampleMs: idleSampleMs(prediction.ms),
+        cpuMeter: () => CpuMeter.start(() => session.ourPids()),
+        onProgress: (done, failed) => progress.update(done, failed),
+      });
       const redisCost = drain.redis;
       batchIds.push(drain.batchId);
       progress.finish();

@@ -70,9 +70,8 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
       report.idle.push({ workers, redisCpuMsPerSecond: idle });
       say(`  ${workers} worker process(es): warm-up ${warm.images} images at ${Math.round(warm.imagesPerSecond)} img/s; heartbeat rates ${rates.map((r) => Math.round(r)).join(', ')} img/s; idle Redis CPU ${idle} ms/s`);
       for (const chunk of options.chunks) {
-        const meter = await CpuMeter.start(pids);
-        const drain = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, options.images), chunkSize: chunk, keepKeys: true, measureRedis: true });
-        const cpu = await meter.stop();
+        const drain = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, options.images), chunkSize: chunk, keepKeys: true, measureRedis: true, cpuMeter: () => CpuMeter.start(pids) });
+        const cpu = drain.cpu ?? { machineCores: null, oursCores: null, foreignCores: null };
         const stored = Number((await redis.call('MEMORY', 'USAGE', keys.results(drain.batchId), 'SAMPLES', '0').catch(() => 0)) ?? 0);
         await new Promise((r) => setTimeout(r, 200)); // the completing worker reads the batch once
         await forgetBatch(redis, keys, drain.batchId);

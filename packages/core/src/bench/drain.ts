@@ -16,6 +16,7 @@ import { BatchStore } from '../batches/batch-store.js';
 import { submitBatch } from '../batches/submit.js';
 import { resolveChunkSize } from '../batches/chunk-size.js';
 import type { ChunkSizeSource } from '../batches/chunk-size-policy.js';
+import type { CpuUsage } from './cpu.js';
 import { batchHistogram, sumStages, type StageSums } from './measure.js';
 import { ratePerSecond, round } from './stats.js';
 import { meanIdleSample, readRedisCounters, redisCostPerImage, sampleRedisIdle, type RedisCost } from './redis-cost.js';
@@ -51,6 +52,12 @@ export interface DrainOptions {
    */
   measureRedis?: boolean;
   redisIdleSampleMs?: number;
+  /**
+   * Started just before the first enqueue and stopped when the last result is seen, so the CPU
+   * figure covers the drain alone: Redis's idle samples around it (seconds of nothing) would
+   * otherwise dilute the cores used and with them the CPU per image.
+   */
+  cpuMeter?: () => Promise<{ stop(): Promise<CpuUsage> }>;
 }
 
 export interface DrainResult {
@@ -75,6 +82,8 @@ export interface DrainResult {
   workersSeen: number;
   /** What the drain cost Redis per image (with measureRedis, where INFO is allowed). */
   redis?: RedisCost;
+  /** Cores used over the drain's span (with cpuMeter). */
+  cpu?: CpuUsage;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -105,6 +114,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
   // The idle sample's closing reading is the drain's starting one (INFO refused: both undefined).
   const idle = options.measureRedis ? await sampleRedisIdle(redis, options.redisIdleSampleMs ?? 1_000) : undefined;
   const redisBefore = idle?.until;
+  const meter = await options.cpuMeter?.();
   const startEpoch = Date.now();
   const t0 = performance.now();
   // The auto size is chosen inside the timed span, as the API does it inside the submit request.
@@ -138,6 +148,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     await sleep(pollGapMs(now - t0, pollMs, remainingMs(done, total, now - t0)));
   }
 
+  const cpu = await meter?.stop();
   let redisCost: RedisCost | undefined;
   if (options.measureRedis) {
     const redisAfter = await readRedisCounters(redis);
@@ -173,6 +184,7 @@ export async function drainBatch(options: DrainOptions): Promise<DrainResult> {
     batchHistogram: batchHistogram(timed),
     workersSeen: workers.size,
     ...(redisCost ? { redis: redisCost } : {}),
+    ...(cpu ? { cpu } : {}),
   };
 }
 
