@@ -30,6 +30,7 @@ const retryable: Record<ErrorCode, boolean> = {
   ARCHIVE_TOO_LARGE: false,
   ARCHIVE_ENTRY_NOT_IMAGE: false,
   QUEUE_LAYOUT_MISMATCH: false,
+  SUBMIT_BUSY: true,
   MODEL_RESOURCE_LIMIT: false,
   PATH_PRIVATE: false,
   NOT_FOUND: false,

@@ -52,6 +52,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'REDIS_UNAVAILABLE'
   | 'QUEUE_LAYOUT_MISMATCH'
+  | 'SUBMIT_BUSY'
   | 'REDIS_MISCONFIGURED'
   | 'INTERNAL';
 
@@ -127,6 +128,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   REDIS_UNAVAILABLE: 503,
   /** The API would enqueue to queue shards that none of the model's live workers consumes (QUEUE_SHARDS differ). */
   QUEUE_LAYOUT_MISMATCH: 503,
+  /** Another submit for the same model held its queue (the MAX_QUEUED_PER_MODEL check and the enqueue) too long; Retry-After says when to try again. */
+  SUBMIT_BUSY: 503,
   REDIS_MISCONFIGURED: 500,
   INTERNAL: 500,
 };

@@ -33,6 +33,10 @@ export class Keys {
   openBatches(): string {
     return `${this.prefix}:batches-open`;
   }
+  /** Held from a submit's MAX_QUEUED_PER_MODEL check to its last enqueued job (batches/submit-lock.ts). */
+  submitLock(model: string): string {
+    return `${this.prefix}:submit-lock:${model}`;
+  }
   /** Held by the one API process that sweeps open batches in a given interval. */
   sweeperLock(): string {
     return `${this.prefix}:sweeper-lock`;

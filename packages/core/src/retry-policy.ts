@@ -64,6 +64,8 @@ const RETRY_CAN_FIX: Record<ErrorCode, boolean> = {
   REDIS_UNAVAILABLE: true,
   // A deployment's settings disagree: no job retries its way out of that.
   QUEUE_LAYOUT_MISMATCH: false,
+  // An API answer to a submit, never a job's failure.
+  SUBMIT_BUSY: true,
   REDIS_MISCONFIGURED: true,
   INTERNAL: true,
 };

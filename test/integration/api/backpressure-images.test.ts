@@ -3,7 +3,8 @@
  * each must not let five times the limit queue up. A real API on a real Redis, and a real worker
  * that drains the queue, after which the same submit fits again. GET /v1/models/{name}/queue shows
  * the numbers the check counts with. A retried submit (same Idempotency-Key) is answered with its
- * batch even when the queue is full.
+ * batch even when the queue is full. Submits sent at once, each of which fits alone, cannot pass the
+ * limit together: the check and the enqueue hold the model's submit lock.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -72,4 +73,28 @@ describe('backpressure counts images, not jobs', () => {
     expect(await queue()).toMatchObject({ waitingJobs: 0, queuedImages: 0, limit: 20 });
     expect((await submit(10, 5)).status).toBe(202);
   }, 180_000);
+});
+
+describe('concurrent submits and the image limit', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ apiEnv: { MAX_QUEUED_PER_MODEL: '20' } });
+    await writeFile(path.join(system.dataRoot, 'a.jpg'), await solidImage({ colour: 'red' }));
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('five submits of 10 images at once against a limit of 20: two are accepted, three get QUEUE_FULL', async () => {
+    const body = JSON.stringify({ model: 'colours', chunkSize: 5, images: Array.from({ length: 10 }, () => ({ path: 'a.jpg' })) });
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => system.request('/v1/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body })),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([202, 202, 429, 429, 429]);
+    for (const refused of responses.filter((r) => r.status === 429)) expect(((await refused.json()) as any).error.code).toBe('QUEUE_FULL');
+    const queue = (await (await system.request('/v1/models/colours/queue')).json()) as any;
+    expect(queue).toMatchObject({ waitingJobs: 4, queuedImages: 20, limit: 20 });
+    expect(await system.redis.exists(system.api.context.keys.submitLock('colours'))).toBe(0);
+  }, 60_000);
 });

@@ -59,7 +59,13 @@ export function errorHandler(log: Logger, scrub: PathScrubber = (t) => t) {
       res.end();
       return;
     }
-    if (appError.code === 'QUEUE_FULL' || appError.code === 'RATE_LIMITED' || appError.code === 'AUTH_RATE_LIMITED' || appError.code === 'REDIS_UNAVAILABLE') {
+    if (
+      appError.code === 'QUEUE_FULL' ||
+      appError.code === 'RATE_LIMITED' ||
+      appError.code === 'AUTH_RATE_LIMITED' ||
+      appError.code === 'REDIS_UNAVAILABLE' ||
+      appError.code === 'SUBMIT_BUSY'
+    ) {
       res.set('Retry-After', String(appError.details?.retryAfterSeconds ?? 5));
     }
     res

@@ -138,11 +138,26 @@ export const batchesContract: RouteContract = {
             'QUEUE_FULL',
             'model "mobilenet-v2" has 1000000 images waiting; the limit is 1000000. Retry later.',
           ),
-          503: errorResponse(
-            "The model's live workers consume none of the queue shards this API enqueues to (QUEUE_SHARDS differ)",
-            'QUEUE_LAYOUT_MISMATCH',
-            'no live worker of model "mobilenet-v2" consumes all of this API\'s 3 queue shard(s) (its workers consume 1); jobs on {hq-classify-mobilenet-v2~1}, {hq-classify-mobilenet-v2~2} would never run. Give the API and the workers the same QUEUE_SHARDS and REDIS_CLUSTER_NODES.',
-          ),
+          503: {
+            description:
+              "The model's live workers consume none of the queue shards this API enqueues to (QUEUE_SHARDS differ), or another submit for the model held its queue too long (SUBMIT_BUSY, with Retry-After)",
+            content: json(ref('Error'), {
+              QUEUE_LAYOUT_MISMATCH: {
+                error: {
+                  code: 'QUEUE_LAYOUT_MISMATCH',
+                  message:
+                    'no live worker of model "mobilenet-v2" consumes all of this API\'s 3 queue shard(s) (its workers consume 1); jobs on {hq-classify-mobilenet-v2~1}, {hq-classify-mobilenet-v2~2} would never run. Give the API and the workers the same QUEUE_SHARDS and REDIS_CLUSTER_NODES.',
+                },
+              },
+              SUBMIT_BUSY: {
+                error: {
+                  code: 'SUBMIT_BUSY',
+                  message: 'another submit for model "mobilenet-v2" has held its queue for over 15 s; retry shortly',
+                  retryAfterSeconds: 5,
+                },
+              },
+            }),
+          },
         },
       },
       get: {

@@ -20,6 +20,7 @@ import {
   resolveChunkSize,
   resolveImagePath,
   submitBatch,
+  withSubmitLock,
   type BatchView,
 } from '@hourglass/core';
 import type { ApiContext } from '../context.js';
@@ -133,34 +134,39 @@ export function batchesRouter(ctx: ApiContext): Router {
     // that lost the first 202 must not be told QUEUE_FULL about work that is queued. (A key reused
     // for a different request is still refused, by submitBatch.)
     const retried = idempotencyKey !== undefined && (await isIdempotencyKeyClaimed(ctx.redis, ctx.keys, req.owner!, idempotencyKey));
-    if (!retried) await checkBackpressure(ctx, model.manifest.name, request.images.length);
-    // One heartbeat scan per submit: the shard check and the job sizing read the same list.
-    const workers = (await listLiveWorkers(ctx.redis, ctx.keys)).filter((w) => w.model === model.manifest.name);
-    assertShardsCovered(model.manifest.name, workers, ctx.queues.get(model.manifest.name).names);
-    const chunk = await resolveChunkSize(ctx.redis, ctx.keys, {
-      model: model.manifest.name,
-      workers,
-      total: request.images.length,
-      ...(request.chunkSize !== undefined ? { requested: request.chunkSize } : {}),
-      configuredDefault: ctx.config.DEFAULT_CHUNK_SIZE,
-    });
-    const view = await submitBatch(
-      { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.get(model.manifest.name) },
-      {
-        model,
-        items: toImageRefs(request.images, resolved),
-        chunkSize: chunk.chunkSize,
-        chunkSizeSource: chunk.source,
-        chunkSizeReason: chunk.reason,
-        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-        owner: req.owner!,
-        // Before the batch's record exists: the blob sweep never meets a live batch whose blobs
-        // it does not know about (storage/blob-refs.ts).
-        beforeCreate: async (batchId) => {
-          for (const blob of new Map(storedBlobs(req).map((b) => [b.digest, b])).values()) await ctx.blobRefs.attach(blob.digest, batchId);
+    // The queued-images check and the enqueue run under the model's submit lock: two submits that
+    // each fit alone must not both pass the limit. A retry adds no jobs, so it needs neither.
+    const enqueue = async (): Promise<BatchView> => {
+      if (!retried) await checkBackpressure(ctx, model.manifest.name, request.images.length);
+      // One heartbeat scan per submit: the shard check and the job sizing read the same list.
+      const workers = (await listLiveWorkers(ctx.redis, ctx.keys)).filter((w) => w.model === model.manifest.name);
+      assertShardsCovered(model.manifest.name, workers, ctx.queues.get(model.manifest.name).names);
+      const chunk = await resolveChunkSize(ctx.redis, ctx.keys, {
+        model: model.manifest.name,
+        workers,
+        total: request.images.length,
+        ...(request.chunkSize !== undefined ? { requested: request.chunkSize } : {}),
+        configuredDefault: ctx.config.DEFAULT_CHUNK_SIZE,
+      });
+      return submitBatch(
+        { redis: ctx.redis, keys: ctx.keys, queue: ctx.queues.get(model.manifest.name) },
+        {
+          model,
+          items: toImageRefs(request.images, resolved),
+          chunkSize: chunk.chunkSize,
+          chunkSizeSource: chunk.source,
+          chunkSizeReason: chunk.reason,
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+          owner: req.owner!,
+          // Before the batch's record exists: the blob sweep never meets a live batch whose blobs
+          // it does not know about (storage/blob-refs.ts).
+          beforeCreate: async (batchId) => {
+            for (const blob of new Map(storedBlobs(req).map((b) => [b.digest, b])).values()) await ctx.blobRefs.attach(blob.digest, batchId);
+          },
         },
-      },
-    );
+      );
+    };
+    const view = retried ? await enqueue() : await withSubmitLock(ctx.redis, ctx.keys, model.manifest.name, enqueue);
     // The batch holds its blobs now; the upload leases are not needed (nor discarded on an error).
     const leases = storedBlobs(req).splice(0);
     for (const blob of leases) if (blob.lease !== undefined) await ctx.blobRefs.release(blob.digest, blob.lease).catch(() => undefined);
