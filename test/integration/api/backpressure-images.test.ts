@@ -12,11 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidImage } from '../../helpers/images.js';
 import { startTestSystem, waitForBatch, type TestSystem } from '../../helpers/system.js';
 
+/** An API with room for 20 queued images and one image to submit, a.jpg. */
+async function limitedSystem(): Promise<TestSystem> {
+  const system = await startTestSystem({ apiEnv: { MAX_QUEUED_PER_MODEL: '20' } });
+  await writeFile(path.join(system.dataRoot, 'a.jpg'), await solidImage({ colour: 'red' }));
+  return system;
+}
+
 describe('backpressure counts images, not jobs', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem({ apiEnv: { MAX_QUEUED_PER_MODEL: '20' } });
-    await writeFile(path.join(system.dataRoot, 'a.jpg'), await solidImage({ colour: 'red' }));
+    system = await limitedSystem();
   });
   afterAll(async () => {
     await system?.stop();
@@ -78,8 +84,7 @@ describe('backpressure counts images, not jobs', () => {
 describe('concurrent submits and the image limit', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem({ apiEnv: { MAX_QUEUED_PER_MODEL: '20' } });
-    await writeFile(path.join(system.dataRoot, 'a.jpg'), await solidImage({ colour: 'red' }));
+    system = await limitedSystem();
   });
   afterAll(async () => {
     await system?.stop();
