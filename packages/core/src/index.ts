@@ -47,7 +47,7 @@ export { BatchShapes } from './batches/job-ownership.js';
 export { RemovedJobSweeper, type SweepOutcome } from './batches/removed-job-sweeper.js';
 export { migrateLegacyBatchIndex } from './batches/legacy-index.js';
 export { isIdempotencyKeyClaimed, submitBatch } from './batches/submit.js';
-export { withSubmitLock, SUBMIT_LOCK_DEFAULTS, type SubmitLockOptions } from './batches/submit-lock.js';
+export { withSubmitLock, type SubmitLockOptions } from './batches/submit-lock.js';
 export {
   checkBatchShape,
   checkChunkSize,

@@ -112,7 +112,8 @@ export async function drainRuns(
       say(
         `  ${step.chunkSize !== 'auto' ? `${step.chunkSize} img/job` : `${run.chunkSize}/job auto`}  ${formatCount(run.images)} images: ${formatDuration(run.wallMs)} (${run.imagesPerSecond.toFixed(1)} img/s) · in-process ${run.inProcess.imagesPerSecond.toFixed(1)} img/s · efficiency ${run.efficiency.toFixed(3)} · overhead ${run.overheadMsPerImage.toFixed(3)} ms/img · first result ${formatDuration(run.firstResultMs)} · naive ${formatDuration(run.naiveMs)} (${run.naiveRatio.toFixed(1)}x) · failures ${run.failures}${redisNote(run.redis)}${cpuNote(run.cpu)}`,
       );
-      if (redisTopNote(run.redis)) say(redisTopNote(run.redis));
+      const topNote = redisTopNote(run.redis);
+      if (topNote) say(topNote);
       if (bracketed) say(`            ceiling ${bracketed.imagesPerSecond.toFixed(1)} img/s, the mean of ${bracketed.bracket[0].imagesPerSecond.toFixed(1)} before and ${bracketed.bracket[1].imagesPerSecond.toFixed(1)} after (spread ${(bracketSpread(bracketed.bracket) * 100).toFixed(1)} %)`);
       say(`            predicted ${formatDuration(run.predictedMs)} vs actual ${formatDuration(run.wallMs)} (${pct(run.predictedMs, run.wallMs)}; ${prediction.basis})`);
       await bench.checkpoint();

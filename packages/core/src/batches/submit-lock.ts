@@ -12,6 +12,7 @@
  * its batch.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { Keys } from '../keys.js';
@@ -26,8 +27,6 @@ export interface SubmitLockOptions {
 export const SUBMIT_LOCK_DEFAULTS = { leaseMs: 60_000, waitMs: 15_000 } as const;
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fn` holding `model`'s submit lock; waits for it up to `waitMs`, then throws SUBMIT_BUSY. */
 export async function withSubmitLock<T>(redis: Redis, keys: Keys, model: string, fn: () => Promise<T>, options: SubmitLockOptions = {}): Promise<T> {
