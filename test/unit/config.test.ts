@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError, MAX_CHUNK_SIZE, loadApiConfig, loadWorkerConfig, parseEnv } from '@hourglass/core';
-import { defaultIntraOpThreads, knownEnvNames, commonEnvSchema } from '@hourglass/core/testing';
+import { knownEnvNames, commonEnvSchema } from '@hourglass/core/testing';
 
 function configError(fn: () => unknown): AppError {
   try {
@@ -37,6 +37,7 @@ describe('worker config', () => {
     expect(config.BATCH_SIZE).toBeUndefined();
     expect(config.BATCH_TIMEOUT_MS).toBeUndefined();
     expect(config.INTRA_OP_THREADS).toBeUndefined();
+    expect(config.INFERENCE_SESSIONS).toBeUndefined();
     expect(config.MODEL).toBeUndefined();
     expect(config.WORKER_HTTP_PORT).toBeUndefined();
   });
@@ -46,6 +47,7 @@ describe('worker config', () => {
       BATCH_SIZE: '32',
       BATCH_TIMEOUT_MS: '0',
       INTRA_OP_THREADS: '2',
+      INFERENCE_SESSIONS: '3',
       WORKER_HTTP_PORT: '0',
       DATA_ROOT: 'rel/images',
       MODELS_DIR: '/srv/models',
@@ -55,6 +57,7 @@ describe('worker config', () => {
     expect(config.BATCH_SIZE).toBe(32);
     expect(config.BATCH_TIMEOUT_MS).toBe(0);
     expect(config.INTRA_OP_THREADS).toBe(2);
+    expect(config.INFERENCE_SESSIONS).toBe(3);
     expect(config.WORKER_HTTP_PORT).toBe(0);
     expect(config.DATA_ROOT).toBe(path.resolve('rel/images'));
     expect(path.isAbsolute(config.DATA_ROOT)).toBe(true);
@@ -84,6 +87,13 @@ describe('worker config', () => {
     expect(configError(() => loadWorkerConfig({ BATCH_SIZE: '1025' })).message).toContain('BATCH_SIZE');
     expect(configError(() => loadWorkerConfig({ BATCH_TIMEOUT_MS: '10001' })).message).toContain('BATCH_TIMEOUT_MS');
     expect(configError(() => loadWorkerConfig({ LOG_LEVEL: 'loud' })).message).toContain('LOG_LEVEL');
+  });
+
+  it('takes 1-64 inference sessions, and more than one only on inference threads', () => {
+    expect(configError(() => loadWorkerConfig({ INFERENCE_SESSIONS: '0' })).message).toContain('INFERENCE_SESSIONS');
+    expect(configError(() => loadWorkerConfig({ INFERENCE_SESSIONS: '65' })).message).toContain('INFERENCE_SESSIONS');
+    expect(configError(() => loadWorkerConfig({ INFERENCE_SESSIONS: '2', INFERENCE_THREAD: 'main' })).message).toContain('INFERENCE_THREAD=worker');
+    expect(loadWorkerConfig({ INFERENCE_SESSIONS: '1', INFERENCE_THREAD: 'main' }).INFERENCE_SESSIONS).toBe(1);
   });
 
   it('keeps results at least a minute, in whole seconds', () => {
@@ -153,21 +163,6 @@ describe('parseEnv', () => {
   it('parses with any schema and reports the schema problems', () => {
     expect(parseEnv(commonEnvSchema, { HOURGLASS_PREFIX: 'prod_1' }).HOURGLASS_PREFIX).toBe('prod_1');
     expect(configError(() => parseEnv(commonEnvSchema, { HOURGLASS_PREFIX: '' })).message).toContain('HOURGLASS_PREFIX');
-  });
-});
-
-describe('defaultIntraOpThreads', () => {
-  it('divides the cores among the workers on the host, at least 1', () => {
-    expect(defaultIntraOpThreads(1, 8)).toBe(8);
-    expect(defaultIntraOpThreads(2, 8)).toBe(4);
-    expect(defaultIntraOpThreads(3, 8)).toBe(2);
-    expect(defaultIntraOpThreads(16, 8)).toBe(1);
-    expect(defaultIntraOpThreads(0, 8)).toBe(8);
-    expect(defaultIntraOpThreads(2, 1)).toBe(1);
-  });
-  it('uses this machine’s cores when none are given', () => {
-    expect(defaultIntraOpThreads(1)).toBeGreaterThanOrEqual(1);
-    expect(Number.isInteger(defaultIntraOpThreads(1))).toBe(true);
   });
 });
 

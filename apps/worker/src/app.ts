@@ -37,6 +37,8 @@ export interface WorkerApp {
   readonly model: string;
   readonly ep: string;
   readonly batchSize: number;
+  /** ONNX sessions side by side, and the intra-op threads of each. */
+  readonly inferenceSessions: number;
   readonly intraOpThreads: number;
   /** Where the ONNX session runs (INFERENCE_THREAD). */
   readonly inferenceThread: string;
@@ -57,7 +59,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const { manifest } = model;
   // The same derivation the benchmark's in-process baseline uses, so it runs what a worker runs.
   const settings = workerPipelineSettings(config, manifest);
-  const { batchSize, intraOpThreads } = settings;
+  const { batchSize, inferenceSessions, intraOpThreads } = settings;
   const wlog = log.child({ model: manifest.name, modelVersion: manifest.version, worker: id });
   const metrics = createWorkerMetrics();
 
@@ -89,7 +91,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
   const dataRoot = await realDataRoot(config.DATA_ROOT);
   const startedAt = Date.now();
   let processed = 0;
-  const rate = new BusyRateMeter();
+  const rate = new BusyRateMeter(undefined, inferenceSessions);
 
   const classifyJob = createClassifyProcessor({
     classifier,
@@ -161,6 +163,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     host: os.hostname(),
     pid: process.pid,
     batchSize,
+    inferenceSessions,
     intraOpThreads,
     startedAt,
     processed,
@@ -193,6 +196,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
       ep: classifier.info.ep,
       provider: describeProvider(settings.provider),
       batchSize,
+      inferenceSessions,
       intraOpThreads,
       inferenceThread: settings.inferenceThread,
       queues: classify.queues,
@@ -206,6 +210,7 @@ export async function createWorkerApp(config: WorkerConfig, modelName: string, l
     model: manifest.name,
     ep: classifier.info.ep,
     batchSize,
+    inferenceSessions,
     intraOpThreads,
     inferenceThread: settings.inferenceThread,
     httpPort: health?.port,

@@ -15,6 +15,7 @@ export async function serveWorker(config: WorkerConfig, log: Logger, build: () =
     model: app.model,
     ep: app.ep,
     batchSize: app.batchSize,
+    inferenceSessions: app.inferenceSessions,
     intraOpThreads: app.intraOpThreads,
     inferenceThread: app.inferenceThread,
     httpPort: app.httpPort,

@@ -3,7 +3,6 @@
  * as a typed object. Every variable here is listed in .env.example; the compose file check in the
  * test suite asserts that compose only sets names these schemas know.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
@@ -195,8 +194,17 @@ export const workerEnvSchema = commonEnvSchema.extend({
   BATCH_SIZE: positiveInt.max(1024).optional(),
   /** Flush a partial micro-batch after this many ms. Unset: the manifest's, else 10. */
   BATCH_TIMEOUT_MS: nonNegativeInt.max(10_000).optional(),
-  /** ONNX Runtime intra-op threads. Unset: floor(cores / WORKERS_PER_HOST), at least 1. */
+  /**
+   * ONNX Runtime intra-op threads of each session. Unset: this process's cores
+   * (cores / WORKERS_PER_HOST) ÷ INFERENCE_SESSIONS (workers/inference-layout.ts).
+   */
   INTRA_OP_THREADS: positiveInt.optional(),
+  /**
+   * ONNX sessions one worker runs side by side, each with its own micro-batch and thread. Unset: on
+   * the CPU up to 4 that divide this process's cores (2 cores: 2 sessions of 1 thread), 1 when
+   * INTRA_OP_THREADS is set or on a GPU. Each session holds a copy of the weights.
+   */
+  INFERENCE_SESSIONS: positiveInt.max(64).optional(),
   /** How many worker processes share this host's cores (compose replicas set it from cpus). */
   WORKERS_PER_HOST: positiveInt.default(1),
   /** Images decoded at once. Unset: 4 on CPU, more on GPU so the device stays fed. */
@@ -251,12 +259,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  return parseEnv(workerEnvSchema, env);
-}
-
-/** Processes × intra-op threads should equal the cores: more threads than cores only contend for them. */
-export function defaultIntraOpThreads(workersPerHost: number, cores = os.availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / Math.max(1, workersPerHost)));
+  const config = parseEnv(workerEnvSchema, env);
+  if (config.INFERENCE_THREAD === 'main' && (config.INFERENCE_SESSIONS ?? 1) > 1) {
+    // Sessions on the event-loop thread block it in turn: they would only take turns, never overlap.
+    throw new AppError(
+      'CONFIG_INVALID',
+      `INFERENCE_SESSIONS=${config.INFERENCE_SESSIONS} needs INFERENCE_THREAD=worker: sessions on the main thread run one at a time`,
+    );
+  }
+  return config;
 }
 
 /** All env names the project reads, for .env.example and the compose check. */

@@ -5,7 +5,8 @@
  */
 export { httpStatusOf, isAppError } from './errors.js';
 export { NonRetryableJobError, retryCanFix } from './retry-policy.js';
-export { commonEnvSchema, defaultIntraOpThreads, knownEnvNames, workerEnvSchema } from './config.js';
+export { commonEnvSchema, knownEnvNames, workerEnvSchema } from './config.js';
+export { inferenceLayoutOf, MAX_AUTO_SESSIONS } from './workers/inference-layout.js';
 export { createRedisCluster, scanKeys } from './redis.js';
 export { Semaphore } from './concurrency.js';
 export { CLASSIFY_JOB_ATTEMPTS, classifyJobId, classifyJobOptions, classifyQueueName } from './queues.js';
@@ -38,6 +39,7 @@ export { openSession, type OpenedSession } from './inference/session.js';
 export { InferenceThread } from './inference/inference-thread.js';
 export type { InferenceEngine } from './inference/inference-engine.js';
 export { createInferenceEngine } from './inference/engine-factory.js';
+export { EnginePool } from './inference/engine-pool.js';
 export { ortExecutionProviders, type ProviderSpec } from './inference/provider.js';
 export { InlineInference } from './inference/inline-inference.js';
 export type { ThreadInit } from './inference/protocol.js';

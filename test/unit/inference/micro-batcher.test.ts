@@ -25,12 +25,13 @@ interface Call {
  * one number per row, computed from the buffer it was given (id × 10), so a row that came back to
  * the wrong submitter shows.
  */
-function harness(options: { maxSize: number; maxWaitMs: number; hold?: boolean }) {
+function harness(options: { maxSize: number; maxWaitMs: number; hold?: boolean; parallelRuns?: number }) {
   const calls: Call[] = [];
   const batcher = new MicroBatcher<number[]>({
     maxSize: options.maxSize,
     maxWaitMs: options.maxWaitMs,
     itemFloats: 2,
+    ...(options.parallelRuns ? { parallelRuns: options.parallelRuns } : {}),
     run: (buffer, size) => {
       const gate = deferred<number[]>();
       calls.push({ size, buffer, gate });
@@ -181,6 +182,32 @@ describe('MicroBatcher', () => {
     expect(calls[2]!.size).toBe(3);
     calls[2]!.gate.resolve(answerOf(calls[2]!));
     expect((await Promise.all(third)).map((s) => s.result[s.row])).toEqual([90, 100, 110]);
+  });
+
+  it('with two engines, a timed-out partial batch runs beside one run, and waits only while both are busy', async () => {
+    const { calls, submit, answerOf } = harness({ maxSize: 4, maxWaitMs: 10, hold: true, parallelRuns: 2 });
+    const first = [1, 2, 3, 4].map(submit);
+    expect(calls).toHaveLength(1);
+    // One engine is free: the partial batch goes after T, without waiting for the first run.
+    const second = [submit(5)];
+    await expect.poll(() => calls.length, { timeout: 5_000 }).toBe(2);
+    expect(calls[1]!.size).toBe(1);
+
+    // Both engines busy now: the next partial batch waits past T and grows.
+    const third = [submit(6)];
+    await sleep(60);
+    expect(calls).toHaveLength(2);
+    third.push(submit(7));
+    calls[0]!.gate.resolve(answerOf(calls[0]!));
+    await Promise.all(first);
+    await expect.poll(() => calls.length, { timeout: 5_000 }).toBe(3);
+    expect(calls[2]!.size).toBe(2);
+    for (const call of calls.slice(1)) call.gate.resolve(answerOf(call));
+    expect((await Promise.all([...second, ...third])).map((s) => s.result[s.row])).toEqual([50, 60, 70]);
+  });
+
+  it('refuses fewer than one parallel run', () => {
+    expect(() => new MicroBatcher({ maxSize: 2, maxWaitMs: 1, itemFloats: 1, parallelRuns: 0, run: async () => 0 })).toThrow(RangeError);
   });
 
   it('while a run is in flight, a batch that reaches B runs at once', async () => {

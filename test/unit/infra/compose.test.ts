@@ -365,15 +365,18 @@ describe('docker-compose.yml: workers', () => {
     expect(stopMs, `stop_grace_period ${String(svc.stop_grace_period)}`).toBeGreaterThan(graceMs);
   });
 
-  it.each(workerServices.map(([n]) => n))('%s: intra-op threads x 1 process fit its CPU limit', (name) => {
+  it.each(workerServices.map(([n]) => n))('%s: sessions x intra-op threads x 1 process fit its CPU limit', (name) => {
     const svc = services[name]!;
     const cpus = cpuLimit(svc);
     expect(cpus, 'a CPU limit (cpus or deploy.resources.limits.cpus)').toBeGreaterThan(0);
     const threads = Number(envOf(svc).INTRA_OP_THREADS);
     expect(Number.isInteger(threads) && threads >= 1, 'INTRA_OP_THREADS set to a whole number').toBe(true);
-    expect(threads * 1).toBeLessThanOrEqual(cpus!);
-    // CPU inference: processes x threads = cores, so exactly the limit (whole cores).
-    if ((envOf(svc).ORT_EP ?? 'cpu') === 'cpu') expect(threads).toBe(Math.floor(cpus!));
+    // Unset means one session: INTRA_OP_THREADS alone keeps one (workers/inference-layout.ts).
+    const sessions = Number(envOf(svc).INFERENCE_SESSIONS ?? 1);
+    expect(Number.isInteger(sessions) && sessions >= 1, 'INFERENCE_SESSIONS a whole number').toBe(true);
+    expect(sessions * threads).toBeLessThanOrEqual(cpus!);
+    // CPU inference: processes x sessions x threads = cores, so exactly the limit (whole cores).
+    if ((envOf(svc).ORT_EP ?? 'cpu') === 'cpu') expect(sessions * threads).toBe(Math.floor(cpus!));
   });
 
   it.each(workerServices.map(([n]) => n))('%s waits for Redis and the models, and checks its own health', (name) => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { BusyRateMeter } from '@hourglass/core';
 
 /** A meter on a fake clock, and one job of `images` taking `ms` of it. */
-function fakeMeter(): { meter: BusyRateMeter; run: (ms: number, images: number) => void; idle: (ms: number) => void } {
+function fakeMeter(warmupWindows?: number): { meter: BusyRateMeter; run: (ms: number, images: number) => void; idle: (ms: number) => void } {
   let now = 0;
-  const meter = new BusyRateMeter(() => now);
+  const meter = new BusyRateMeter(() => now, warmupWindows);
   return {
     meter,
     run(ms, images) {
@@ -28,6 +28,16 @@ describe('BusyRateMeter', () => {
     for (let i = 0; i < 20; i++) run(250, 10);
     // Keeping the warm-up would say 264 images / 15 s = 17.6 img/s.
     expect(meter.imagesPerSecond()).toBe(40);
+  });
+
+  it('drops one warm-up window per session: each session pays its own first run', () => {
+    const { meter, run } = fakeMeter(2);
+    // Two sessions: the first window holds one first run, the second window the other.
+    run(4_000, 32);
+    run(4_000, 32);
+    expect(meter.imagesPerSecond()).toBeUndefined();
+    for (let i = 0; i < 20; i++) run(250, 25);
+    expect(meter.imagesPerSecond()).toBe(100);
   });
 
   it('counts only time with a job in flight: idle gaps and overlapping jobs', () => {

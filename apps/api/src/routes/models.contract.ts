@@ -14,7 +14,8 @@ const workerSchema = z.object({
   ep: z.string(),
   host: z.string(),
   batchSize: z.number().int(),
-  intraOpThreads: z.number().int(),
+  inferenceSessions: z.number().int().describe('ONNX sessions it runs side by side, each with its own micro-batch (INFERENCE_SESSIONS).'),
+  intraOpThreads: z.number().int().describe('Intra-op threads of each session.'),
   processed: z.number().int(),
   imagesPerSecond: z
     .number()

@@ -47,6 +47,7 @@ export function describeModel(model: RegisteredModel, workers: WorkerHeartbeat[]
       ep: w.ep,
       host: w.host,
       batchSize: w.batchSize,
+      inferenceSessions: w.inferenceSessions ?? 1,
       intraOpThreads: w.intraOpThreads,
       processed: w.processed,
       imagesPerSecond: w.imagesPerSecond ?? null,

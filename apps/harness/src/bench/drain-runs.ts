@@ -73,7 +73,7 @@ export async function drainRuns(
     const warmRate = (baselineFor(warm.images) ?? ceiling!.warmUp).imagesPerSecond;
     const fixedGuess = Math.max(0, warm.wallMs - (warm.images / warmRate) * 1000);
     const rates = await waitForWorkerRates(redis, keys, name, fleet.workers);
-    say(`  warm-up   ${fleet.workers} worker(s) ready (threads ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}; heartbeat rates ${rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s`);
+    say(`  warm-up   ${fleet.workers} worker(s) ready (sessions × threads ${s.inferenceSessions} × ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}; heartbeat rates ${rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s`);
 
     for (const step of plan) {
       const before = ceiling ? await ceiling.measure(step.images, 'before') : undefined;

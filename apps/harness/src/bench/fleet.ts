@@ -66,6 +66,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Fleet
         ...options.config,
         WORKERS_PER_HOST: options.workers,
         ...(typeof first.batchSize === 'number' ? { BATCH_SIZE: first.batchSize } : {}),
+        ...(typeof first.inferenceSessions === 'number' ? { INFERENCE_SESSIONS: first.inferenceSessions } : {}),
         ...(typeof first.intraOpThreads === 'number' ? { INTRA_OP_THREADS: first.intraOpThreads } : {}),
       },
       options.model.manifest,
@@ -83,7 +84,7 @@ export async function externalFleet(redis: Redis, keys: Keys, model: RegisteredM
   if (live.length === 0) {
     throw new AppError('INTERNAL', `--external: no live worker for "${model.manifest.name}" under prefix "${keys.prefix}" (start some with \`npm run worker -- --model ${model.manifest.name}\` against the same REDIS_URL and HOURGLASS_PREFIX)`);
   }
-  const settings = workerPipelineSettings({ ...config, WORKERS_PER_HOST: live.length, BATCH_SIZE: live[0]!.batchSize, INTRA_OP_THREADS: live[0]!.intraOpThreads }, model.manifest);
+  const settings = workerPipelineSettings({ ...config, WORKERS_PER_HOST: live.length, BATCH_SIZE: live[0]!.batchSize, INFERENCE_SESSIONS: live[0]!.inferenceSessions ?? 1, INTRA_OP_THREADS: live[0]!.intraOpThreads }, model.manifest);
   return { workers: live.length, settings, external: true, pids: () => [], stop: async () => undefined };
 }
 

@@ -40,7 +40,7 @@ export class InProcessCeiling {
     const s = this.settings;
     const r = await metered(session, () => runInProcess(this.classifiers, session.dataRoot, corpusItems(corpus, n).map((i) => i.path), s.concurrency));
     session.say(
-      `  ${label.padEnd(9)} ${this.workers} x classifier (threads ${s.intraOpThreads}, batch ${s.batchSize}, ${s.concurrency} in flight): ${formatCount(n)} images in ${formatDuration(r.wallMs)} = ${r.imagesPerSecond.toFixed(1)} img/s${cpuNote(r.cpu)}`,
+      `  ${label.padEnd(9)} ${this.workers} x classifier (sessions × threads ${s.inferenceSessions} × ${s.intraOpThreads}, batch ${s.batchSize}, ${s.concurrency} in flight): ${formatCount(n)} images in ${formatDuration(r.wallMs)} = ${r.imagesPerSecond.toFixed(1)} img/s${cpuNote(r.cpu)}`,
     );
     return r;
   }

@@ -75,7 +75,7 @@ export interface NaiveResult {
   intraOpThreads: number;
 }
 
-/** `instances` classifiers as `instances` worker processes would have them (one session each). */
+/** `instances` classifiers as `instances` worker processes would have them (each with its sessions). */
 export async function openClassifiers(model: RegisteredModel, settings: PipelineSettings, instances: number): Promise<ImageClassifier[]> {
   const opened: ImageClassifier[] = [];
   try {
@@ -84,6 +84,7 @@ export async function openClassifiers(model: RegisteredModel, settings: Pipeline
         await ImageClassifier.open(model, {
           provider: settings.provider,
           inferenceThread: settings.inferenceThread,
+          inferenceSessions: settings.inferenceSessions,
           intraOpThreads: settings.intraOpThreads,
           batchSize: settings.batchSize,
           batchTimeoutMs: settings.batchTimeoutMs,
@@ -141,7 +142,7 @@ export async function measureNaive(
 ): Promise<NaiveResult> {
   const samples = Math.max(1, options.samples ?? 50);
   const warmup = options.warmup ?? 5;
-  const [classifier] = await openClassifiers(model, { inferenceThread: 'worker', ...settings, batchSize: 1, batchTimeoutMs: 0, preprocessConcurrency: 1, concurrency: 1 }, 1);
+  const [classifier] = await openClassifiers(model, { inferenceThread: 'worker', ...settings, inferenceSessions: 1, batchSize: 1, batchTimeoutMs: 0, preprocessConcurrency: 1, concurrency: 1 }, 1);
   const latencies: number[] = [];
   const preprocess: number[] = [];
   const run: number[] = [];

@@ -39,7 +39,9 @@ export interface RunRecord extends DrainResult {
   redis?: RedisCost;
 }
 
-export interface ConfigRecord extends Omit<PipelineSettings, 'inferenceThread' | 'provider'> {
+export interface ConfigRecord extends Omit<PipelineSettings, 'inferenceThread' | 'provider' | 'inferenceSessions'> {
+  /** Absent in reports written before the option existed: those ran one session per worker. */
+  inferenceSessions?: number;
   /** The execution provider the workers asked for (the report keeps the flat field it always had). */
   ep: PipelineSettings['provider']['ep'];
   /** Its options, when any were set (WEBGPU_PREFERRED_LAYOUT, CUDA_DEVICE_ID...). */
@@ -242,9 +244,9 @@ export function renderMarkdown(report: BenchReport): string {
   );
   lines.push(
     table(
-      ['Model', 'Workers', 'Threads/worker', 'Batch', 'Batch timeout', 'Decodes in flight', 'Images in flight', 'In-process runs'],
+      ['Model', 'Workers', 'Sessions × threads per worker', 'Batch', 'Batch timeout', 'Decodes in flight', 'Images in flight', 'In-process runs'],
       report.models.flatMap((m) =>
-        m.configs.map((cfg) => [m.model, `${cfg.workers}${cfg.external ? ' (external)' : ''}`, cfg.intraOpThreads, cfg.batchSize, `${cfg.batchTimeoutMs} ms`, cfg.preprocessConcurrency, cfg.concurrency, cfg.inProcess.map((r) => `${formatCount(r.images)}: ${r.imagesPerSecond.toFixed(1)} img/s`).join('; ')]),
+        m.configs.map((cfg) => [m.model, `${cfg.workers}${cfg.external ? ' (external)' : ''}`, sessionsText(cfg), cfg.batchSize, `${cfg.batchTimeoutMs} ms`, cfg.preprocessConcurrency, cfg.concurrency, cfg.inProcess.map((r) => `${formatCount(r.images)}: ${r.imagesPerSecond.toFixed(1)} img/s`).join('; ')]),
       ),
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     ),
@@ -290,6 +292,11 @@ export function deriveRun(
     predictedMs: round(prediction.ms, 1),
     predictedFrom: prediction.from,
   };
+}
+
+/** "2 × 1": a worker's ONNX sessions × the intra-op threads of each (one session in older reports). */
+export function sessionsText(config: Pick<ConfigRecord, 'inferenceSessions' | 'intraOpThreads'>): string {
+  return `${config.inferenceSessions ?? 1} × ${config.intraOpThreads}`;
 }
 
 /** A config record's settings part: the pipeline settings with the provider spec flattened as reports store it. */

@@ -1,6 +1,6 @@
 /**
  * The scaling curve of one model in a bench report: images/s against the number of worker
- * processes N (each with its T intra-op threads), from each worker count's largest default-size
+ * processes N (each with its S sessions of T intra-op threads), from each worker count's largest default-size
  * drain, with the efficiency against linear scaling from the smallest N measured:
  * efficiency(N) = rate(N) ÷ (rate(N₀) × N / N₀).
  */
@@ -10,6 +10,9 @@ import type { BenchReport } from './report.js';
 
 export interface ScalingPoint {
   workers: number;
+  /** ONNX sessions per worker process (1 in older reports). */
+  sessions: number;
+  /** Intra-op threads of each session. */
   threads: number;
   images: number;
   imagesPerSecond: number;
@@ -26,7 +29,7 @@ export function scalingCurve(report: BenchReport, model: string): ScalingPoint[]
     .map((config) => {
       const runs = config.runs.filter((r) => isDefaultSizeRun(r) && r.failures === 0);
       const largest = runs.reduce<(typeof runs)[number] | undefined>((a, r) => (!a || r.images > a.images ? r : a), undefined);
-      return largest ? { workers: config.workers, threads: config.intraOpThreads, images: largest.images, imagesPerSecond: largest.imagesPerSecond } : undefined;
+      return largest ? { workers: config.workers, sessions: config.inferenceSessions ?? 1, threads: config.intraOpThreads, images: largest.images, imagesPerSecond: largest.imagesPerSecond } : undefined;
     })
     .filter((p): p is NonNullable<typeof p> => p !== undefined)
     .sort((a, b) => a.workers - b.workers);
@@ -43,11 +46,11 @@ export function renderScalingMarkdown(report: BenchReport): string {
   const rows: string[] = [];
   for (const model of report.models) {
     for (const p of scalingCurve(report, model.model)) {
-      rows.push(`| ${model.model} | ${p.workers} | ${p.threads} | ${p.images.toLocaleString('en-US')} | ${p.imagesPerSecond.toFixed(1)} | ${p.speedup.toFixed(2)}× | ${p.efficiency.toFixed(3)} |`);
+      rows.push(`| ${model.model} | ${p.workers} | ${p.sessions} × ${p.threads} | ${p.images.toLocaleString('en-US')} | ${p.imagesPerSecond.toFixed(1)} | ${p.speedup.toFixed(2)}× | ${p.efficiency.toFixed(3)} |`);
     }
   }
   if (rows.length === 0) return '';
-  return ['| Model | Worker processes | Threads each | Images | img/s | Speedup | Efficiency vs linear |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows, ''].join('\n');
+  return ['| Model | Worker processes | Sessions × threads each | Images | img/s | Speedup | Efficiency vs linear |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows, ''].join('\n');
 }
 
 /** img/s against worker processes (log-log), measured beside linear scaling from the first point. */

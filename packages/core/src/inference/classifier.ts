@@ -20,7 +20,10 @@ import { softmaxInPlace, topK, type Prediction } from './postprocess.js';
 export interface ClassifierOptions {
   /** The execution provider and its options (providerSpecOf(config)). */
   provider: ProviderSpec;
+  /** Intra-op threads of each session. */
   intraOpThreads: number;
+  /** Sessions run side by side, each on its own thread and micro-batch (default 1; inference-layout.ts). */
+  inferenceSessions?: number;
   /** Where the session runs (default: its own worker_thread). */
   inferenceThread?: InferenceThreadMode;
   batchSize: number;
@@ -69,6 +72,7 @@ export class ImageClassifier {
       maxSize: input.dynamicBatch ? options.batchSize : 1,
       maxWaitMs: options.batchTimeoutMs,
       itemFloats: this.itemFloats,
+      parallelRuns: options.inferenceSessions ?? 1,
       run: async (buffer, size) => {
         const result = await engine.run(buffer, size);
         options.onBatchRun?.(size, result.ms);
@@ -89,6 +93,7 @@ export class ImageClassifier {
     const engine = createInferenceEngine(
       { onnxPath: model.onnxPath, provider: options.provider, intraOpThreads: options.intraOpThreads, inputName: input.name, itemDims, outputNames },
       options.inferenceThread ?? 'worker',
+      options.inferenceSessions ?? 1,
     );
     const info = await engine.start();
     for (const name of outputNames) {

@@ -6,11 +6,14 @@
  * the thread that asks for it (see bench/gpu/README.md), and to tell such problems apart.
  */
 import type { InferenceThreadMode } from '../config.js';
+import { EnginePool } from './engine-pool.js';
 import type { InferenceEngine } from './inference-engine.js';
 import { InferenceThread } from './inference-thread.js';
 import { InlineInference } from './inline-inference.js';
 import type { ThreadInit } from './protocol.js';
 
-export function createInferenceEngine(init: ThreadInit, mode: InferenceThreadMode): InferenceEngine {
-  return mode === 'main' ? new InlineInference(init) : new InferenceThread(init);
+/** One engine, or with `sessions` > 1 a pool of that many (engine-pool.ts). */
+export function createInferenceEngine(init: ThreadInit, mode: InferenceThreadMode, sessions = 1): InferenceEngine {
+  const one = (): InferenceEngine => (mode === 'main' ? new InlineInference(init) : new InferenceThread(init));
+  return sessions > 1 ? new EnginePool(Array.from({ length: sessions }, one)) : one();
 }

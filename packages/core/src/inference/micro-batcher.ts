@@ -1,9 +1,10 @@
 /**
  * Collects single images from concurrent BullMQ processors into batches for one model run. It
- * flushes when B items are waiting, or T ms after the first one arrived. While runs are in flight
- * (a full batch is dispatched at once, so two can be queued on the engine) a timed-out partial
- * batch keeps filling until the last of them ends (at most B), so under load batches grow to B on
- * their own and at low load a lone image waits at most T ms plus the runs ahead of it.
+ * flushes when B items are waiting, or T ms after the first one arrived. While every engine is busy
+ * (a full batch is dispatched at once, so more runs can be queued than there are engines) a
+ * timed-out partial batch keeps filling until one of them is about to idle (at most B), so under
+ * load batches grow to B on their own and at low load a lone image waits at most T ms plus the runs
+ * ahead of it.
  */
 export interface BatchSlotResult<R> {
   /** What the run returned for the whole batch. */
@@ -21,6 +22,8 @@ export interface MicroBatcherOptions<R> {
   itemFloats: number;
   /** Runs a batch: `buffer` holds `size` items back to back. It is handed over, not reused. */
   run: (buffer: Float32Array, size: number) => Promise<R>;
+  /** Batches the engine runs at once (its sessions; default 1): a partial batch waits only while all are busy. */
+  parallelRuns?: number;
 }
 
 interface Slot<R> {
@@ -36,8 +39,12 @@ export class MicroBatcher<R> {
   private inFlight = 0;
   private readonly idleWaiters: Array<() => void> = [];
 
+  private readonly parallelRuns: number;
+
   constructor(private readonly options: MicroBatcherOptions<R>) {
     if (options.maxSize < 1) throw new RangeError('maxSize must be ≥ 1');
+    this.parallelRuns = options.parallelRuns ?? 1;
+    if (this.parallelRuns < 1) throw new RangeError('parallelRuns must be ≥ 1');
   }
 
   /** Batches in flight plus the one filling: zero means idle. */
@@ -73,7 +80,7 @@ export class MicroBatcher<R> {
     };
     this.timer = setTimeout(() => {
       slot.timedOut = true;
-      if (this.inFlight === 0) this.dispatch();
+      if (this.inFlight < this.parallelRuns) this.dispatch();
     }, this.options.maxWaitMs);
     return slot;
   }
@@ -102,10 +109,11 @@ export class MicroBatcher<R> {
       )
       .finally(() => {
         this.inFlight--;
-        // A timed-out partial batch goes when the engine is about to idle, not when one of several
-        // queued runs ends: while another run is still queued it can keep filling.
+        // A timed-out partial batch goes when an engine is about to idle, not when one of several
+        // queued runs ends: while every engine still has a run it can keep filling. (A full batch
+        // never waits here: submit dispatches it at once.)
         const next = this.current;
-        if (next && this.inFlight === 0 && (next.timedOut || next.count >= this.options.maxSize)) this.dispatch();
+        if (next?.timedOut && this.inFlight < this.parallelRuns) this.dispatch();
         if (!this.busy) this.idleWaiters.splice(0).forEach((wake) => wake());
       });
   }

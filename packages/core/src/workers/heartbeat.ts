@@ -14,6 +14,9 @@ export interface WorkerHeartbeat {
   host: string;
   pid: number;
   batchSize: number;
+  /** ONNX sessions it runs side by side (absent from workers older than the field: one). */
+  inferenceSessions?: number;
+  /** Intra-op threads of each session. */
   intraOpThreads: number;
   startedAt: number;
   seenAt: number;

@@ -4,15 +4,19 @@
  * baseline always runs exactly what a worker would.
  */
 import os from 'node:os';
-import { defaultIntraOpThreads, type InferenceThreadMode, type WorkerConfig } from '../config.js';
+import type { InferenceThreadMode, WorkerConfig } from '../config.js';
 import { providerSpecOf, type ProviderConfig, type ProviderSpec } from '../inference/provider.js';
 import type { ModelManifest } from '../models/manifest.js';
+import { inferenceLayoutOf } from './inference-layout.js';
 
 export interface PipelineSettings {
   /** The execution provider and its options, from the config (ORT_EP, CUDA_DEVICE_ID, WEBGPU_*). */
   provider: ProviderSpec;
   /** Where the ONNX session runs: its own worker_thread, or the main thread. */
   inferenceThread: InferenceThreadMode;
+  /** ONNX sessions side by side in this process (inference-layout.ts). */
+  inferenceSessions: number;
+  /** Intra-op threads of each session. */
   intraOpThreads: number;
   /** Micro-batch size B. */
   batchSize: number;
@@ -26,7 +30,7 @@ export interface PipelineSettings {
 
 export type PipelineConfig = Pick<
   WorkerConfig,
-  'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
+  'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'INFERENCE_SESSIONS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
 > &
   Partial<Pick<WorkerConfig, 'INFERENCE_THREAD'>> &
   ProviderConfig;
@@ -38,15 +42,18 @@ export function preprocessConcurrencyOf(config: Pick<WorkerConfig, 'ORT_EP' | 'P
 
 export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<ModelManifest, 'batching'>, cores = os.availableParallelism()): PipelineSettings {
   const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
+  const layout = inferenceLayoutOf(config, cores);
   return {
     provider: providerSpecOf(config),
     inferenceThread: config.INFERENCE_THREAD ?? 'worker',
-    intraOpThreads: config.INTRA_OP_THREADS ?? defaultIntraOpThreads(config.WORKERS_PER_HOST, cores),
+    inferenceSessions: layout.sessions,
+    intraOpThreads: layout.intraOpThreads,
     batchSize,
     batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
     preprocessConcurrency: preprocessConcurrencyOf(config, cores),
-    // 2 × B: one micro-batch runs on the inference thread while the next one decodes.
-    concurrency: 2 * batchSize,
+    // 2 × S × B: on each of the S sessions one micro-batch runs while its next one decodes. (With
+    // (S + 1) × B, sessions that finished together found one batch between them and ran it split.)
+    concurrency: 2 * layout.sessions * batchSize,
     maxInputPixels: config.MAX_INPUT_PIXELS,
   };
 }

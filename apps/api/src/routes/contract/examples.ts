@@ -69,6 +69,7 @@ export const exampleModel = {
       ep: 'cpu',
       host: 'host',
       batchSize: 16,
+      inferenceSessions: 2,
       intraOpThreads: 1,
       processed: 1200,
       imagesPerSecond: 131.5,
