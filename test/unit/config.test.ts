@@ -38,6 +38,7 @@ describe('worker config', () => {
     expect(config.BATCH_TIMEOUT_MS).toBeUndefined();
     expect(config.INTRA_OP_THREADS).toBeUndefined();
     expect(config.INFERENCE_SESSIONS).toBeUndefined();
+    expect(config.CPU_CORES).toBeUndefined();
     expect(config.MODEL).toBeUndefined();
     expect(config.WORKER_HTTP_PORT).toBeUndefined();
   });
@@ -48,6 +49,7 @@ describe('worker config', () => {
       BATCH_TIMEOUT_MS: '0',
       INTRA_OP_THREADS: '2',
       INFERENCE_SESSIONS: '3',
+      CPU_CORES: '6',
       WORKER_HTTP_PORT: '0',
       DATA_ROOT: 'rel/images',
       MODELS_DIR: '/srv/models',
@@ -58,6 +60,7 @@ describe('worker config', () => {
     expect(config.BATCH_TIMEOUT_MS).toBe(0);
     expect(config.INTRA_OP_THREADS).toBe(2);
     expect(config.INFERENCE_SESSIONS).toBe(3);
+    expect(config.CPU_CORES).toBe(6);
     expect(config.WORKER_HTTP_PORT).toBe(0);
     expect(config.DATA_ROOT).toBe(path.resolve('rel/images'));
     expect(path.isAbsolute(config.DATA_ROOT)).toBe(true);
@@ -92,6 +95,8 @@ describe('worker config', () => {
   it('takes 1-64 inference sessions, and more than one only on inference threads', () => {
     expect(configError(() => loadWorkerConfig({ INFERENCE_SESSIONS: '0' })).message).toContain('INFERENCE_SESSIONS');
     expect(configError(() => loadWorkerConfig({ INFERENCE_SESSIONS: '65' })).message).toContain('INFERENCE_SESSIONS');
+    expect(configError(() => loadWorkerConfig({ CPU_CORES: '0' })).message).toContain('CPU_CORES');
+    expect(configError(() => loadWorkerConfig({ CPU_CORES: '1.5' })).message).toContain('CPU_CORES');
     expect(configError(() => loadWorkerConfig({ INFERENCE_SESSIONS: '2', INFERENCE_THREAD: 'main' })).message).toContain('INFERENCE_THREAD=worker');
     expect(loadWorkerConfig({ INFERENCE_SESSIONS: '1', INFERENCE_THREAD: 'main' }).INFERENCE_SESSIONS).toBe(1);
   });

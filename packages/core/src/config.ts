@@ -207,6 +207,12 @@ export const workerEnvSchema = commonEnvSchema.extend({
   INFERENCE_SESSIONS: positiveInt.max(64).optional(),
   /** How many worker processes share this host's cores (compose replicas set it from cpus). */
   WORKERS_PER_HOST: positiveInt.default(1),
+  /**
+   * The cores the layout divides. Unset: the cores node sees (os.availableParallelism). Set it in a
+   * container, where node sees the host's cores and not the CPU limit: compose's `cpus`, or a
+   * Kubernetes pod's limits.cpu through the downward API.
+   */
+  CPU_CORES: positiveInt.max(1024).optional(),
   /** Images decoded at once. Unset: 4 on CPU, more on GPU so the device stays fed. */
   PREPROCESS_CONCURRENCY: positiveInt.max(256).optional(),
   /** Decompression-bomb guard handed to sharp (width × height). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { classifyQueueName, commonEnvSchema, knownEnvNames, workerEnvSchema } from '@hourglass/core/testing';
+import { classifyQueueName, commonEnvSchema, inferenceLayoutOf, knownEnvNames, workerEnvSchema } from '@hourglass/core/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const composePath = path.join(root, 'docker-compose.yml');
@@ -365,18 +365,18 @@ describe('docker-compose.yml: workers', () => {
     expect(stopMs, `stop_grace_period ${String(svc.stop_grace_period)}`).toBeGreaterThan(graceMs);
   });
 
-  it.each(workerServices.map(([n]) => n))('%s: sessions x intra-op threads x 1 process fit its CPU limit', (name) => {
+  it.each(workerServices.map(([n]) => n))('%s: sessions x intra-op threads x 1 process fill its CPU limit, whatever cores node sees', (name) => {
     const svc = services[name]!;
     const cpus = cpuLimit(svc);
     expect(cpus, 'a CPU limit (cpus or deploy.resources.limits.cpus)').toBeGreaterThan(0);
-    const threads = Number(envOf(svc).INTRA_OP_THREADS);
-    expect(Number.isInteger(threads) && threads >= 1, 'INTRA_OP_THREADS set to a whole number').toBe(true);
-    // Unset means one session: INTRA_OP_THREADS alone keeps one (workers/inference-layout.ts).
-    const sessions = Number(envOf(svc).INFERENCE_SESSIONS ?? 1);
-    expect(Number.isInteger(sessions) && sessions >= 1, 'INFERENCE_SESSIONS a whole number').toBe(true);
-    expect(sessions * threads).toBeLessThanOrEqual(cpus!);
+    const config = workerEnvSchema.parse(envOf(svc));
+    // Inside a container node sees the host's cores, not the limit: the layout must not follow them.
+    const [onSmallHost, onLargeHost] = [2, 64].map((seen) => inferenceLayoutOf(config, seen));
+    expect(onLargeHost, 'the same layout on a 2-core and a 64-core host (set CPU_CORES)').toEqual(onSmallHost);
+    const used = onSmallHost!.sessions * onSmallHost!.intraOpThreads;
+    expect(used).toBeLessThanOrEqual(cpus!);
     // CPU inference: processes x sessions x threads = cores, so exactly the limit (whole cores).
-    if ((envOf(svc).ORT_EP ?? 'cpu') === 'cpu') expect(sessions * threads).toBe(Math.floor(cpus!));
+    if (config.ORT_EP === 'cpu') expect(used).toBe(Math.floor(cpus!));
   });
 
   it.each(workerServices.map(([n]) => n))('%s waits for Redis and the models, and checks its own health', (name) => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { classifyQueueName, commonEnvSchema, knownEnvNames, workerEnvSchema } from '@hourglass/core/testing';
+import { classifyQueueName, commonEnvSchema, inferenceLayoutOf, knownEnvNames, workerEnvSchema } from '@hourglass/core/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const k8sDir = path.join(root, 'infra/k8s');
@@ -195,24 +195,25 @@ describe('infra/k8s: workers', () => {
     expect(KNOWN_MODELS as readonly string[]).toContain(envValue(mainContainer(byName('Deployment', name)!), 'MODEL'));
   });
 
-  it.each(workerDeployments.map((d) => d.metadata.name))('%s: intra-op threads follow its own CPU limit (whole cores)', (name) => {
+  it.each(workerDeployments.map((d) => d.metadata.name))('%s: sessions x threads follow its own CPU limit (whole cores)', (name) => {
     const d = byName('Deployment', name)!;
     const c = mainContainer(d);
     const limit = cpuCores(c.resources.limits.cpu);
     expect(Number.isInteger(limit) && limit >= 1, `limits.cpu ${c.resources.limits.cpu}: whole cores`).toBe(true);
-    const threads = (c.env as any[]).find((e) => e.name === 'INTRA_OP_THREADS');
-    expect(threads, 'INTRA_OP_THREADS').toBeDefined();
-    if (threads.value !== undefined) {
-      // A literal: one process x threads must fit the limit (and fill it on the CPU EP).
-      expect(Number(threads.value)).toBeLessThanOrEqual(limit);
-      if ((envValue(c, 'ORT_EP') ?? 'cpu') === 'cpu') expect(Number(threads.value)).toBe(limit);
-    } else {
-      // Downward API: rounds the limit up to whole units of the divisor; with whole cores it is exact.
-      const ref = threads.valueFrom?.resourceFieldRef;
-      expect(ref?.resource).toBe('limits.cpu');
-      expect(ref?.containerName ?? c.name).toBe(c.name);
-      expect(cpuCores(ref?.divisor ?? '1')).toBe(1);
-    }
+    const cores = (c.env as any[]).find((e) => e.name === 'CPU_CORES');
+    expect(cores, "CPU_CORES (node in a pod sees the node's cores, not the limit)").toBeDefined();
+    // Downward API: rounds the limit up to whole units of the divisor; with whole cores it is exact.
+    const ref = cores.valueFrom?.resourceFieldRef;
+    const resolved = cores.value ?? (ref?.resource === 'limits.cpu' && cpuCores(ref?.divisor ?? '1') === 1 ? String(Math.ceil(limit)) : undefined);
+    expect(ref?.containerName ?? c.name).toBe(c.name);
+    expect(resolved, 'CPU_CORES: a literal or limits.cpu with divisor 1').toBeDefined();
+    const literal = Object.fromEntries((c.env as any[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    const config = workerEnvSchema.parse({ ...configData, ...literal, CPU_CORES: resolved });
+    const [onSmallNode, onLargeNode] = [2, 64].map((seen) => inferenceLayoutOf(config, seen));
+    expect(onLargeNode).toEqual(onSmallNode);
+    const used = onSmallNode!.sessions * onSmallNode!.intraOpThreads;
+    expect(used).toBeLessThanOrEqual(limit);
+    if (config.ORT_EP === 'cpu') expect(used).toBe(limit);
     // Guaranteed QoS: the scheduler reserves exactly what the threads use.
     expect(cpuCores(c.resources.requests.cpu)).toBe(limit);
   });

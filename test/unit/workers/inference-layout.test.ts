@@ -22,6 +22,14 @@ describe('inferenceLayoutOf', () => {
     expect(inferenceLayoutOf({ ...cpu, WORKERS_PER_HOST: 16 }, 8)).toEqual({ sessions: 1, intraOpThreads: 1 });
   });
 
+  it('counts CPU_CORES instead of the cores node sees (a container sees the host’s)', () => {
+    const container = { ...cpu, CPU_CORES: 2 };
+    expect(inferenceLayoutOf(container, 64)).toEqual({ sessions: 2, intraOpThreads: 1 });
+    expect(inferenceLayoutOf(container, 1)).toEqual({ sessions: 2, intraOpThreads: 1 });
+    expect(inferenceLayoutOf({ ...container, WORKERS_PER_HOST: 2 }, 64)).toEqual({ sessions: 1, intraOpThreads: 1 });
+    expect(inferenceLayoutOf({ ORT_EP: 'webgpu', WORKERS_PER_HOST: 1, CPU_CORES: 8 }, 64)).toEqual({ sessions: 1, intraOpThreads: 8 });
+  });
+
   it('keeps one session when INTRA_OP_THREADS alone is set, as that setting always meant', () => {
     expect(inferenceLayoutOf({ ...cpu, INTRA_OP_THREADS: 2 }, 2)).toEqual({ sessions: 1, intraOpThreads: 2 });
     expect(inferenceLayoutOf({ ...cpu, INTRA_OP_THREADS: 1 }, 8)).toEqual({ sessions: 1, intraOpThreads: 1 });

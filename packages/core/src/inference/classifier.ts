@@ -72,7 +72,7 @@ export class ImageClassifier {
       maxSize: input.dynamicBatch ? options.batchSize : 1,
       maxWaitMs: options.batchTimeoutMs,
       itemFloats: this.itemFloats,
-      parallelRuns: options.inferenceSessions ?? 1,
+      parallelRuns: engine.parallelRuns,
       run: async (buffer, size) => {
         const result = await engine.run(buffer, size);
         options.onBatchRun?.(size, result.ms);

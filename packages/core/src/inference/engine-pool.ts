@@ -19,6 +19,10 @@ export class EnginePool implements InferenceEngine {
     return this.engines.length;
   }
 
+  get parallelRuns(): number {
+    return this.engines.reduce((sum, e) => sum + e.parallelRuns, 0);
+  }
+
   /**
    * Starts every engine. If one fails, the others are closed and its error is thrown. The info is
    * the first engine's, unless one fell back to another provider: that one is reported.

@@ -15,6 +15,8 @@ export interface EngineInfo {
 }
 
 export interface InferenceEngine {
+  /** Batches it runs at once: 1 for one session, the session count for a pool (the batcher dispatches that many). */
+  readonly parallelRuns: number;
   /** Opens the session (once); resolves with the provider in use. */
   start(): Promise<EngineInfo>;
   /** Runs one batch. `input` may be transferred away: do not touch it afterwards. */

@@ -17,6 +17,8 @@ interface Pending {
 const ENTRY = new URL('./thread-entry.js', import.meta.url);
 
 export class InferenceThread implements InferenceEngine {
+  /** One session: one run at a time. */
+  readonly parallelRuns = 1;
   private worker: Worker | undefined;
   private starting: Promise<EngineInfo> | undefined;
   private readonly pending = new Map<number, Pending>();

@@ -11,6 +11,8 @@ import { runBatch, type RunResult } from './run-batch.js';
 import { describeOpened, openSession } from './session.js';
 
 export class InlineInference implements InferenceEngine {
+  /** One session: one run at a time. */
+  readonly parallelRuns = 1;
   private opening: Promise<{ session: ort.InferenceSession; info: EngineInfo }> | undefined;
   private closed = false;
 

@@ -26,17 +26,26 @@ export interface InferenceLayout {
 export const MAX_AUTO_SESSIONS = 4;
 
 export type LayoutConfig = Pick<WorkerConfig, 'ORT_EP' | 'INTRA_OP_THREADS' | 'INFERENCE_SESSIONS' | 'WORKERS_PER_HOST'> &
-  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD'>>;
+  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD' | 'CPU_CORES'>>;
+
+/**
+ * The host's cores as the layout counts them: CPU_CORES where set, else the cores node sees. In a
+ * container node sees every core of the host, not the CPU limit, so compose and Kubernetes set it.
+ */
+export function coresOf(config: Pick<LayoutConfig, 'CPU_CORES'>, seen = os.availableParallelism()): number {
+  return config.CPU_CORES ?? seen;
+}
 
 /**
  * Sessions × threads for this process. Either setting given alone fixes the other from the cores
  * this process has (cores ÷ WORKERS_PER_HOST); INTRA_OP_THREADS alone keeps one session, as it
  * always meant. Neither given, on the CPU: the largest session count up to MAX_AUTO_SESSIONS that
  * divides the cores evenly (2 cores: 2 × 1; 8: 4 × 2; 16: 4 × 4; 6: 3 × 2). Sessions on the main
- * thread (INFERENCE_THREAD=main) would only take turns, so that mode keeps one.
+ * thread (INFERENCE_THREAD=main) would only take turns, so that mode keeps one. `seenCores` is what
+ * node reports; CPU_CORES overrides it (coresOf).
  */
-export function inferenceLayoutOf(config: LayoutConfig, cores = os.availableParallelism()): InferenceLayout {
-  const share = Math.max(1, Math.floor(cores / Math.max(1, config.WORKERS_PER_HOST)));
+export function inferenceLayoutOf(config: LayoutConfig, seenCores = os.availableParallelism()): InferenceLayout {
+  const share = Math.max(1, Math.floor(coresOf(config, seenCores) / Math.max(1, config.WORKERS_PER_HOST)));
   const { INFERENCE_SESSIONS: sessions, INTRA_OP_THREADS: threads } = config;
   if (sessions !== undefined) return { sessions, intraOpThreads: threads ?? Math.max(1, Math.floor(share / sessions)) };
   if (threads !== undefined || config.ORT_EP !== 'cpu' || config.INFERENCE_THREAD === 'main') return { sessions: 1, intraOpThreads: threads ?? share };

@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { InferenceThreadMode, WorkerConfig } from '../config.js';
 import { providerSpecOf, type ProviderConfig, type ProviderSpec } from '../inference/provider.js';
 import type { ModelManifest } from '../models/manifest.js';
-import { inferenceLayoutOf } from './inference-layout.js';
+import { coresOf, inferenceLayoutOf } from './inference-layout.js';
 
 export interface PipelineSettings {
   /** The execution provider and its options, from the config (ORT_EP, CUDA_DEVICE_ID, WEBGPU_*). */
@@ -32,7 +32,7 @@ export type PipelineConfig = Pick<
   WorkerConfig,
   'ORT_EP' | 'BATCH_SIZE' | 'BATCH_TIMEOUT_MS' | 'INTRA_OP_THREADS' | 'INFERENCE_SESSIONS' | 'WORKERS_PER_HOST' | 'PREPROCESS_CONCURRENCY' | 'MAX_INPUT_PIXELS'
 > &
-  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD'>> &
+  Partial<Pick<WorkerConfig, 'INFERENCE_THREAD' | 'CPU_CORES'>> &
   ProviderConfig;
 
 /** Images decoding at once: 4 on the CPU; a GPU runs a batch in a fraction of the time a core needs to decode it, so decode on every core. */
@@ -40,9 +40,14 @@ export function preprocessConcurrencyOf(config: Pick<WorkerConfig, 'ORT_EP' | 'P
   return config.PREPROCESS_CONCURRENCY ?? (config.ORT_EP !== 'cpu' ? Math.max(4, cores) : 4);
 }
 
-export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<ModelManifest, 'batching'>, cores = os.availableParallelism()): PipelineSettings {
+/** `seenCores`: the cores node reports (CPU_CORES overrides them, inference-layout.ts). */
+export function workerPipelineSettings(
+  config: PipelineConfig,
+  manifest: Pick<ModelManifest, 'batching'>,
+  seenCores = os.availableParallelism(),
+): PipelineSettings {
   const batchSize = config.BATCH_SIZE ?? manifest.batching.size;
-  const layout = inferenceLayoutOf(config, cores);
+  const layout = inferenceLayoutOf(config, seenCores);
   return {
     provider: providerSpecOf(config),
     inferenceThread: config.INFERENCE_THREAD ?? 'worker',
@@ -50,7 +55,7 @@ export function workerPipelineSettings(config: PipelineConfig, manifest: Pick<Mo
     intraOpThreads: layout.intraOpThreads,
     batchSize,
     batchTimeoutMs: config.BATCH_TIMEOUT_MS ?? manifest.batching.timeoutMs,
-    preprocessConcurrency: preprocessConcurrencyOf(config, cores),
+    preprocessConcurrency: preprocessConcurrencyOf(config, coresOf(config, seenCores)),
     // 2 × S × B: on each of the S sessions one micro-batch runs while its next one decodes. (With
     // (S + 1) × B, sessions that finished together found one batch between them and ran it split.)
     concurrency: 2 * layout.sessions * batchSize,
