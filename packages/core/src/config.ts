@@ -125,7 +125,7 @@ export const apiEnvSchema = commonEnvSchema.extend({
   /**
    * Images per job when a request does not say (`chunkSize`). `auto` (default): the API sizes jobs
    * per model from the workers' heartbeats (their img/s), the live workers and the batch size, so
-   * that BullMQ's per-job cost (~140 µs of Redis CPU, a few ms of worker time) stays under ~2 % of
+   * that BullMQ's per-job cost (~130 µs of Redis CPU, ~5 core-ms of the host's) stays under ~2 % of
    * the work while every worker keeps several jobs and the first result comes quickly (see
    * batches/chunk-size-policy.ts). A number fixes it (1 = one job per image, the finest progress
    * and retry unit). At most MAX_CHUNK_SIZE, the limit of `chunkSize` itself.

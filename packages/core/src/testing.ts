@@ -51,7 +51,7 @@ export { toBatchView } from './batches/batch-view.js';
 export { BatchStore, type BatchRecord, type NewBatch } from './batches/batch-store.js';
 export { jobBelongsToBatch } from './batches/job-ownership.js';
 export { ADD_BULK_CHUNK, newBatchId, type SubmitDeps, type SubmitRequest } from './batches/submit.js';
-export { chooseChunkSize, CHUNK_POLICY, type ChunkSizeInputs } from './batches/chunk-size-policy.js';
+export { chooseChunkSize, CHUNK_POLICY, type ChunkSizeInputs, type WorkerRate } from './batches/chunk-size-policy.js';
 export { countQueuedImages } from './batches/queued-images.js';
 export { freePort, REDIS_INSTALL_HINT, startRedisServer, type RedisServerHandle, type RedisServerOptions } from './redis-server.js';
 export { startRedisCluster, type RedisClusterHandle, type RedisClusterOptions } from './redis-cluster-server.js';

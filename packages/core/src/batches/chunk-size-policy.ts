@@ -3,10 +3,14 @@
  * DEFAULT_CHUNK_SIZE: a pure function of the model's measured rate, its live workers and the batch.
  *
  * A job costs about the same whatever it carries (BullMQ's fetch, lock, completion and the result
- * store's scripts: ~130 µs of Redis CPU and a few ms of a busy worker's time). Three rules:
+ * store's scripts: ~130 µs of Redis CPU and a few ms of the host's CPU). Three rules:
  *   1. floor: that cost stays under ~2 % of the job's work on the fastest worker, and under
  *      50 µs of Redis CPU per image (a slow model's images each carry a whole job's Redis cost at
- *      1 per job: the worker hardly notices, the shared Redis does);
+ *      1 per job: the worker hardly notices, the shared Redis does). Work is counted in core-ms:
+ *      a CPU worker's images/s divided by the cores its sessions use. A job's cost is CPU time
+ *      taken from the same cores, so two 1-core workers at 60 img/s need the jobs one 2-core
+ *      worker at 120 img/s needs (counted in wall ms, they got half the size: 5-8 images per job,
+ *      0.85-0.96 of the in-process ceiling at 2,000 images on the 2-core bench machine);
  *   2. spread: every live worker still gets several jobs, so none idles while another has a backlog;
  *   3. first result: one job's work on a typical worker stays under a second (rows are stored per job).
  * The floor gives way to the two caps: a short batch or a slow model gets small jobs.
@@ -26,18 +30,26 @@ export interface ChunkSizeInputs {
   total: number;
   /** Live workers of this model (whether or not they have reported a rate yet). */
   liveWorkers: number;
-  /** Busy-time images/s of each live worker that has reported one (heartbeats). */
-  workerRates: readonly number[];
+  /** Each live worker that has reported a rate (heartbeats). */
+  workerRates: readonly WorkerRate[];
   /** The largest chunkSize a request may ask for. */
   maxChunkSize: number;
 }
 
+export interface WorkerRate {
+  /** Busy-time images/s (BusyRateMeter). */
+  imagesPerSecond: number;
+  /** Cores its inference uses: sessions × intra-op threads on the CPU, 1 for a GPU worker (its device does the work). */
+  cores: number;
+}
+
 export const CHUNK_POLICY = {
   /**
-   * What one job costs a busy worker, ms. Measured on the 2-core bench machine with MobileNetV2:
-   * at 2,000 images, 1 image per job drained at 0.79 of the in-process rate, ~2.5 ms per image more.
+   * What one job costs the host's CPU, core-ms. Measured on the 2-core bench machine with
+   * MobileNetV2: at 2,000 images, 1 image per job drained at 0.79 of the in-process rate, ~2.5 ms
+   * per image more on both cores.
    */
-  jobCostMs: 2.5,
+  jobCostCoreMs: 5,
   /** Largest share of a job's work its per-job cost may take. */
   maxJobCostShare: 0.02,
   /**
@@ -51,8 +63,8 @@ export const CHUNK_POLICY = {
   jobsPerWorker: 4,
   /** One job's work on a typical worker stays under this, ms (its rows are stored together). */
   firstResultMs: 1_000,
-  /** Per-image time assumed before any worker has reported a rate, ms (a CPU-class model). */
-  assumedMsPerImage: 10,
+  /** Per-image work assumed before any worker has reported a rate, core-ms (and wall ms): a CPU-class model. */
+  assumedCoreMsPerImage: 16,
   /**
    * Reported rates outside this range, img/s, are taken as no report: a heartbeat is JSON anyone
    * with Redis access can write, and one absurd rate would otherwise set every job's size.
@@ -72,20 +84,24 @@ export function chooseChunkSize(inputs: ChunkSizeInputs, policy: typeof CHUNK_PO
   const total = Math.max(1, Math.floor(inputs.total));
   const max = Math.max(1, Math.floor(inputs.maxChunkSize));
   const { min: minRate, max: maxRate } = policy.plausibleRate;
-  const rates = inputs.workerRates.filter((r) => Number.isFinite(r) && r >= minRate && r <= maxRate);
+  const reported = inputs.workerRates.filter((w) => Number.isFinite(w.imagesPerSecond) && w.imagesPerSecond >= minRate && w.imagesPerSecond <= maxRate);
+  const rates = reported.map((w) => w.imagesPerSecond);
   const workers = Math.max(1, inputs.liveWorkers, rates.length);
   const measured = rates.length > 0;
-  const fastestMs = measured ? 1000 / Math.max(...rates) : policy.assumedMsPerImage;
-  const typicalMs = measured ? 1000 / median(rates) : policy.assumedMsPerImage;
+  // Work per image in core-ms (the job's cost comes out of the same cores); a nonsense core count is one core.
+  const coreMs = (w: WorkerRate): number => (1000 * (Number.isInteger(w.cores) && w.cores >= 1 && w.cores <= 1024 ? w.cores : 1)) / w.imagesPerSecond;
+  const fastestCoreMs = measured ? Math.min(...reported.map(coreMs)) : policy.assumedCoreMsPerImage;
+  // The first result is wall time on one worker.
+  const typicalMs = measured ? 1000 / median(rates) : policy.assumedCoreMsPerImage;
 
-  const floor = Math.max(Math.ceil(policy.jobCostMs / (policy.maxJobCostShare * fastestMs)), Math.ceil(policy.jobRedisUs / policy.maxRedisUsPerImage));
+  const floor = Math.max(Math.ceil(policy.jobCostCoreMs / (policy.maxJobCostShare * fastestCoreMs)), Math.ceil(policy.jobRedisUs / policy.maxRedisUsPerImage));
   const spreadCap = Math.floor(total / (workers * policy.jobsPerWorker));
   const firstCap = Math.floor(policy.firstResultMs / typicalMs);
   const chunkSize = Math.max(1, Math.min(floor, spreadCap, firstCap, max));
 
   const basis = measured
     ? `${fmt(median(rates))} img/s per worker (${rates.length} of ${workers} worker${workers === 1 ? '' : 's'} reporting)`
-    : `no worker rate reported yet, ${policy.assumedMsPerImage} ms/image assumed (${workers} worker${workers === 1 ? '' : 's'})`;
+    : `no worker rate reported yet, ${policy.assumedCoreMsPerImage} core-ms/image assumed (${workers} worker${workers === 1 ? '' : 's'})`;
   let rule: string;
   if (chunkSize === max && floor >= max) rule = `the ${max}-image limit (per-job cost is below 2 % at any allowed size)`;
   else if (chunkSize === floor)

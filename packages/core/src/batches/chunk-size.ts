@@ -21,6 +21,11 @@ export interface ChunkSizeAsk {
   workers?: WorkerHeartbeat[];
 }
 
+/** The cores a worker's inference uses: sessions × threads on the CPU; on a GPU the device does the work. */
+function inferenceCoresOf(w: WorkerHeartbeat): number {
+  return w.ep === 'cpu' ? (w.inferenceSessions ?? 1) * w.intraOpThreads : 1;
+}
+
 export async function resolveChunkSize(redis: Redis, keys: Keys, ask: ChunkSizeAsk): Promise<ChunkSizeDecision> {
   if (ask.requested !== undefined) return { chunkSize: ask.requested, source: 'request', reason: `${ask.requested} images/job: set by the request` };
   if (ask.configuredDefault !== 'auto')
@@ -29,7 +34,7 @@ export async function resolveChunkSize(redis: Redis, keys: Keys, ask: ChunkSizeA
   return chooseChunkSize({
     total: ask.total,
     liveWorkers: workers.length,
-    workerRates: workers.flatMap((w) => (typeof w.imagesPerSecond === 'number' ? [w.imagesPerSecond] : [])),
+    workerRates: workers.flatMap((w) => (typeof w.imagesPerSecond === 'number' ? [{ imagesPerSecond: w.imagesPerSecond, cores: inferenceCoresOf(w) }] : [])),
     maxChunkSize: MAX_CHUNK_SIZE,
   });
 }
