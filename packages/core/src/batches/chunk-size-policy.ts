@@ -70,6 +70,11 @@ export const CHUNK_POLICY = {
    * with Redis access can write, and one absurd rate would otherwise set every job's size.
    */
   plausibleRate: { min: 0.01, max: 100_000 },
+  /**
+   * Core counts outside this range, or not whole, count as 1 core (the larger floor, which spares
+   * the host and Redis): the same JSON anyone with Redis access can write.
+   */
+  plausibleCores: { min: 1, max: 1_024 },
 } as const;
 
 function median(values: readonly number[]): number {
@@ -88,8 +93,10 @@ export function chooseChunkSize(inputs: ChunkSizeInputs, policy: typeof CHUNK_PO
   const rates = reported.map((w) => w.imagesPerSecond);
   const workers = Math.max(1, inputs.liveWorkers, rates.length);
   const measured = rates.length > 0;
-  // Work per image in core-ms (the job's cost comes out of the same cores); a nonsense core count is one core.
-  const coreMs = (w: WorkerRate): number => (1000 * (Number.isInteger(w.cores) && w.cores >= 1 && w.cores <= 1024 ? w.cores : 1)) / w.imagesPerSecond;
+  // Work per image in core-ms: the job's cost comes out of the same cores.
+  const { min: minCores, max: maxCores } = policy.plausibleCores;
+  const coresOf = (w: WorkerRate): number => (Number.isInteger(w.cores) && w.cores >= minCores && w.cores <= maxCores ? w.cores : 1);
+  const coreMs = (w: WorkerRate): number => (1000 * coresOf(w)) / w.imagesPerSecond;
   const fastestCoreMs = measured ? Math.min(...reported.map(coreMs)) : policy.assumedCoreMsPerImage;
   // The first result is wall time on one worker.
   const typicalMs = measured ? 1000 / median(rates) : policy.assumedCoreMsPerImage;
