@@ -66,8 +66,8 @@ describe('classify pipeline', () => {
   });
 
   it("sizes jobs itself when neither the request nor the server says: from the worker's heartbeat rate", async () => {
-    // The worker reports its busy img/s once it has been busy for two 250 ms windows (the first is
-    // dropped as warm-up). On a fast machine the 100 images above take less than that, so feed it
+    // The worker reports its busy img/s once it has been busy for 2 s after its first 250 ms window
+    // (dropped as warm-up). The 100 images above take less than that, so feed it
     // whole batches until a heartbeat carries a rate (each batch is explicitly sized: the API must
     // not have sized this test's batch from a rate yet).
     const rateNow = async (): Promise<number | null> => {

@@ -56,8 +56,9 @@ describe('BusyRateMeter', () => {
       now += 30_000; // idle: must not dilute the rate
     };
     span(); // warm-up window
+    // The first rate is pooled over 2 s of busy time: 6 spans of 300 ms are not enough.
+    for (let i = 0; i < 6; i++) span();
     expect(meter.imagesPerSecond()).toBeUndefined();
-    span();
     span();
     expect(meter.imagesPerSecond()).toBe(333.33);
   });
@@ -72,6 +73,20 @@ describe('BusyRateMeter', () => {
     expect(meter.imagesPerSecond()).toBeUndefined();
     run(1_000, 5); // 8 images in 3 s
     expect(meter.imagesPerSecond()).toBe(2.67);
+  });
+
+  it('pools its first rate over 2 s of busy time: windows of whole micro-batches do not set it alone', () => {
+    const { meter, run } = fakeMeter();
+    run(500, 32); // warm-up
+    // A worker that finishes 16 images every 145 ms (110 img/s): a window closes on the first
+    // micro-batch after 250 ms, so windows hold 32 images in 290 ms; with one slow micro-batch
+    // first (16 in 300 ms: 53 img/s), one window alone would report half the rate.
+    run(300, 16);
+    for (let i = 0; i < 5; i++) run(290, 32);
+    expect(meter.imagesPerSecond()).toBeUndefined(); // 1,750 ms of busy time
+    run(290, 32);
+    // 208 images in 2,040 ms; the first window alone said 53.33.
+    expect(meter.imagesPerSecond()).toBe(101.96);
   });
 
   it('lets old work fade: a worker that got slower reports close to its new rate', () => {

@@ -25,7 +25,8 @@ import {
   type ModelRecord,
   type RunRecord,
 } from '@hourglass/core/bench';
-import { waitForWorkerRates, type Fleet } from './fleet.js';
+import type { Fleet } from './fleet.js';
+import { warmUntilRated } from './warm-up.js';
 import { InProcessCeiling } from './in-process.js';
 import { cpuNote, waitQuiet } from './metering.js';
 import type { BenchRun } from './session.js';
@@ -67,13 +68,14 @@ export async function drainRuns(
   try {
     // With --bracket the coordinator keeps its own classifiers open beside the (idle) fleet.
     if (session.options.bracket) ceiling = await InProcessCeiling.open(bench, model, fleet);
-    // Warm-up, not recorded: every worker has its session warm and its BullMQ loop fetching.
-    const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.max(20, fleet.workers * s.concurrency * 2)), keepKeys: true });
-    batchIds.push(warm.batchId);
-    const warmRate = (baselineFor(warm.images) ?? ceiling!.warmUp).imagesPerSecond;
-    const fixedGuess = Math.max(0, warm.wallMs - (warm.images / warmRate) * 1000);
-    const rates = await waitForWorkerRates(redis, keys, name, fleet.workers);
-    say(`  warm-up   ${fleet.workers} worker(s) ready (sessions × threads ${s.inferenceSessions} × ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${formatDuration(warm.wallMs)}; heartbeat rates ${rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s`);
+    // Warm-up, not recorded: every worker has its sessions warm, its BullMQ loop fetching and a
+    // busy rate in its heartbeat, which sizes the first measured drain's jobs.
+    const warm = await warmUntilRated({ redis, keys, queue, model, corpus, workers: fleet.workers, firstImages: Math.max(20, fleet.workers * s.concurrency * 2), onBatch: (id) => batchIds.push(id) });
+    const warmRate = (baselineFor(warm.first.images) ?? ceiling!.warmUp).imagesPerSecond;
+    const fixedGuess = Math.max(0, warm.first.wallMs - (warm.first.images / warmRate) * 1000);
+    say(
+      `  warm-up   ${fleet.workers} worker(s) ready (sessions × threads ${s.inferenceSessions} × ${s.intraOpThreads}, batch ${s.batchSize}); ${warm.images} images in ${warm.rounds} round(s), ${formatDuration(warm.wallMs)}; heartbeat rates ${warm.rates.map((r) => r.toFixed(1)).join(', ') || 'none yet'} img/s${warm.rates.length < fleet.workers ? ` (${fleet.workers - warm.rates.length} worker(s) without one: their jobs are sized from the assumed rate)` : ''}`,
+    );
 
     for (const step of plan) {
       const before = ceiling ? await ceiling.measure(step.images, 'before') : undefined;

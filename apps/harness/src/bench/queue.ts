@@ -25,7 +25,7 @@ import {
 import { startRedisServer, type RedisServerHandle } from '@hourglass/core/testing';
 import type { SpawnedWorker } from '@hourglass/worker';
 import { harnessEnv } from '../env.js';
-import { waitForWorkerRates } from './fleet.js';
+import { warmUntilRated } from './warm-up.js';
 import { QUEUE_MODEL, idleRedisCpuUsPerSecond, startQueueOnlyFleet, stopQueueOnlyFleet, writeQueueOnlyFixture } from '../local-system/queue-only-fleet.js';
 
 export interface QueueBenchOptions {
@@ -63,8 +63,7 @@ export async function runQueueBench(options: QueueBenchOptions, env: NodeJS.Proc
 
     for (const workers of options.workers) {
       fleet = await startQueueOnlyFleet(workers, workerEnv, say);
-      const warm = await drainBatch({ redis, keys, queue, model, items: corpusItems(corpus, Math.min(options.images, 2_000)), chunkSize: 1 });
-      const rates = await waitForWorkerRates(redis, keys, QUEUE_MODEL, workers);
+      const { first: warm, rates } = await warmUntilRated({ redis, keys, queue, model, corpus, workers, firstImages: Math.min(options.images, 2_000) });
       const [idleUs] = await idleRedisCpuUsPerSecond([redis], 3_000);
       const idle = Math.round((idleUs! / 1000) * 100) / 100;
       report.idle.push({ workers, redisCpuMsPerSecond: idle });
